@@ -1,0 +1,753 @@
+"""Per-patient event table for the Aertgeerts et al. (2025) case series.
+
+Four children relapsed after tisagenlecleucel and were bridged with inotuzumab
+ozogamicin (InO) to allogeneic transplant (allo-HSCT). Only the abstract is available,
+and it reports almost everything as counts over the four ("3/4 CD19-negative") or as
+facts about one unnamed patient (the anterior-eye-chamber relapses). This module turns
+those published facts into one row per patient and item, and says on every row what is
+published and what is our assumption:
+
+* ``fact_status`` -- is the *value* on this row published?
+  ``published_patient`` (true of this patient by the abstract, e.g. "all four reached
+  CR", or the one patient with the eye relapse), ``published_aggregate`` (the abstract
+  gives only a count; *which* patient has it is our allocation) or ``assumed``.
+* ``timing_status`` -- is the *time* on this row published?
+  ``published_patient``, ``anchor`` (allo-HSCT is time 0 by construction), ``assumed``
+  (a stated convention, see :class:`Assumptions`) or ``n/a`` (attributes have no time).
+
+All times are in **months from allo-HSCT** (negative before transplant); day-based
+conventions are converted with 365.25 / 12 days per month. The published numbers are
+read from ``data/published/aertgeerts.csv``; the allocation of aggregate attributes to
+patients (:class:`Allocation`) and the unpublished intervals (:class:`Assumptions`) are
+parameters, so a reader can change them and see that no published constraint moves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import paths
+
+#: Where :func:`build` writes the table.
+CSV_PATH = paths.SYNTHETIC / "aertgeerts.csv"
+
+SOURCE_NOTE = (
+    "Aertgeerts et al. 2025, Cancer Reports, DOI 10.1002/cnr2.70177: abstract only. "
+    "Per-patient event table for the 4 children; every row says whether its value and its "
+    "time are published (for that patient, or only as a count over the four) or assumed. "
+    "Allocation of counts to patients and all unpublished intervals are assumptions. "
+    "Times in months from allo-HSCT. Illustrative, not data."
+)
+
+DAYS_PER_MONTH = 365.25 / 12
+PATIENTS = ("P1", "P2", "P3", "P4")
+
+FACT_STATUSES = ("published_patient", "published_aggregate", "assumed")
+TIMING_STATUSES = ("published_patient", "anchor", "assumed", "n/a")
+
+#: Column order of the CSV, with a one-line description (for a data dictionary).
+COLUMNS = {
+    "patient": "Case label P1-P4 (ours; the abstract names no patient)",
+    "order": "Row order within a patient (chronological, attributes first)",
+    "item": "Stable id of the attribute, interval or event",
+    "kind": "attribute | interval | event",
+    "label": "What the row is, in words",
+    "value": "Value of an attribute or qualifier of an event (text)",
+    "start_months": "Time of an event or start of an interval, months from allo-HSCT",
+    "end_months": "End of an interval, months from allo-HSCT (blank for events/attributes)",
+    "fact_status": "published_patient | published_aggregate (allocation assumed) | assumed",
+    "timing_status": "published_patient | anchor | assumed | n/a",
+    "basis": "Where the value and time come from, or which convention was used",
+}
+
+#: Stable quantity ids in data/published/aertgeerts.csv that this module reads.
+QUANTITIES = {
+    "n_patients": "n_patients",
+    "cart_after_second_relapse": "cart_after_second_relapse_count",
+    "cart_refractory_first_relapse": "cart_refractory_first_relapse_count",
+    "relapse_cd19neg_cd22pos": "relapse_cd19neg_cd22pos_count",
+    "relapse_cd19pos_cd22pos": "relapse_cd19pos_cd22pos_count",
+    "cr_after_cycle1": "cr_after_cycle1_count",
+    "mrd_negative_after_cycle1": "mrd_negative_after_cycle1_count",
+    "ino_cycles_min": "ino_cycles_min",
+    "ino_cycles_max": "ino_cycles_max",
+    "allo_hsct": "allo_hsct_count",
+    "eye_relapse_first_months": "eye_relapse_first_months",
+    "eye_relapse_second_months": "eye_relapse_second_months",
+    "eye_patient_followup_months": "eye_patient_followup_months",
+    "others_followup_mean_months": "others_followup_mean_months",
+}
+
+
+class CaseSeriesInputError(ValueError):
+    """The published facts or the allocation cannot describe this case series."""
+
+
+@dataclass(frozen=True)
+class PublishedFacts:
+    """The abstract's numbers, as read from ``data/published``."""
+
+    n_patients: int
+    cart_after_second_relapse: int
+    cart_refractory_first_relapse: int
+    relapse_cd19neg_cd22pos: int
+    relapse_cd19pos_cd22pos: int
+    cr_after_cycle1: int
+    mrd_negative_after_cycle1: int
+    ino_cycles_min: int
+    ino_cycles_max: int
+    allo_hsct: int
+    eye_relapse_first_months: float
+    eye_relapse_second_months: float
+    eye_patient_followup_months: float
+    others_followup_mean_months: float
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Conventions for every interval the abstract does not give (all are assumptions).
+
+    Cycle lengths follow the usual InO schedule (a 21-day first cycle, 28-day later
+    cycles); the other gaps are round numbers chosen only to draw a readable timeline.
+    """
+
+    cart_to_relapse_months: float = 6.0
+    relapse_to_ino_days: int = 7
+    first_cycle_days: int = 21
+    later_cycle_days: int = 28
+    last_cycle_to_hsct_days: int = 14
+    relapse_to_radiotherapy_days: int = 14
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Which patient carries each minority attribute (an assumption: the abstract does not say).
+
+    Minority attributes are spread over different patients only so that each is visible
+    once; any allocation implies combinations that the abstract does not report.
+    """
+
+    refractory_first_relapse: tuple[str, ...] = ("P1",)
+    cd19_positive: tuple[str, ...] = ("P2",)
+    mrd_positive: tuple[str, ...] = ("P3",)
+    three_cycles: tuple[str, ...] = ("P2", "P4")
+    eye_relapse: str = "P4"
+    patients: tuple[str, ...] = field(default=PATIENTS)
+
+
+# ---------------------------------------------------------------------------------------
+# Published facts
+# ---------------------------------------------------------------------------------------
+
+
+def published_facts(frame: pd.DataFrame | None = None, source: str = "") -> PublishedFacts:
+    """Read the abstract's numbers from a published-data frame (default: the study's CSV).
+
+    ``frame`` needs columns ``quantity`` and ``value``. A missing or duplicated quantity
+    raises :class:`CaseSeriesInputError` naming the file and the quantity.
+    """
+    if frame is None:
+        frame, source = _load_published()
+    source = source or "published data"
+    for column in ("quantity", "value"):
+        if column not in frame.columns:
+            raise CaseSeriesInputError(f"{source}: column {column!r} missing; expected it")
+    values = {}
+    for name, quantity in QUANTITIES.items():
+        rows = frame.index[frame["quantity"] == quantity]
+        if len(rows) != 1:
+            raise CaseSeriesInputError(
+                f"{source}, column 'quantity': {len(rows)} rows with {quantity!r}; expected exactly 1"
+            )
+        raw = frame.at[rows[0], "value"]
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            raise CaseSeriesInputError(
+                f"{source}, column 'value', row {rows[0] + 2} ({quantity}): {raw!r}; expected a number"
+            )
+        values[name] = number
+    ints = {f for f, t in PublishedFacts.__annotations__.items() if t == "int"}
+    facts = PublishedFacts(**{k: int(v) if k in ints else v for k, v in values.items()})
+    _check_facts(facts, source)
+    return facts
+
+
+def _load_published() -> tuple[pd.DataFrame, str]:
+    path = paths.PUBLISHED / "aertgeerts.csv"
+    return pd.read_csv(path), str(path)
+
+
+def _check_facts(f: PublishedFacts, source: str) -> None:
+    n = f.n_patients
+    pairs = [
+        ("cart_after_second_relapse + cart_refractory_first_relapse",
+         f.cart_after_second_relapse + f.cart_refractory_first_relapse),
+        ("relapse_cd19neg_cd22pos + relapse_cd19pos_cd22pos",
+         f.relapse_cd19neg_cd22pos + f.relapse_cd19pos_cd22pos),
+    ]  # fmt: skip
+    for what, total in pairs:
+        if total != n:
+            raise CaseSeriesInputError(f"{source}: {what} = {total}; expected n_patients = {n}")
+    if not f.mrd_negative_after_cycle1 <= f.cr_after_cycle1 <= n or f.allo_hsct > n:
+        raise CaseSeriesInputError(
+            f"{source}: MRD-negative <= CR <= n and HSCT <= n expected; got "
+            f"{f.mrd_negative_after_cycle1}, {f.cr_after_cycle1}, {n}, {f.allo_hsct}"
+        )
+    if f.cr_after_cycle1 != n or f.allo_hsct != n:
+        raise CaseSeriesInputError(
+            f"{source}: this table assumes every child reached CR and allo-HSCT; "
+            f"got CR {f.cr_after_cycle1}/{n}, HSCT {f.allo_hsct}/{n}"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# The event table
+# ---------------------------------------------------------------------------------------
+
+
+def _months(days: float) -> float:
+    return days / DAYS_PER_MONTH
+
+
+def _check_allocation(a: Allocation, f: PublishedFacts) -> None:
+    if len(a.patients) != f.n_patients:
+        raise CaseSeriesInputError(
+            f"Allocation.patients: {len(a.patients)} labels; expected n_patients = {f.n_patients}"
+        )
+    wanted = {
+        "refractory_first_relapse": f.cart_refractory_first_relapse,
+        "cd19_positive": f.relapse_cd19pos_cd22pos,
+        "mrd_positive": f.n_patients - f.mrd_negative_after_cycle1,
+    }
+    for name, count in wanted.items():
+        chosen = getattr(a, name)
+        if len(set(chosen)) != count:
+            raise CaseSeriesInputError(
+                f"Allocation.{name}: {len(set(chosen))} patients {chosen}; "
+                f"expected {count} (the published count)"
+            )
+    for name in ("refractory_first_relapse", "cd19_positive", "mrd_positive", "three_cycles"):
+        unknown = set(getattr(a, name)) - set(a.patients)
+        if unknown:
+            raise CaseSeriesInputError(f"Allocation.{name}: unknown patients {sorted(unknown)}")
+    if a.eye_relapse not in a.patients:
+        raise CaseSeriesInputError(f"Allocation.eye_relapse: unknown patient {a.eye_relapse!r}")
+
+
+def event_table(
+    facts: PublishedFacts | None = None,
+    assumptions: Assumptions | None = None,
+    allocation: Allocation | None = None,
+) -> pd.DataFrame:
+    """One row per patient and item (attribute, interval or event); columns as :data:`COLUMNS`.
+
+    Times are months from allo-HSCT, rounded to 0.01 month. The book's reading of the
+    follow-up sentences (see :func:`followup_readings`): the eye-relapse patient's last
+    follow-up is ``eye_patient_followup_months`` after the *later* eye relapse, and the
+    mean follow-up of the *other* patients, measured from allo-HSCT, is
+    ``others_followup_mean_months``; each of them is drawn at that mean, since the spread
+    is not published.
+    """
+    f = facts if facts is not None else published_facts()
+    s = assumptions if assumptions is not None else Assumptions()
+    a = allocation if allocation is not None else Allocation()
+    _check_allocation(a, f)
+
+    rows: list[dict] = []
+    agg = "published_aggregate"
+
+    def add(patient, item, kind, label, value, start, end, fact, timing, basis):
+        rows.append(
+            dict(
+                patient=patient,
+                order=len([r for r in rows if r["patient"] == patient]) + 1,
+                item=item,
+                kind=kind,
+                label=label,
+                value=value,
+                start_months=start,
+                end_months=end,
+                fact_status=fact,
+                timing_status=timing,
+                basis=basis,
+            )
+        )
+
+    n = f.n_patients
+    cycles_basis = (
+        f"abstract: {f.ino_cycles_min} or {f.ino_cycles_max} InO cycles before allo-HSCT; "
+        f"number per patient and the split not published"
+    )
+    # fmt: off
+    for p in a.patients:
+        refractory = p in a.refractory_first_relapse
+        cd19_pos = p in a.cd19_positive
+        mrd_pos = p in a.mrd_positive
+        eye = p == a.eye_relapse
+        cycles = f.ino_cycles_max if p in a.three_cycles else f.ino_cycles_min
+        phenotype = "CD19+/CD22+" if cd19_pos else "CD19-/CD22+"
+        mrd = "MRD-positive" if mrd_pos else "MRD-negative"
+
+        # Attributes (no time)
+        add(p, "cart_indication", "attribute", "Indication for tisagenlecleucel",
+            "refractory first relapse" if refractory else "second relapse", None, None, agg, "n/a",
+            f"abstract: {f.cart_after_second_relapse}/{n} after second relapse, "
+            f"{f.cart_refractory_first_relapse}/{n} refractory first relapse; allocation assumed")
+        add(p, "relapse_phenotype", "attribute", "Phenotype at relapse after tisagenlecleucel",
+            phenotype, None, None, agg, "n/a",
+            f"abstract: {f.relapse_cd19neg_cd22pos}/{n} CD19-/CD22+, "
+            f"{f.relapse_cd19pos_cd22pos}/{n} CD19+/CD22+; allocation assumed")
+        add(p, "response_after_cycle1", "attribute", "Response after InO cycle 1", "CR", None, None,
+            "published_patient", "n/a", f"abstract: CR after cycle 1 in {f.cr_after_cycle1}/{n}")
+        add(p, "mrd_after_cycle1", "attribute", "MRD after InO cycle 1", mrd, None, None, agg, "n/a",
+            f"abstract: {f.mrd_negative_after_cycle1}/{n} without measurable residual disease; "
+            "allocation and MRD level not published")
+        add(p, "ino_cycles", "attribute", "InO cycles before allo-HSCT", str(cycles), None, None,
+            "assumed", "n/a", cycles_basis)
+        add(p, "post_hsct_relapse", "attribute", "Relapse after allo-HSCT",
+            "isolated extramedullary, both anterior eye chambers" if eye else "none reported",
+            None, None, "published_patient", "n/a",
+            "abstract: one patient relapsed in both anterior eye chambers; the others were in CR "
+            "at last follow-up")
+        add(p, "status_last_followup", "attribute", "Status at last follow-up", "CR", None, None,
+            "published_patient", "n/a", "abstract: all four in CR at last follow-up")
+
+        # Before allo-HSCT: built backwards from time 0 with the stated conventions.
+        ino_end = -_months(s.last_cycle_to_hsct_days)
+        lengths = [s.first_cycle_days] + [s.later_cycle_days] * (cycles - 1)
+        ino_start = ino_end - _months(sum(lengths))
+        relapse = ino_start - _months(s.relapse_to_ino_days)
+        cart = relapse - s.cart_to_relapse_months
+        convention = "assumed convention (see Assumptions)"
+
+        add(p, "tisagenlecleucel", "event", "Tisagenlecleucel infusion", "", cart, None,
+            "published_patient", "assumed",
+            "abstract: all received tisagenlecleucel; time to relapse not published "
+            f"(drawn as {s.cart_to_relapse_months:g} months)")
+        add(p, "after_tisagenlecleucel", "interval", "Tisagenlecleucel to relapse", "", cart,
+            relapse, "published_patient", "assumed", convention)
+        add(p, "relapse_after_cart", "event", "Relapse after tisagenlecleucel", phenotype, relapse,
+            None, agg, "assumed", "phenotype: published count, allocation assumed; time not published")
+        add(p, "relapse_to_ino", "interval", "Relapse to start of InO", "", relapse, ino_start,
+            "published_patient", "assumed", f"{convention}: {s.relapse_to_ino_days} days")
+        start = ino_start
+        for k, length in enumerate(lengths, start=1):
+            end = start + _months(length)
+            add(p, f"ino_cycle_{k}", "interval", f"InO cycle {k}", str(k), start, end,
+                "published_patient" if k <= f.ino_cycles_min else "assumed", "assumed",
+                f"{convention}: cycle length {length} days; {cycles_basis}")
+            if k == 1:
+                add(p, "cr_after_cycle1", "event", "CR after InO cycle 1", mrd, end, None, agg,
+                    "assumed", "CR in all (published); MRD status: published count, allocation "
+                    "assumed; assessed at the end of cycle 1 (assumed)")
+            start = end
+        add(p, "ino_to_hsct", "interval", "End of InO to allo-HSCT", "", ino_end, 0.0,
+            "published_patient", "assumed", f"{convention}: {s.last_cycle_to_hsct_days} days")
+        add(p, "allo_hsct", "event", "Allogeneic HSCT", "", 0.0, None, "published_patient",
+            "anchor", f"abstract: {f.allo_hsct}/{n} underwent allo-HSCT; time 0 by construction")
+
+        # After allo-HSCT: the follow-up interval first (it starts at 0), then events in order.
+        if eye:
+            later = f.eye_relapse_second_months
+            last = later + f.eye_patient_followup_months
+            fu_timing = "published_patient"
+            fu_basis = (f"book reading: last follow-up {f.eye_patient_followup_months:g} months "
+                        "after the later eye relapse (other readings: see followup_readings)")
+        else:
+            last = f.others_followup_mean_months
+            fu_timing = "assumed"
+            fu_basis = (f"abstract: mean follow-up {f.others_followup_mean_months:g} months for the "
+                        "other patients (book reading: from allo-HSCT); individual values not "
+                        "published, each drawn at the mean")
+        add(p, "after_hsct", "interval", "Allo-HSCT to last follow-up", "", 0.0, last,
+            "published_patient", fu_timing, fu_basis)
+        if eye:
+            for k, t in enumerate((f.eye_relapse_first_months, later), start=1):
+                add(p, f"eye_relapse_{k}", "event", "Anterior-eye-chamber relapse",
+                    "isolated extramedullary", t, None, "published_patient", "published_patient",
+                    "abstract: relapse in both anterior eye chambers at "
+                    f"{f.eye_relapse_first_months:g} and {later:g} months after allo-HSCT")
+            add(p, "radiotherapy", "event", "Palliative radiotherapy", "",
+                later + _months(s.relapse_to_radiotherapy_days), None, "published_patient",
+                "assumed", "abstract: palliative radiotherapy; timing not published (drawn "
+                f"{s.relapse_to_radiotherapy_days} days after the later eye relapse)")
+        add(p, "last_followup", "event", "Last follow-up in CR", "CR", last, None,
+            "published_patient", fu_timing, fu_basis)
+    # fmt: on
+
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    for column in ("start_months", "end_months"):
+        table[column] = table[column].astype(float).round(2)
+    return table
+
+
+def build(path: Path | str | None = None, **kwargs) -> pd.DataFrame:
+    """Build the event table and write it as CSV (byte-deterministic); return the table.
+
+    ``path`` defaults to ``data/synthetic/aertgeerts.csv``; keyword arguments go to
+    :func:`event_table` (``facts``, ``assumptions``, ``allocation``).
+    """
+    table = event_table(**kwargs)
+    target = Path(path) if path is not None else CSV_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = table.to_csv(index=False, float_format="%.2f", lineterminator="\n")
+    target.write_text(text, encoding="utf-8")
+    return table
+
+
+def load(path: Path | str | None = None) -> pd.DataFrame:
+    """Read the event table written by :func:`build`, checking its columns and statuses."""
+    source = Path(path) if path is not None else CSV_PATH
+    table = pd.read_csv(
+        source, keep_default_na=False, na_values={"start_months": [""], "end_months": [""]}
+    )
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise CaseSeriesInputError(f"{source}: columns {missing} missing; expected {list(COLUMNS)}")
+    for column, allowed in (("fact_status", FACT_STATUSES), ("timing_status", TIMING_STATUSES)):
+        bad = table.index[~table[column].isin(allowed)]
+        if len(bad):
+            row = bad[0]
+            raise CaseSeriesInputError(
+                f"{source}, column {column!r}, row {row + 2}: {table.at[row, column]!r}; "
+                f"expected one of {allowed}"
+            )
+    return table
+
+
+# ---------------------------------------------------------------------------------------
+# Checks and views
+# ---------------------------------------------------------------------------------------
+
+
+def _value(table: pd.DataFrame, item: str) -> pd.Series:
+    return table.loc[table["item"] == item].set_index("patient")["value"]
+
+
+def _time(table: pd.DataFrame, item: str) -> pd.Series:
+    return table.loc[table["item"] == item].set_index("patient")["start_months"]
+
+
+def eye_relapse_patient(table: pd.DataFrame) -> str:
+    """Label of the patient with the anterior-eye-chamber relapses."""
+    patients = table.loc[table["item"] == "eye_relapse_1", "patient"].unique()
+    if len(patients) != 1:
+        raise CaseSeriesInputError(f"event table: {len(patients)} eye-relapse patients; expected 1")
+    return str(patients[0])
+
+
+def consistency_checks(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFrame:
+    """Recount the table's published aggregates; one row per check.
+
+    Columns: ``statistic``, ``quantity`` (id in data/published), ``published``,
+    ``reproduced``, ``match`` (exact equality for counts; within 0.05 month, the printed
+    precision, for the mean follow-up).
+    """
+    eye = eye_relapse_patient(table)
+    last = _time(table, "last_followup")
+    cycles = _value(table, "ino_cycles").astype(int)
+    others = last.drop(eye)
+    checks = [
+        ("Patients", "n_patients", facts.n_patients, table["patient"].nunique()),
+        ("Tisagenlecleucel after second relapse", "cart_after_second_relapse_count",
+         facts.cart_after_second_relapse, (_value(table, "cart_indication") == "second relapse").sum()),
+        ("Tisagenlecleucel for refractory first relapse", "cart_refractory_first_relapse_count",
+         facts.cart_refractory_first_relapse,
+         (_value(table, "cart_indication") == "refractory first relapse").sum()),
+        ("Relapse CD19-/CD22+", "relapse_cd19neg_cd22pos_count", facts.relapse_cd19neg_cd22pos,
+         (_value(table, "relapse_phenotype") == "CD19-/CD22+").sum()),
+        ("Relapse CD19+/CD22+", "relapse_cd19pos_cd22pos_count", facts.relapse_cd19pos_cd22pos,
+         (_value(table, "relapse_phenotype") == "CD19+/CD22+").sum()),
+        ("CR after InO cycle 1", "cr_after_cycle1_count", facts.cr_after_cycle1,
+         (_value(table, "response_after_cycle1") == "CR").sum()),
+        ("MRD-negative after InO cycle 1", "mrd_negative_after_cycle1_count",
+         facts.mrd_negative_after_cycle1, (_value(table, "mrd_after_cycle1") == "MRD-negative").sum()),
+        ("Fewest InO cycles", "ino_cycles_min", facts.ino_cycles_min, cycles.min()),
+        ("Most InO cycles", "ino_cycles_max", facts.ino_cycles_max, cycles.max()),
+        ("Allo-HSCT", "allo_hsct_count", facts.allo_hsct, (table["item"] == "allo_hsct").sum()),
+        ("Patients with an eye-chamber relapse", "", 1,
+         table.loc[table["item"] == "eye_relapse_1", "patient"].nunique()),
+        ("First eye relapse, months after allo-HSCT", "eye_relapse_first_months",
+         facts.eye_relapse_first_months, _time(table, "eye_relapse_1")[eye]),
+        ("Second eye relapse, months after allo-HSCT", "eye_relapse_second_months",
+         facts.eye_relapse_second_months, _time(table, "eye_relapse_2")[eye]),
+        ("Eye-relapse patient: months from later eye relapse to last follow-up",
+         "eye_patient_followup_months", facts.eye_patient_followup_months,
+         round(last[eye] - _time(table, "eye_relapse_2")[eye], 2)),
+        ("Other patients: mean months from allo-HSCT to last follow-up",
+         "others_followup_mean_months", facts.others_followup_mean_months,
+         round(float(others.mean()), 2)),
+        ("In CR at last follow-up", "", facts.n_patients,
+         (_value(table, "status_last_followup") == "CR").sum()),
+    ]  # fmt: skip
+    frame = pd.DataFrame(checks, columns=["statistic", "quantity", "published", "reproduced"])
+    frame["reproduced"] = frame["reproduced"].astype(float)
+    frame["published"] = frame["published"].astype(float)
+    tolerance = frame["quantity"].eq("others_followup_mean_months").map({True: 0.05, False: 1e-9})
+    frame["match"] = (frame["published"] - frame["reproduced"]).abs() <= tolerance
+    return frame
+
+
+def followup_readings(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFrame:
+    """What the two follow-up sentences imply under each reading of "from when".
+
+    One row per reading, with the eye-relapse patient's follow-up from allo-HSCT and the
+    other three patients' mean follow-up from allo-HSCT that the reading implies (months;
+    NaN when the reading needs a date the abstract does not give), and ``book`` = True for
+    the reading this chapter uses.
+    """
+    eye = eye_relapse_patient(table)
+    first, second = facts.eye_relapse_first_months, facts.eye_relapse_second_months
+    fu25, mean = facts.eye_patient_followup_months, facts.others_followup_mean_months
+    book_eye = second + fu25
+    pre_hsct = -_time(table, "relapse_after_cart").drop(eye)  # assumed relapse-to-HSCT months
+    ino_to_hsct = -_time(table, "ino_cycle_1").drop(eye)
+    n, k = facts.n_patients, facts.n_patients - 1
+    rows = [
+        (f"Eye patient: {fu25:g} months after the later eye relapse", "eye", book_eye, math.nan, True),
+        (f"Eye patient: {fu25:g} months after the first eye relapse", "eye", first + fu25, math.nan, False),
+        (f"Eye patient: {fu25:g} months after allo-HSCT", "eye", fu25, math.nan, False),
+        (f"Others: mean of the {k} others, from allo-HSCT", "others", math.nan, mean, True),
+        (f"Others: mean of all {n}, from allo-HSCT (eye patient as in the book reading)", "others",
+         math.nan, (n * mean - book_eye) / k, False),
+        (f"Others: mean of the {k} others, from the start of InO (our assumed InO-to-HSCT time)",
+         "others", math.nan, mean - float(ino_to_hsct.mean()), False),
+        (f"Others: mean of the {k} others, from relapse after tisagenlecleucel (assumed times)",
+         "others", math.nan, mean - float(pre_hsct.mean()), False),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "reading",
+            "about",
+            "eye_patient_fu_from_hsct",
+            "others_mean_fu_from_hsct",
+            "book",
+        ],
+    )
+    return frame.round({"eye_patient_fu_from_hsct": 2, "others_mean_fu_from_hsct": 2})
+
+
+_MARK = {"published_patient": "*", "published_aggregate": "†", "assumed": "‡", "anchor": "",
+         "n/a": ""}  # fmt: skip
+MARK_LEGEND = (
+    "* published for this patient · † published only as a count over the four; which "
+    "patient is our assumption · ‡ not published: assumed (stated convention)"
+)
+
+
+def patient_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Wide, readable view: one row per item, one column per patient, each cell marked.
+
+    Values carry the mark of their ``fact_status``; times (months from allo-HSCT) the
+    mark of their ``timing_status`` (see :data:`MARK_LEGEND`).
+    """
+    eye = eye_relapse_patient(table)
+    patients = list(dict.fromkeys(table["patient"]))
+
+    def fact(item):
+        rows = table.loc[table["item"] == item].set_index("patient")
+        return {p: f"{rows.at[p, 'value']} {_MARK[rows.at[p, 'fact_status']]}" for p in rows.index}
+
+    def when(item, end=False):
+        rows = table.loc[table["item"] == item].set_index("patient")
+        column = "end_months" if end else "start_months"
+        return {
+            p: f"{rows.at[p, column]:.1f} {_MARK[rows.at[p, 'timing_status']]}".strip()
+            for p in rows.index
+        }
+
+    eye_cells = {p: "–" for p in patients}
+    eye_rows = table.loc[table["item"].str.startswith("eye_relapse_")]
+    eye_cells[eye] = " and ".join(f"{t:g}" for t in eye_rows["start_months"]) + " *"
+    radiotherapy = {p: "–" for p in patients} | when("radiotherapy")
+    display = [
+        ("Indication for tisagenlecleucel", fact("cart_indication")),
+        ("Tisagenlecleucel (months from allo-HSCT)", when("tisagenlecleucel")),
+        ("Relapse after tisagenlecleucel (months)", when("relapse_after_cart")),
+        ("Phenotype at that relapse", fact("relapse_phenotype")),
+        ("Start of InO (months)", when("ino_cycle_1")),
+        ("Response after InO cycle 1", fact("response_after_cycle1")),
+        ("MRD after InO cycle 1", fact("mrd_after_cycle1")),
+        ("InO cycles", fact("ino_cycles")),
+        ("Allo-HSCT (months)", {p: "0 (time origin)" for p in patients}),
+        ("Relapse after allo-HSCT", fact("post_hsct_relapse")),
+        ("Eye-chamber relapses (months)", eye_cells),
+        ("Palliative radiotherapy (months)", radiotherapy),
+        ("Last follow-up (months)", when("last_followup")),
+        ("Status at last follow-up", fact("status_last_followup")),
+    ]
+    wide = pd.DataFrame({label: cells for label, cells in display}).T[patients]
+    wide.columns = [f"Patient {p[1:]}" for p in patients]
+    wide.index.name = "Item"
+    return wide
+
+
+def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The event table in the shape of ``inoreport.plots.swimmer_plot``.
+
+    Returns ``lanes`` [patient, start, end, kind, assumed] and ``events`` [patient, time,
+    event, assumed]; ``assumed`` is True where the *timing* is not published. InO cycles
+    share one kind; the relapse and CR events carry their phenotype or MRD status.
+    """
+    lane_kind = {
+        "after_tisagenlecleucel": "after tisagenlecleucel",
+        "relapse_to_ino": "relapse to InO",
+        "ino_to_hsct": "InO to allo-HSCT",
+        "after_hsct": "after allo-HSCT",
+    }
+    intervals = table.loc[table["kind"] == "interval"]
+    lanes = pd.DataFrame(
+        {
+            "patient": intervals["patient"],
+            "start": intervals["start_months"],
+            "end": intervals["end_months"],
+            "kind": [
+                "InO cycle" if item.startswith("ino_cycle_") else lane_kind[item]
+                for item in intervals["item"]
+            ],
+            "assumed": intervals["timing_status"].eq("assumed"),
+        }
+    ).reset_index(drop=True)
+
+    def event_name(row) -> str:
+        if row["item"] == "relapse_after_cart":
+            return f"relapse, {row['value']}".replace("-", "−")
+        if row["item"] == "cr_after_cycle1":
+            return f"CR, {row['value']}"
+        if row["item"].startswith("eye_relapse_"):
+            return "eye-chamber relapse"
+        return {
+            "tisagenlecleucel": "tisagenlecleucel",
+            "allo_hsct": "allo-HSCT",
+            "radiotherapy": "radiotherapy",
+            "last_followup": "last follow-up, in CR",
+        }[row["item"]]
+
+    points = table.loc[table["kind"] == "event"]
+    events = pd.DataFrame(
+        {
+            "patient": points["patient"],
+            "time": points["start_months"],
+            "event": points.apply(event_name, axis=1),
+            "assumed": points["timing_status"].eq("assumed"),
+        }
+    ).reset_index(drop=True)
+    return lanes, events
+
+
+# ---------------------------------------------------------------------------------------
+# Figure (stand-in until inoreport.plots.swimmer_plot exists; same inputs)
+# ---------------------------------------------------------------------------------------
+
+ILLUSTRATIVE_NOTE = "Illustrative timeline: intervals not published are assumed"
+
+_LANE_COLOURS = {
+    "after tisagenlecleucel": "#bbbbbb",
+    "relapse to InO": "#ee7733",
+    "InO cycle": "#0077bb",
+    "InO to allo-HSCT": "#999999",
+    "after allo-HSCT": "#009988",
+}
+# (marker, face colour, size); colour-blind-safe (Paul Tol) hues.
+_EVENT_STYLE = {
+    "tisagenlecleucel": ("^", "#332288", 70),
+    "relapse, CD19−/CD22+": ("X", "#cc3311", 90),
+    "relapse, CD19+/CD22+": ("P", "#cc3311", 90),
+    "CR, MRD-negative": ("o", "#33bbee", 60),
+    "CR, MRD-positive": ("o", "#ffffff", 60),
+    "allo-HSCT": ("D", "#000000", 50),
+    "eye-chamber relapse": ("*", "#ee3377", 170),
+    "radiotherapy": ("s", "#ee7733", 50),
+    "last follow-up, in CR": (">", "#009988", 80),
+}
+
+
+def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, title: str = ILLUSTRATIVE_NOTE):
+    """Swimmer plot from :func:`swimmer_frames` output; returns a matplotlib Figure.
+
+    Published intervals are solid bars; assumed intervals are pale, hatched bars with a
+    dashed outline. Markers whose *time* is assumed get a dashed grey ring.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    patients = list(dict.fromkeys(lanes["patient"]))
+    ypos = {p: len(patients) - i for i, p in enumerate(patients)}
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    height = 0.42
+    for lane in lanes.itertuples():
+        colour = _LANE_COLOURS.get(lane.kind, "#dddddd")
+        common = dict(left=lane.start, height=height, align="center", edgecolor=colour)
+        if lane.assumed:
+            ax.barh(ypos[lane.patient], lane.end - lane.start, color=colour, alpha=0.35,
+                    hatch="////", linestyle="--", linewidth=1.0, **common)  # fmt: skip
+        else:
+            ax.barh(ypos[lane.patient], lane.end - lane.start, color=colour, linewidth=1.0,
+                    **common)  # fmt: skip
+        if lane.kind == "InO cycle":  # a white tick between cycles so the count is visible
+            ax.plot([lane.start] * 2, [ypos[lane.patient] - height / 2, ypos[lane.patient] + height / 2],
+                    color="white", linewidth=1.5)  # fmt: skip
+    for ev in events.itertuples():
+        marker, face, size = _EVENT_STYLE.get(ev.event, ("o", "#777777", 50))
+        y = ypos[ev.patient]
+        ax.scatter(ev.time, y, marker=marker, s=size, facecolor=face, edgecolor="black",
+                   linewidth=0.7, zorder=4)  # fmt: skip
+        if ev.assumed:
+            ax.scatter(ev.time, y, marker="o", s=size * 3.2, facecolor="none", edgecolor="#555555",
+                       linewidth=0.8, linestyle=(0, (2, 2)), zorder=3)  # fmt: skip
+    ax.axvline(0, color="black", linewidth=0.6, zorder=1)
+    ax.set_yticks([ypos[p] for p in patients], [f"Patient {p[1:]}" for p in patients])
+    ax.set_xlabel("Months from allogeneic HSCT")
+    ax.set_ylim(0.4, len(patients) + 0.6)
+    ax.grid(axis="x", color="#eeeeee")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+
+    kinds = list(dict.fromkeys(lanes["kind"]))
+    handles = [Patch(facecolor=_LANE_COLOURS.get(k, "#dddddd"), label=k) for k in kinds]
+    handles += [
+        Patch(facecolor="#bbbbbb", alpha=0.35, hatch="////", edgecolor="#777777", linestyle="--",
+              label="interval not published (assumed)"),
+        Patch(facecolor="#777777", label="interval published"),
+    ]  # fmt: skip
+    for name in dict.fromkeys(events["event"]):
+        marker, face, size = _EVENT_STYLE.get(name, ("o", "#777777", 50))
+        handles.append(Line2D([], [], linestyle="", marker=marker, markerfacecolor=face,
+                              markeredgecolor="black", markersize=8 if size < 150 else 12,
+                              label=name))  # fmt: skip
+    handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none",
+                          markeredgecolor="#555555", markersize=13,
+                          label="time not published (assumed)"))  # fmt: skip
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+              fontsize=8.5)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+def figure_alt_text(table: pd.DataFrame) -> str:
+    """Alt text for the swimmer plot, built from the table (no number typed)."""
+    eye = eye_relapse_patient(table)
+    times = table.loc[table["item"].str.startswith("eye_relapse_"), "start_months"]
+    last = _time(table, "last_followup")
+    n = table["patient"].nunique()
+    return (
+        f"Swimmer plot of {n} children, one horizontal bar each, on a time axis in months from "
+        "allogeneic stem-cell transplant. Before transplant: tisagenlecleucel, relapse with its "
+        "CD19/CD22 phenotype, inotuzumab cycles and complete remission after cycle 1, all drawn "
+        "as hatched bars because those intervals are assumed. After transplant: patient "
+        f"{eye[1:]} has anterior-eye-chamber relapses at {times.iloc[0]:g} and "
+        f"{times.iloc[1]:g} months, radiotherapy, and remains in remission to "
+        f"{last[eye]:g} months; the others are drawn in remission to {last.drop(eye).iloc[0]:g} "
+        "months, their published mean follow-up."
+    )

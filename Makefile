@@ -31,9 +31,11 @@ book: $(STAMP)
 test: $(STAMP) sysdeps book lint
 	$(PY) -m pytest
 
+LINTED := src tests notebooks $(wildcard benchmarks)
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests notebooks benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(filter-out notebooks,$(LINTED))
 
 sysdeps:
 	bash scripts/ensure_system_deps.sh

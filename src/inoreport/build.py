@@ -60,8 +60,10 @@ def dependency_hash(root: Path) -> str:
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for f in files:
             parts = set(f.relative_to(root).parts)
-            if parts & _IGNORED_PARTS or f.suffix in _IGNORED_SUFFIXES or any(
-                p.endswith(".egg-info") for p in parts
+            if (
+                parts & _IGNORED_PARTS
+                or f.suffix in _IGNORED_SUFFIXES
+                or any(p.endswith(".egg-info") for p in parts)
             ):
                 continue
             digest.update(str(f.relative_to(root)).encode())
@@ -154,7 +156,11 @@ def executable_pages(root: Path) -> list[Page]:
             nb = read_notebook(path)
             meta = nb.metadata.get("inoreport", {}) or {}
             pages.append(
-                Page(path=path, stage=meta.get("stage", "chapter"), writes=list(meta.get("writes", [])))
+                Page(
+                    path=path,
+                    stage=meta.get("stage", "chapter"),
+                    writes=list(meta.get("writes", [])),
+                )
             )
             break
     return pages
@@ -269,8 +275,12 @@ def build(root: Path, workers: int = 2) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inoreport.build", description=__doc__.split("\n")[0])
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="book root (holds _config.yml)")
+    parser = argparse.ArgumentParser(
+        prog="python -m inoreport.build", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="book root (holds _config.yml)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
     args = parser.parse_args(argv)
     try:

@@ -42,7 +42,9 @@ class ScorecardRow:
 
     def __post_init__(self):
         if self.role not in ROLES:
-            raise ValueError(f"scorecard row {self.statistic!r}: role {self.role!r}; expected one of {ROLES}")
+            raise ValueError(
+                f"scorecard row {self.statistic!r}: role {self.role!r}; expected one of {ROLES}"
+            )
 
 
 def _clean(value: Any) -> Any:

@@ -1,0 +1,165 @@
+"""The book build fails loudly and never shows stale results.
+
+Each test builds a tiny book in a temporary folder with the project's real
+``_config.yml`` and builder (``python -m inoreport.build``), so what is proven here is
+what ``make book`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from inoreport import build as builder
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _notebook(*sources: str, title: str = "A page", metadata: dict | None = None):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    if metadata:
+        nb.metadata.update(metadata)
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in sources]
+    return nb
+
+
+def make_book(tmp_path: Path, pages: dict[str, object]) -> Path:
+    """A minimal book: the real _config.yml and bibliography, and the given pages."""
+    root = tmp_path / "book"
+    (root / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
+    (root / "index.md").write_text("# Test book\n\nA page for the build tests.\n")
+    chapters = []
+    for name, content in pages.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".ipynb"):
+            nbformat.write(content, path)
+        else:
+            path.write_text(content)
+        chapters.append(f"  - file: {Path(name).with_suffix('')}")
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nchapters:\n" + "\n".join(chapters) + "\n"
+    )
+    return root
+
+
+def run_build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "inoreport.build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def html_of(root: Path, page: str) -> str:
+    return (root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_notebook_exception_fails_build_with_traceback(tmp_path):
+    root = make_book(
+        tmp_path, {"broken.ipynb": _notebook("raise ZeroDivisionError('deliberately broken')")}
+    )
+    result = run_build(root)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "ZeroDivisionError" in output and "deliberately broken" in output
+    assert "FAILED" in output
+
+
+def test_sphinx_stage_alone_also_fails_on_a_notebook_exception(tmp_path):
+    # Even without our pre-execution step, MyST-NB is configured to raise (not to
+    # render an error page), and a second build does not forget the failure.
+    root = make_book(tmp_path, {"broken.ipynb": _notebook("1 / 0")})
+    for _ in range(2):
+        with pytest.raises(builder.BuildError):
+            builder.sphinx_build(root)
+
+
+def test_broken_cross_reference_fails_build(tmp_path):
+    root = make_book(
+        tmp_path, {"page.md": "# A page\n\nSee {doc}`no_such_page` and {cite:p}`no_such_key`.\n"}
+    )
+    result = run_build(root)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "no_such_page" in output
+
+
+def test_clean_book_builds_and_warm_rebuild_executes_nothing(tmp_path):
+    root = make_book(tmp_path, {"ok.ipynb": _notebook("print('hello from the notebook')")})
+    first = run_build(root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "hello from the notebook" in html_of(root, "ok")
+    assert "Book built:" in first.stdout and "index.html" in first.stdout
+    second = run_build(root)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "executed 0 page(s)" in second.stdout
+
+
+def test_editing_a_file_under_src_re_executes_notebooks(tmp_path):
+    # The notebook's code cells do not change; only a file it depends on does.
+    code = "from pathlib import Path\nprint('value is', Path('src/value.txt').read_text().strip())"
+    root = make_book(tmp_path, {"dep.ipynb": _notebook(code)})
+    (root / "src").mkdir()
+    (root / "src" / "value.txt").write_text("alpha\n")
+    first = run_build(root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "value is alpha" in html_of(root, "dep")
+
+    (root / "src" / "value.txt").write_text("beta\n")
+    second = run_build(root)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "execution cache reset" in second.stdout
+    assert "executed 1 page(s)" in second.stdout
+    page = html_of(root, "dep")
+    assert "value is beta" in page and "value is alpha" not in page
+
+
+def test_missing_declared_results_file_re_executes_its_notebook(tmp_path):
+    code = (
+        "import json, os\n"
+        "from pathlib import Path\n"
+        "out = Path(os.environ['INOREPORT_RESULTS_DIR'])\n"
+        "out.mkdir(parents=True, exist_ok=True)\n"
+        "(out / 'page.json').write_text(json.dumps({'ok': True}))"
+    )
+    nb = _notebook(code, metadata={"inoreport": {"writes": ["page.json"]}})
+    root = make_book(tmp_path, {"writer.ipynb": nb})
+    results = root / "_build" / "results"
+    env_code = f"import os\nos.environ['INOREPORT_RESULTS_DIR'] = {str(results)!r}"
+    nb.cells.insert(1, nbformat.v4.new_code_cell(env_code))
+    nbformat.write(nb, root / "writer.ipynb")
+
+    assert run_build(root).returncode == 0
+    assert json.loads((results / "page.json").read_text()) == {"ok": True}
+    (results / "page.json").unlink()
+    again = run_build(root)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "executed 1 page(s)" in again.stdout
+    assert (results / "page.json").exists()
+
+
+def test_dependency_hash_ignores_bytecode_but_sees_source(tmp_path):
+    (tmp_path / "src" / "pkg" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "mod.py").write_text("x = 1\n")
+    before = builder.dependency_hash(tmp_path)
+    (tmp_path / "src" / "pkg" / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"junk")
+    assert builder.dependency_hash(tmp_path) == before
+    (tmp_path / "src" / "pkg" / "mod.py").write_text("x = 2\n")
+    assert builder.dependency_hash(tmp_path) != before

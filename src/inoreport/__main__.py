@@ -1,0 +1,8 @@
+"""``python -m inoreport ...`` is the ``inoreport`` command (see :mod:`inoreport.cli`)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,594 @@
+"""``inoreport``: run a chapter of the book on a cohort of your own.
+
+    inoreport chapters
+    inoreport schema CHAPTER [--template FILE]
+    inoreport run CHAPTER --cohort FILE --out DIR [--map group=arm --map time=pfs_months ...]
+                  [--time-unit days|weeks|months|years] [--landmarks 6,12]
+                  [--group-label 1=Control --group-label 2=InO] [--group-order Control,InO]
+                  [--reference Control] [--covariates age,sex] [--categorical sex] [--synthetic]
+
+``run`` checks the cohort in this process first (a bad file costs a second, not a
+kernel start), executes the chapter's notebook with papermill in a temporary folder,
+renders a standalone HTML page that opens offline, and only then moves
+``DIR/CHAPTER.ipynb``, ``DIR/CHAPTER.html`` and ``DIR/results.json`` into ``DIR``.
+On any error nothing is written to ``DIR``.
+
+Exit codes: 0 success; 2 a problem with the input or the options (one line on stderr
+naming the file, column and row); 1 the notebook failed (the line says where the
+executed notebook with its traceback was kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import base64
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .chapters import Chapter, get_chapter, list_chapters
+from .cohort import TIME_UNITS, CohortError
+
+PROG = "inoreport"
+
+
+class UsageError(CohortError):
+    """A command-line option is malformed (reported like a cohort error, exit code 2)."""
+
+    def __init__(self, problem: str, expected: str):
+        super().__init__(problem, expected)
+
+
+class NotebookFailed(RuntimeError):
+    """The chapter's notebook raised; the message says where its traceback was kept."""
+
+
+# --------------------------------------------------------------------------- options
+
+
+def parse_pairs(items: Sequence[str] | None, option: str, expected: str) -> dict[str, str]:
+    """``["group=arm", "time=pfs"]`` -> ``{"group": "arm", "time": "pfs"}``."""
+    pairs: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise UsageError(f"{option} '{item}'", f"expected {expected}")
+        if key in pairs:
+            raise UsageError(f"{option} '{item}': '{key}' is given twice", "expected it once")
+        pairs[key] = value
+    return pairs
+
+
+def parse_list(text: str | None) -> list[str] | None:
+    """``"a,b"`` -> ``["a", "b"]`` (None stays None)."""
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def parse_landmarks(text: str | None) -> list[float] | None:
+    """``"6,12"`` -> ``[6.0, 12.0]``; times must be numbers >= 0."""
+    if text is None:
+        return None
+    times = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            value = float(part)
+        except ValueError:
+            raise UsageError(
+                f"--landmarks '{text}': '{part}' is not a number",
+                "expected times separated by commas, e.g. --landmarks 6,12",
+            ) from None
+        if not value >= 0 or value == float("inf"):
+            raise UsageError(
+                f"--landmarks '{text}': '{part}' is not a time >= 0", "expected e.g. 6,12"
+            )
+        times.append(value)
+    if not times:
+        raise UsageError(f"--landmarks '{text}'", "expected times separated by commas, e.g. 6,12")
+    return sorted(set(times))
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (exit code 2)."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Run a chapter of the InO/CAR-T book on your cohort.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("chapters", help="list the chapters you can run and the columns they need")
+
+    schema = sub.add_parser("schema", help="describe the columns a chapter needs")
+    schema.add_argument("chapter")
+    schema.add_argument(
+        "--template", type=Path, help="also write an example CSV with those columns"
+    )
+
+    run = sub.add_parser("run", help="run a chapter on a cohort CSV")
+    run.add_argument("chapter", help="chapter name (see `inoreport chapters`)")
+    run.add_argument(
+        "--cohort",
+        type=Path,
+        help="cohort CSV, one row per patient (default: the chapter's own example cohort)",
+    )
+    run.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    run.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=YOURS",
+        help="chapter column = column in your file, e.g. --map time=pfs_months (repeatable)",
+    )
+    run.add_argument("--time-unit", choices=TIME_UNITS, help="unit of the durations in your file")
+    run.add_argument("--landmarks", help="landmark times, comma separated, e.g. 6,12")
+    run.add_argument(
+        "--group-label",
+        action="append",
+        metavar="VALUE=LABEL",
+        help="label for a group value, e.g. --group-label 1=Male (repeatable; lists every value)",
+    )
+    run.add_argument("--group-order", help="groups in display order, comma separated")
+    run.add_argument("--reference", help="reference group for hazard ratios (default: the first)")
+    run.add_argument("--covariates", help="extra columns for Table 1 and Cox, comma separated")
+    run.add_argument("--categorical", help="which covariates are categories, comma separated")
+    run.add_argument(
+        "--synthetic",
+        action="store_true",
+        default=None,
+        help="label every table and figure as synthetic data",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_chapters(out=sys.stdout) -> int:
+    for chapter in list_chapters():
+        schema = chapter.schema
+        unit = schema.time_unit or "the cohort's own unit"
+        print(f"{chapter.name}: {chapter.title}", file=out)
+        if chapter.summary:
+            print(f"  {chapter.summary}", file=out)
+        print(f"  required columns: {', '.join(schema.required)}", file=out)
+        if schema.optional:
+            print(f"  optional columns: {', '.join(schema.optional)}", file=out)
+        print(f"  times reported in: {unit}", file=out)
+        print(f"  default cohort: {_display_path(chapter.default_cohort)}", file=out)
+    return 0
+
+
+def cmd_schema(name: str, template: Path | None, out=sys.stdout) -> int:
+    chapter = get_chapter(name)
+    table = chapter.schema.describe()
+    print(f"{chapter.name}: columns of the cohort CSV (rename yours with --map)", file=out)
+    for row in table.to_dict("records"):
+        unit = f", {row['unit']}" if row["unit"] else ""
+        need = "required" if row["required"] == "yes" else "optional"
+        print(
+            f"  {row['column']} ({need}; {row['type']}{unit}): {row['meaning']} "
+            f"Allowed: {row['allowed values']}.",
+            file=out,
+        )
+    if template is not None:
+        write_template(chapter, template)
+        print(f"example written to {template}", file=out)
+    return 0
+
+
+def write_template(chapter: Chapter, path: Path) -> Path:
+    """A small example CSV with the chapter's columns (made-up values, marked as such)."""
+    import pandas as pd
+
+    rows = []
+    for i in range(1, 5):
+        row = {}
+        for column in chapter.schema.columns:
+            row[column.name] = {
+                "id": f"P{i:03d}",
+                "group": "A" if i % 2 else "B",
+                "duration": [3.2, 7.5, 12.0, 18.4][i - 1],
+                "event": [1, 0, 1, 1][i - 1],
+                "number": [64, 58, 71, 49][i - 1],
+                "category": (column.allowed or ("x", "y"))[i % len(column.allowed or ("x", "y"))],
+                "flag": i % 2,
+            }[column.kind]
+        rows.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    chapter = get_chapter(args.chapter)
+    overrides = {
+        "column_map": parse_pairs(args.map, "--map", "CHAPTER_COLUMN=YOUR_COLUMN, e.g. time=pfs")
+        or None,
+        "time_unit": args.time_unit,
+        "landmarks": parse_landmarks(args.landmarks),
+        "group_labels": parse_pairs(args.group_label, "--group-label", "VALUE=LABEL, e.g. 1=Male")
+        or None,
+        "group_order": parse_list(args.group_order),
+        "reference": args.reference,
+        "covariates": parse_list(args.covariates),
+        "categorical": parse_list(args.categorical),
+        "synthetic": args.synthetic,
+    }
+    params = chapter.parameters(args.cohort, **overrides)
+    progress = (lambda _line: None) if args.quiet else _print_progress
+    run_chapter(chapter, params, args.out, progress=progress)
+    return 0
+
+
+def _print_progress(line: str) -> None:
+    print(f"[{PROG}] {line}", flush=True)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def check_cohort(chapter: Chapter, params: dict):
+    """Load and check the cohort in-process, exactly as the notebook will (CohortError)."""
+    return chapter.load_cohort(**params)
+
+
+def run_chapter(
+    chapter: Chapter,
+    params: dict,
+    out_dir: Path,
+    *,
+    progress: Callable[[str], None] = _print_progress,
+) -> dict[str, Path]:
+    """Check, execute, render, then move the outputs into ``out_dir``.
+
+    Returns ``{"ipynb": ..., "html": ..., "results": ...}``. Raises CohortError (bad input;
+    nothing written) or NotebookFailed (nothing written to ``out_dir``).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: this is a file", "expected a folder (new or existing)")
+    started = time.perf_counter()
+    cohort_path = Path(params["cohort_path"])
+
+    progress(f"[1/4] checking {cohort_path.name} against the '{chapter.name}' schema")
+    cohort = check_cohort(chapter, params)
+    counts = cohort.frame[chapter.schema.group].value_counts() if cohort.groups else None
+    groups = ", ".join(f"{g} {int(counts[g])}" for g in cohort.groups) if counts is not None else ""
+    progress(
+        f"      {cohort.n} patients"
+        + (f"; groups: {groups}" if groups else "")
+        + f"; times in {cohort.time_unit}"
+    )
+
+    work = Path(tempfile.mkdtemp(prefix=f"inoreport-{chapter.name}-"))
+    executed = work / f"{chapter.name}.ipynb"
+    html = work / f"{chapter.name}.html"
+    results_dir = work / "results"
+    results_dir.mkdir()
+    try:
+        step = time.perf_counter()
+        progress(
+            f"[2/4] executing {chapter.notebook} (papermill; kernel start and imports take ~30 s)"
+        )
+        _execute(chapter, params, executed, results_dir)
+        progress(f"      done in {time.perf_counter() - step:.1f} s")
+
+        step = time.perf_counter()
+        progress("[3/4] rendering a standalone HTML page (opens offline)")
+        render_html(executed, html)
+        results_file = results_dir / chapter.results
+        if not results_file.exists():
+            raise NotebookFailed(
+                f"{chapter.notebook} ran but wrote no {chapter.results} in its results folder; "
+                "expected the chapter to write its results (see inoreport.chapters)"
+            )
+        progress(f"      done in {time.perf_counter() - step:.1f} s")
+
+        progress(f"[4/4] writing {_display_path(out_dir)}/")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = {
+            "ipynb": out_dir / executed.name,
+            "html": out_dir / html.name,
+            "results": out_dir / "results.json",
+        }
+        for source, target in (
+            (executed, written["ipynb"]),
+            (html, written["html"]),
+            (results_file, written["results"]),
+        ):
+            shutil.move(str(source), str(target))
+    except BaseException:
+        if not any(work.glob("*.ipynb")):
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    for kind, path in written.items():
+        progress(f"      {kind:8s} {_display_path(path)}")
+    progress(f"finished in {time.perf_counter() - started:.1f} s")
+    return written
+
+
+def _execute(chapter: Chapter, params: dict, executed: Path, results_dir: Path) -> None:
+    """papermill with the chapter's results redirected to ``results_dir``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    previous = os.environ.get("INOREPORT_RESULTS_DIR")
+    os.environ["INOREPORT_RESULTS_DIR"] = str(results_dir)
+    try:
+        papermill.execute_notebook(
+            str(chapter.notebook_path),
+            str(executed),
+            parameters=params,
+            cwd=str(chapter.notebook_path.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+    except PapermillExecutionError as exc:
+        cell = exc.exec_count if exc.exec_count is not None else "?"
+        evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+        raise NotebookFailed(
+            f"{chapter.notebook} failed in cell [{cell}]: {exc.ename}: {evalue} "
+            f"(executed notebook with the traceback kept at {executed})"
+        ) from None
+    finally:
+        if previous is None:
+            os.environ.pop("INOREPORT_RESULTS_DIR", None)
+        else:
+            os.environ["INOREPORT_RESULTS_DIR"] = previous
+
+
+# --------------------------------------------------------------------------- HTML
+
+#: The lab template without anything fetched from a CDN (require.js, MathJax, mermaid,
+#: widget manager), and with the alt text of a figure taken from the cell's metadata.
+_OFFLINE_TEMPLATE = r"""
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+ alt="{{ (cell.metadata.get('mystnb', {}).get('image', {}).get('alt')
+          or 'Figure produced by this cell') | escape_html }}" style="max-width:100%">
+</div>
+{% endblock data_png %}
+"""
+
+_ADMONITIONS = {
+    "note", "warning", "important", "tip", "hint", "caution", "attention", "danger",
+    "error", "seealso", "admonition",
+}  # fmt: skip
+_ROLE = re.compile(r"\{([A-Za-z][\w:.-]*)\}`([^`]*)`")
+_FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[^}]+)\}\s*(?P<arg>.*)$")
+
+
+def render_html(notebook: Path, html: Path) -> Path:
+    """Standalone HTML of an executed notebook that references no external URL.
+
+    MyST markup that plain Jupyter does not know (glue roles, citations, admonitions) is
+    resolved first, so the page reads like the book; cells tagged remove-input/hide-input
+    show their output only, remove-cell not at all.
+    """
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(notebook, as_version=4)
+    resolve_myst(nb)
+    remover = TagRemovePreprocessor(
+        remove_cell_tags={"remove-cell"},
+        remove_input_tags={"remove-input", "hide-input"},
+        remove_all_outputs_tags={"remove-output"},
+        enabled=True,
+    )
+    nb, _ = remover.preprocess(nb, {})
+    exporter = HTMLExporter(
+        extra_loaders=[DictLoader({"inoreport_offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="inoreport_offline.html.j2",
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+def external_references(html_text: str) -> list[str]:
+    """URLs an HTML page would fetch by itself (scripts, styles, images, frames, fonts)."""
+    found = re.findall(
+        r"<(?:script|link|img|iframe|source|embed)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?(https?:)?//",
+        html_text,
+        flags=re.IGNORECASE,
+    )
+    found = [m or "//" for m in found]
+    found += re.findall(r"url\(\s*[\"']?(?:https?:)?//[^)]*\)", html_text, flags=re.IGNORECASE)
+    found += re.findall(r"@import\s+[\"'](?:https?:)?//[^\"']*", html_text, flags=re.IGNORECASE)
+    found += re.findall(r"\bimport\s*\(?\s*[\"']https?://[^\"']*", html_text)
+    found += re.findall(r"\bfrom\s+[\"']https?://[^\"']*", html_text)
+    return found
+
+
+def _glue_outputs(nb) -> dict[str, dict]:
+    glued: dict[str, dict] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}) or {}
+            scrap = meta.get("scrapbook")
+            if not scrap:
+                kept.append(output)
+                continue
+            prefix = scrap.get("mime_prefix", "")
+            data = {k[len(prefix) :]: v for k, v in output.get("data", {}).items()}
+            glued[scrap["name"]] = data
+            if not prefix:
+                output["data"] = data
+                kept.append(output)
+        cell.outputs = kept
+    return glued
+
+
+def _format_plain(text: str, spec: str) -> str:
+    """As myst-nb's ``{glue:text}`` formats text/plain with a format spec."""
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if not spec:
+        return str(value)
+    kind = spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in "bcdoxX":
+        value = int(value)
+    elif kind in "eEfFgGn%":
+        value = float(value)
+    return format(value, spec)
+
+
+def _glue_block(data: dict, caption: str) -> str:
+    if "image/png" in data:
+        alt = caption.strip().splitlines()[0] if caption.strip() else "figure"
+        png = data["image/png"]
+        if isinstance(png, bytes):
+            png = base64.b64encode(png).decode()
+        block = f'<img alt="{_attr(alt)}" src="data:image/png;base64,{png}" style="max-width:100%">'
+    elif "text/html" in data:
+        block = (
+            data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"])
+        )
+    elif "text/markdown" in data:
+        block = data["text/markdown"]
+    else:
+        block = _format_plain(data.get("text/plain", ""), "")
+    return block + (f"\n\n*{caption.strip()}*" if caption.strip() else "")
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def resolve_myst(nb) -> None:
+    """Rewrite MyST-only markup in markdown cells as plain Markdown (in place)."""
+    glued = _glue_outputs(nb)
+
+    def role(match: re.Match) -> str:
+        name, content = match.group(1), match.group(2)
+        if name.startswith("glue"):
+            key, _, spec = content.rpartition(":") if name == "glue:text" else (content, "", "")
+            if name == "glue:text" and not key:
+                key, spec = content, ""
+            data = glued.get(key.split("::")[-1])
+            if data is None:
+                return f"`{content}`"
+            if name == "glue:text":
+                return _format_plain(data.get("text/plain", ""), spec)
+            return _format_plain(data.get("text/plain", ""), "")
+        if name.startswith("cite"):
+            keys = "; ".join(k.strip() for k in content.split(","))
+            return f"({keys})" if name.endswith(":p") else keys
+        target = re.match(r"^(.*?)\s*<[^>]*>$", content)
+        return target.group(1) if target else content
+
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            opening = _FENCE.match(lines[i].strip())
+            if not opening:
+                out.append(lines[i])
+                i += 1
+                continue
+            fence, name, arg = opening.group("fence"), opening.group("name"), opening.group("arg")
+            body: list[str] = []
+            options: dict[str, str] = {}
+            i += 1
+            while i < len(lines) and lines[i].strip() != fence:
+                option = re.match(r"^:(\w[\w-]*):\s*(.*)$", lines[i].strip())
+                if option and not body:
+                    options[option.group(1)] = option.group(2)
+                else:
+                    body.append(lines[i])
+                i += 1
+            i += 1  # closing fence
+            text = "\n".join(body).strip()
+            if name.startswith("glue"):
+                data = glued.get(arg.strip())
+                caption = text or options.get("alt", "")
+                out.append(_glue_block(data, caption) if data else f"`{arg}`")
+            elif name in _ADMONITIONS:
+                title = arg.strip() or name.capitalize()
+                quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+                out.append(f"> **{title}.**\n>\n{quoted}")
+            elif name == "math":
+                out.append(f"$$\n{text}\n$$")
+            else:
+                out.append(text)
+        cell.source = _ROLE.sub(role, "\n".join(out))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``inoreport`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "chapters":
+            return cmd_chapters()
+        if args.command == "schema":
+            return cmd_schema(args.chapter, args.template)
+        return cmd_run(args)
+    except CohortError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except NotebookFailed as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+__all__ = [
+    "NotebookFailed",
+    "UsageError",
+    "build_parser",
+    "external_references",
+    "main",
+    "parse_landmarks",
+    "parse_pairs",
+    "render_html",
+    "resolve_myst",
+    "run_chapter",
+    "write_template",
+]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,784 @@
+"""Patient-level cohorts: the schema a chapter declares, loading, validation, column mapping.
+
+A chapter that runs on patient-level data declares a :class:`CohortSchema`: the columns
+it needs (``patient_id``, ``group``, ``time``, ``event`` …), their types, units and allowed
+values. :func:`load_cohort` reads a user's CSV, renames the user's columns to the
+chapter's names (``column_map={"time": "pfs_months"}``), checks every value and returns a
+:class:`Cohort` whose ``frame`` the statistics modules can use as is.
+
+Anything wrong with the file raises :class:`CohortError` with **one line** that names the
+file, the column, the row and what was expected, e.g.::
+
+    cohort.csv, column 'event', row 17: value '2'; expected 0, 1, true or false
+
+Rows are numbered as a spreadsheet numbers them: the header is row 1, the first patient
+row 2 (the same as the line number in a text editor). Validation never guesses: a value
+that could mean two things is an error that says how to fix it.
+
+Times: ``time_unit`` is the unit of the duration columns in the file (days, weeks, months
+or years). A chapter that analyses in a fixed unit (``CohortSchema.time_unit="months"``)
+gets its durations converted (1 month = 365.25/12 days); a chapter with
+``time_unit=None`` (the generic survival comparison) keeps the cohort's own unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+#: Length of one unit in days (a month is a twelfth of a Julian year).
+DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
+TIME_UNITS = tuple(DAYS_PER_UNIT)
+
+#: Cell contents read as "missing" (R writes NA, pandas writes an empty cell).
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
+#: Accepted spellings of an event indicator, and what they mean.
+EVENT_VALUES = {"0": 0, "1": 1, "false": 0, "true": 1, "0.0": 0, "1.0": 1}
+
+COLUMN_KINDS = ("id", "group", "duration", "event", "number", "category", "flag")
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_DATE = re.compile(
+    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?"  # 2021-03-04 (12:00)
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"  # 04/03/2021, 4.3.21
+    rf"|\d{{1,2}}[- ]?({_MONTHS})[a-z]*[- ]?\d{{2,4}}"  # 4-Mar-2021, 04MAR2021
+    rf"|({_MONTHS})[a-z]* \d{{1,2}},? \d{{4}})$",  # March 4, 2021
+    re.IGNORECASE,
+)
+
+#: File signatures of things that are not CSV text.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or OpenDocument workbook is one)"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel workbook (.xls)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"%PDF", "a PDF document"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"PAR1", "a Parquet file"),
+)
+_EXPECT_CSV = "expected a CSV text file (in Excel: File > Save As > 'CSV UTF-8')"
+
+
+class CohortError(ValueError):
+    """A user's cohort file cannot be used; the message is one line saying what to fix.
+
+    ``file``, ``column`` and ``row`` (spreadsheet numbering, header = row 1) are kept as
+    attributes so a caller can point at the cell.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        expected: str,
+        *,
+        file: str | Path | None = None,
+        column: str | None = None,
+        row: int | None = None,
+    ):
+        self.file = str(file) if file is not None else None
+        self.column = column
+        self.row = row
+        self.problem = problem
+        self.expected = expected
+        where = ", ".join(
+            part
+            for part in (
+                self.file,
+                f"column '{column}'" if column is not None else None,
+                f"row {row}" if row is not None else None,
+            )
+            if part
+        )
+        text = f"{problem}; {expected}"
+        super().__init__(f"{where}: {text}" if where else text)
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column a chapter reads.
+
+    kind:
+      ``id`` unique patient identifier (text, never missing);
+      ``group`` the comparison group (text label, never missing);
+      ``duration`` a time from the chapter's origin, >= 0, in the cohort's time unit;
+      ``event`` 1 = event happened, 0 = censored (0/1/true/false, never missing);
+      ``number`` a numeric covariate (missing allowed unless ``missing_ok=False``);
+      ``category`` a text covariate (``allowed`` restricts its values);
+      ``flag`` a yes/no covariate written 0/1/true/false.
+    """
+
+    name: str
+    kind: str
+    description: str
+    required: bool = True
+    unit: str | None = None
+    allowed: tuple[str, ...] | None = None
+    missing_ok: bool | None = None  # None: by kind (ids, groups, durations, events never)
+
+    def __post_init__(self):
+        if self.kind not in COLUMN_KINDS:
+            raise ValueError(
+                f"column {self.name!r}: kind {self.kind!r}; expected one of {COLUMN_KINDS}"
+            )
+
+    @property
+    def may_be_missing(self) -> bool:
+        if self.missing_ok is not None:
+            return self.missing_ok
+        return self.kind in {"number", "category", "flag"}
+
+    def type_text(self) -> str:
+        return {
+            "id": "text, unique",
+            "group": "text label",
+            "duration": "number >= 0",
+            "event": "0/1 (true/false)",
+            "number": "number",
+            "category": "text",
+            "flag": "0/1 (true/false)",
+        }[self.kind]
+
+    def allowed_text(self) -> str:
+        if self.allowed:
+            return ", ".join(self.allowed)
+        return {
+            "id": "any text; each value once",
+            "group": "at least two groups",
+            "duration": "0 or more; not a date; no missing values",
+            "event": "1 = event, 0 = censored",
+            "number": "numbers; empty or NA = missing",
+            "category": "any text; empty or NA = missing",
+            "flag": "1 = yes, 0 = no; empty or NA = missing",
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class CohortSchema:
+    """The cohort a chapter needs.
+
+    columns: every column the chapter knows about (required and optional).
+    group: the column holding the comparison groups (None: no groups).
+    endpoints: (duration, event) column pairs analysed together; each group must have
+        at least one event in each pair when ``events_in_every_group``.
+    time_unit: the unit the chapter analyses in; None keeps the cohort's own unit.
+    min_groups: fewest distinct groups the chapter can compare.
+    """
+
+    columns: tuple[Column, ...]
+    group: str | None = "group"
+    endpoints: tuple[tuple[str, str], ...] = (("time", "event"),)
+    time_unit: str | None = None
+    min_groups: int = 2
+    events_in_every_group: bool = True
+
+    def __post_init__(self):
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"schema lists a column twice: {names}")
+        for name in [self.group, *(n for pair in self.endpoints for n in pair)]:
+            if name is not None and name not in names:
+                raise ValueError(f"schema refers to column {name!r} that it does not declare")
+        if self.time_unit is not None and self.time_unit not in DAYS_PER_UNIT:
+            raise ValueError(f"schema time_unit {self.time_unit!r}; expected one of {TIME_UNITS}")
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def optional(self) -> list[str]:
+        return [c.name for c in self.columns if not c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def describe(self) -> pd.DataFrame:
+        """One row per column: name, required, type, unit, allowed values, meaning."""
+        unit_default = self.time_unit or "the cohort's time unit"
+        return pd.DataFrame(
+            [
+                {
+                    "column": c.name,
+                    "required": "yes" if c.required else "no",
+                    "type": c.type_text(),
+                    "unit": c.unit or (unit_default if c.kind == "duration" else ""),
+                    "allowed values": c.allowed_text(),
+                    "meaning": c.description,
+                }
+                for c in self.columns
+            ]
+        )
+
+
+def standard_columns(*, group_description: str = "The group being compared.") -> tuple[Column, ...]:
+    """The four columns every survival comparison needs: patient_id, group, time, event."""
+    return (
+        Column("patient_id", "id", "One identifier per patient (any text)."),
+        Column("group", "group", group_description),
+        Column(
+            "time",
+            "duration",
+            "Time from the start of follow-up (e.g. CAR-T infusion) to the event or to the "
+            "last follow-up, whichever came first.",
+        ),
+        Column("event", "event", "1 if the event happened at `time`, 0 if censored then."),
+    )
+
+
+# --------------------------------------------------------------------------- cohort
+
+
+@dataclass
+class Cohort:
+    """A validated cohort: ``frame`` holds the chapter's column names, typed.
+
+    ``frame`` columns: ids and text covariates are ``str`` (missing = NaN), ``group`` an
+    ordered ``Categorical`` (``groups`` order), durations ``float`` in ``time_unit``,
+    events ``int`` 0/1, numeric covariates ``float``, flags ``float`` 0/1 (NaN missing).
+    """
+
+    frame: pd.DataFrame
+    source: Path
+    schema: CohortSchema
+    time_unit: str
+    groups: list[str] = field(default_factory=list)
+    reference: str | None = None
+    covariates: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    column_map: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    def settings(self) -> pd.DataFrame:
+        """What this run used, for display at the top of a chapter."""
+        renamed = ", ".join(f"{k} ← {v}" for k, v in self.column_map.items() if k != v)
+        rows = [
+            ("cohort file", self.source.name),
+            ("patients", str(self.n)),
+            ("synthetic", "yes" if self.synthetic else "no"),
+            ("time unit", self.time_unit),
+            ("columns renamed", renamed or "none"),
+            ("groups (in order)", ", ".join(self.groups) if self.groups else "none"),
+            ("reference group", self.reference or "none"),
+            ("covariates", ", ".join(self.covariates) or "none"),
+        ]
+        return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
+
+
+def convert_time(values, from_unit: str, to_unit: str):
+    """Durations in ``from_unit`` expressed in ``to_unit`` (1 month = 365.25/12 days)."""
+    for unit in (from_unit, to_unit):
+        if unit not in DAYS_PER_UNIT:
+            raise CohortError(f"time unit '{unit}'", f"expected one of {', '.join(TIME_UNITS)}")
+    if from_unit == to_unit:
+        return values
+    return values * (DAYS_PER_UNIT[from_unit] / DAYS_PER_UNIT[to_unit])
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """Read a CSV file as text cells, checking it is a readable, rectangular CSV.
+
+    Returns a DataFrame of ``str`` (nothing parsed yet) whose index is the spreadsheet
+    row number of each line (header = row 1). Raises :class:`CohortError`.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise CohortError("file not found", "expected the path of a CSV file", file=path)
+    if path.is_dir():
+        raise CohortError("this is a folder", "expected the path of a CSV file", file=path)
+    raw = path.read_bytes()
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise CohortError(f"this is {what}, not CSV text", _EXPECT_CSV, file=name)
+    if not raw.strip():
+        raise CohortError(
+            "the file is empty",
+            "expected a header row naming the columns, then one row per patient",
+            file=name,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start]
+        raise CohortError(
+            f"byte 0x{byte:02x} is not UTF-8 text (the file looks like Latin-1/Windows-1252)",
+            "expected UTF-8 (in Excel: Save As > 'CSV UTF-8'; or re-save with UTF-8 encoding)",
+            file=name,
+            row=row,
+        ) from None
+    if "\x00" in text:
+        raise CohortError(
+            "the file contains NUL bytes, so it is not CSV text", _EXPECT_CSV, file=name
+        )
+
+    lines = text.splitlines()
+    header_line = next((line for line in lines if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    numbered = [(i + 1, rec) for i, rec in enumerate(records)]
+    numbered = [(r, rec) for r, rec in numbered if any(cell.strip() for cell in rec)]
+    if not numbered:
+        raise CohortError(
+            "the file is empty", "expected a header row naming the columns", file=name
+        )
+    header_row, header = numbered[0]
+    header = [h.strip() for h in header]
+    for position, column in enumerate(header, start=1):
+        if not column:
+            raise CohortError(
+                f"column {position} of the header has no name",
+                "expected every column to have a name",
+                file=name,
+                row=header_row,
+            )
+        if header.index(column) != position - 1:
+            raise CohortError(
+                f"the header names column '{column}' twice (columns {header.index(column) + 1} "
+                f"and {position})",
+                "expected each column name once",
+                file=name,
+                row=header_row,
+            )
+    body = numbered[1:]
+    if not body:
+        raise CohortError(
+            "the file has a header but no patient rows", "expected one row per patient", file=name
+        )
+    for row, rec in body:
+        if len(rec) != len(header):
+            raise CohortError(
+                f"{len(rec)} fields",
+                f"expected {len(header)} fields as in the header (separator '{delimiter}'; "
+                "a value containing the separator must be quoted)",
+                file=name,
+                row=row,
+            )
+    frame = pd.DataFrame(
+        [[cell.strip() for cell in rec] for _, rec in body], columns=header, dtype=str
+    )
+    frame.index = pd.Index([row for row, _ in body], name="row")
+    return frame
+
+
+def _is_missing(value: str) -> bool:
+    return value.strip().lower() in MISSING_TOKENS
+
+
+def _parse_number(value: str) -> float | None:
+    return float(value) if _NUMBER.match(value) else None
+
+
+def _number_problem(value: str) -> str:
+    if _DATE.match(value):
+        return f"value '{value}' looks like a date"
+    if _DECIMAL_COMMA.match(value):
+        return f"value '{value}' uses a decimal comma"
+    return f"value '{value}' is not a number"
+
+
+class _Checker:
+    """Parses text cells column by column, raising the first problem found."""
+
+    def __init__(self, name: str, time_unit: str):
+        self.name = name
+        self.time_unit = time_unit
+
+    def fail(self, column: str, row: int | None, problem: str, expected: str):
+        raise CohortError(problem, expected, file=self.name, column=column, row=row)
+
+    def ids(self, cells: pd.Series, column: str) -> pd.Series:
+        seen: dict[str, int] = {}
+        for row, value in cells.items():
+            if _is_missing(value):
+                self.fail(column, row, "empty", "expected a patient identifier in every row")
+            if value in seen:
+                self.fail(
+                    column,
+                    row,
+                    f"id '{value}' already used in row {seen[value]}",
+                    "expected each patient once (one row per patient)",
+                )
+            seen[value] = row
+        return cells.astype(str)
+
+    def durations(self, cells: pd.Series, column: str, may_be_missing: bool) -> pd.Series:
+        expected = f"expected a duration in {self.time_unit} (a number >= 0"
+        parsed = {}
+        for row, value in cells.items():
+            if _is_missing(value):
+                if may_be_missing:
+                    parsed[row] = float("nan")
+                    continue
+                self.fail(column, row, "empty", f"{expected}; every patient needs one)")
+            number = _parse_number(value)
+            if number is None:
+                problem = _number_problem(value)
+                hint = (
+                    "; compute it from the dates: (event or last-contact date) minus start date)"
+                    if _DATE.match(value)
+                    else ")"
+                )
+                self.fail(column, row, problem, expected + hint)
+            if number < 0:
+                self.fail(
+                    column,
+                    row,
+                    f"value '{value}' is negative",
+                    f"{expected}; check the start and end dates of this patient)",
+                )
+            parsed[row] = number
+        return pd.Series(parsed, dtype=float)
+
+    def events(self, cells: pd.Series, column: str, may_be_missing: bool, what: str) -> pd.Series:
+        parsed = {}
+        for row, value in cells.items():
+            if _is_missing(value):
+                if may_be_missing:
+                    parsed[row] = float("nan")
+                    continue
+                self.fail(column, row, "empty", f"expected {what}: 0, 1, true or false")
+            code = EVENT_VALUES.get(value.strip().lower())
+            if code is None:
+                self.fail(column, row, f"value '{value}'", f"expected {what}: 0, 1, true or false")
+            parsed[row] = code
+        return pd.Series(parsed, dtype=float)
+
+    def numbers(
+        self, cells: pd.Series, column: str, may_be_missing: bool, hint: str = ""
+    ) -> pd.Series:
+        parsed = {}
+        for row, value in cells.items():
+            if _is_missing(value):
+                if may_be_missing:
+                    parsed[row] = float("nan")
+                    continue
+                self.fail(column, row, "empty", "expected a number in every row")
+            number = _parse_number(value)
+            if number is None:
+                self.fail(column, row, _number_problem(value), f"expected a number{hint}")
+            parsed[row] = number
+        return pd.Series(parsed, dtype=float)
+
+    def categories(
+        self, cells: pd.Series, column: str, may_be_missing: bool, allowed: Sequence[str] | None
+    ) -> pd.Series:
+        parsed = {}
+        for row, value in cells.items():
+            if _is_missing(value):
+                if not may_be_missing:
+                    self.fail(column, row, "empty", "expected a value in every row")
+                parsed[row] = float("nan")
+                continue
+            if allowed is not None and value not in allowed:
+                self.fail(column, row, f"value '{value}'", f"expected one of {_quoted(allowed)}")
+            parsed[row] = value
+        return pd.Series(parsed, dtype=object)
+
+
+def _quoted(values: Iterable) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _natural_key(value: str):
+    """Sort numbers as numbers (2 before 10) and text alphabetically, numbers first."""
+    number = _parse_number(value)
+    return (0, number, "") if number is not None else (1, 0.0, value)
+
+
+def _label_key(value) -> str:
+    """Group-label keys as they appear in a CSV cell (1 and 1.0 both mean '1')."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def load_cohort(
+    path: str | Path,
+    schema: CohortSchema,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    time_unit: str = "months",
+    group_labels: Mapping | None = None,
+    group_order: Sequence[str] | None = None,
+    reference: str | None = None,
+    covariates: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    synthetic: bool | None = None,
+) -> Cohort:
+    """Read, rename, check and type a cohort CSV for a chapter with ``schema``.
+
+    path: a UTF-8 CSV file (comma, semicolon or tab separated), one row per patient.
+    column_map: ``{chapter column: column in the file}``, e.g. ``{"time": "pfs_months"}``.
+    time_unit: unit of the file's durations (days, weeks, months, years); converted to
+        ``schema.time_unit`` when the chapter fixes one.
+    group_labels: ``{value in the file: label}``, e.g. ``{"1": "Male", "2": "Female"}``;
+        every value in the file must be listed.
+    group_order: labels in display order (default: the order of ``group_labels``, else
+        sorted); the first is the reference unless ``reference`` is given.
+    covariates: extra columns (by their name in the file, or their schema name) to carry
+        into the analysis; numeric unless listed in ``categorical``.
+    synthetic: whether the cohort is synthetic (default: it lives under data/synthetic).
+
+    Raises :class:`CohortError` (one line: file, column, row, what was expected).
+    """
+    from .paths import SYNTHETIC
+
+    path = Path(path)
+    name = path.name
+    if time_unit not in DAYS_PER_UNIT:
+        raise CohortError(f"time unit '{time_unit}'", f"expected one of {', '.join(TIME_UNITS)}")
+    cells = read_csv_text(path)
+    file_columns = list(cells.columns)
+    mapping = {str(k): str(v) for k, v in (column_map or {}).items()}
+
+    # 1. the mapping must name the chapter's columns and columns that exist in the file
+    known = schema.names
+    for target, source in mapping.items():
+        if target not in known:
+            raise CohortError(
+                f"--map {target}={source}: '{target}' is not a column this chapter uses",
+                f"expected one of {_quoted(known)} on the left of '='",
+                file=name,
+            )
+        if source not in file_columns:
+            raise CohortError(
+                f"--map {target}={source}: there is no column '{source}' in the file",
+                f"expected one of the file's columns: {_quoted(file_columns)}",
+                file=name,
+                column=source,
+            )
+    sources = list(mapping.values())
+    for source in sources:
+        if sources.count(source) > 1:
+            targets = [t for t, s in mapping.items() if s == source]
+            raise CohortError(
+                f"column '{source}' is mapped to {_quoted(targets)}",
+                "expected each file column to be mapped to one chapter column",
+                file=name,
+                column=source,
+            )
+    # Columns the file already calls by a chapter name, unless that name is mapped elsewhere.
+    full_map = {c: c for c in known if c in file_columns and c not in mapping and c not in sources}
+    full_map.update(mapping)
+
+    missing = [c for c in schema.required if c not in full_map]
+    if missing:
+        column = missing[0]
+        raise CohortError(
+            f"column '{column}' is missing (the file has {_quoted(file_columns)})",
+            f"expected a column named '{column}' ({schema.column(column).description.rstrip('.')}), "
+            f"or map yours with --map {column}=YOUR_COLUMN",
+            file=name,
+            column=column,
+        )
+
+    # 2. covariates: names in the file (or chapter names already mapped)
+    covariate_sources: dict[str, str] = {}
+    for cov in covariates:
+        if cov in full_map:
+            covariate_sources[cov] = full_map[cov]
+        elif cov in file_columns:
+            covariate_sources[cov] = cov
+        else:
+            raise CohortError(
+                f"covariate '{cov}': there is no such column",
+                f"expected one of the file's columns: {_quoted(file_columns)}",
+                file=name,
+                column=cov,
+            )
+    for cov in categorical:
+        if cov not in covariate_sources:
+            raise CohortError(
+                f"categorical covariate '{cov}' is not among the covariates",
+                f"expected it in covariates too ({_quoted(covariates) or 'none given'})",
+                file=name,
+                column=cov,
+            )
+    clash = sorted(set(covariate_sources) & set(known) - set(full_map))
+    if clash:
+        raise CohortError(
+            f"covariate '{clash[0]}' has the name of a chapter column",
+            "expected a covariate name the chapter does not use",
+            file=name,
+            column=clash[0],
+        )
+
+    # 3. parse every column; errors name the user's own column
+    check = _Checker(name, time_unit)
+    frame = pd.DataFrame(index=cells.index)
+    for column in schema.columns:
+        if column.name not in full_map:
+            continue
+        source = full_map[column.name]
+        raw = cells[source]
+        if column.kind == "id":
+            frame[column.name] = check.ids(raw, source)
+        elif column.kind == "group":
+            frame[column.name] = check.categories(raw, source, False, None)
+        elif column.kind == "duration":
+            frame[column.name] = check.durations(raw, source, column.may_be_missing)
+        elif column.kind == "event":
+            frame[column.name] = check.events(
+                raw, source, column.may_be_missing, "an event indicator (1 = event, 0 = censored)"
+            )
+        elif column.kind == "flag":
+            frame[column.name] = check.events(raw, source, column.may_be_missing, "a yes/no flag")
+        elif column.kind == "number":
+            frame[column.name] = check.numbers(raw, source, column.may_be_missing)
+        else:
+            frame[column.name] = check.categories(
+                raw, source, column.may_be_missing, column.allowed
+            )
+    for cov, source in covariate_sources.items():
+        if cov in frame.columns:
+            continue
+        if cov in categorical:
+            frame[cov] = check.categories(cells[source], source, True, None)
+        else:
+            hint = f" (or list '{cov}' as a categorical covariate)"
+            frame[cov] = check.numbers(cells[source], source, True, hint)
+    for column in schema.columns:
+        if column.kind == "event" and column.name in frame and not column.may_be_missing:
+            frame[column.name] = frame[column.name].astype(int)
+
+    # 4. groups: labels, order, reference, at least min_groups, events in each
+    groups: list[str] = []
+    if schema.group is not None and schema.group in frame:
+        groups = _check_groups(frame, schema, full_map, name, group_labels, group_order, reference)
+        reference = reference if reference is not None else groups[0]
+    elif reference is not None:
+        raise CohortError(
+            f"reference group '{reference}' given",
+            "expected no reference: this chapter has no groups",
+        )
+
+    # 5. time unit
+    unit = schema.time_unit or time_unit
+    for column in schema.columns:
+        if column.kind == "duration" and column.name in frame:
+            frame[column.name] = convert_time(frame[column.name], time_unit, unit)
+
+    if synthetic is None:
+        try:
+            synthetic = path.resolve().is_relative_to(SYNTHETIC.resolve())
+        except OSError:
+            synthetic = False
+    return Cohort(
+        frame=frame,
+        source=path,
+        schema=schema,
+        time_unit=unit,
+        groups=groups,
+        reference=reference,
+        covariates=list(covariate_sources),
+        categorical=list(categorical),
+        column_map={k: v for k, v in full_map.items()},
+        synthetic=bool(synthetic),
+    )
+
+
+def _check_groups(
+    frame: pd.DataFrame,
+    schema: CohortSchema,
+    full_map: Mapping[str, str],
+    name: str,
+    group_labels: Mapping | None,
+    group_order: Sequence[str] | None,
+    reference: str | None,
+) -> list[str]:
+    column = schema.group
+    source = full_map[column]
+    values = frame[column]
+    if group_labels:
+        labels = {_label_key(k): str(v) for k, v in group_labels.items()}
+        for row, value in values.items():
+            if value not in labels:
+                raise CohortError(
+                    f"group value '{value}' is not in the group labels",
+                    f"expected one of {_quoted(labels)} (add it with --group-label {value}=LABEL)",
+                    file=name,
+                    column=source,
+                    row=row,
+                )
+        values = values.map(labels)
+        natural = list(dict.fromkeys(labels.values()))
+    else:
+        natural = sorted(values.unique(), key=_natural_key)
+    present = list(dict.fromkeys(v for v in natural if (values == v).any()))
+    if group_order:
+        order = [str(g) for g in group_order]
+        for row, value in values.items():
+            if value not in order:
+                raise CohortError(
+                    f"group '{value}' is not in the group order {_quoted(order)}",
+                    "expected every group to be listed in the group order",
+                    file=name,
+                    column=source,
+                    row=row,
+                )
+        absent = [g for g in order if g not in present]
+        if absent:
+            raise CohortError(
+                f"group '{absent[0]}' in the group order has no patients",
+                f"expected only groups present in the file: {_quoted(present)}",
+                file=name,
+                column=source,
+            )
+        present = order
+    if len(present) < schema.min_groups:
+        found = _quoted(present) or "none"
+        raise CohortError(
+            f"only {len(present)} group ({found}) in {len(values)} rows",
+            f"expected at least {schema.min_groups} groups to compare",
+            file=name,
+            column=source,
+        )
+    if reference is not None and reference not in present:
+        raise CohortError(
+            f"reference group '{reference}' is not a group of this cohort",
+            f"expected one of {_quoted(present)}",
+            file=name,
+            column=source,
+        )
+    frame[column] = pd.Categorical(values, categories=present, ordered=False)
+    if schema.events_in_every_group:
+        for _, event in schema.endpoints:
+            if event not in frame:
+                continue
+            totals = frame.groupby(column, observed=False)[event].sum()
+            for group, total in totals.items():
+                if total == 0:
+                    rows = frame.index[frame[column] == group]
+                    shown = ", ".join(str(r) for r in rows[:5]) + (", …" if len(rows) > 5 else "")
+                    raise CohortError(
+                        f"group '{group}' (rows {shown}) has no events",
+                        "expected at least one event (1) in every group; with none, medians, "
+                        "log-rank and Cox hazard ratios are not estimable",
+                        file=name,
+                        column=full_map.get(event, event),
+                    )
+    return present

@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- commands
 
 
-def cmd_chapters(out=sys.stdout) -> int:
+def cmd_chapters(out=None) -> int:
+    out = out or sys.stdout
     for chapter in list_chapters():
         schema = chapter.schema
         unit = schema.time_unit or "the cohort's own unit"
@@ -170,7 +171,8 @@ def cmd_chapters(out=sys.stdout) -> int:
     return 0
 
 
-def cmd_schema(name: str, template: Path | None, out=sys.stdout) -> int:
+def cmd_schema(name: str, template: Path | None, out=None) -> int:
+    out = out or sys.stdout
     chapter = get_chapter(name)
     table = chapter.schema.describe()
     print(f"{chapter.name}: columns of the cohort CSV (rename yours with --map)", file=out)

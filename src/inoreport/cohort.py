@@ -310,6 +310,8 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     raw = path.read_bytes()
     for magic, what in _MAGIC:
         if raw.startswith(magic):
+            if magic == b"PK\x03\x04":
+                what = _zip_kind(raw) or what
             raise CohortError(f"this is {what}, not CSV text", _EXPECT_CSV, file=name)
     if not raw.strip():
         raise CohortError(
@@ -380,6 +382,21 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     )
     frame.index = pd.Index([row for row, _ in body], name="row")
     return frame
+
+
+def _zip_kind(raw: bytes) -> str | None:
+    """Name the workbook inside a zip file, if it is one."""
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    except zipfile.BadZipFile:
+        return None
+    if any(n.startswith("xl/") for n in names):
+        return "an Excel workbook (.xlsx)"
+    if "content.xml" in names:
+        return "an OpenDocument spreadsheet (.ods)"
+    return None
 
 
 def _is_missing(value: str) -> bool:

@@ -1,0 +1,436 @@
+"""The ``inoreport`` command line.
+
+Fast tests: every malformed input is refused in-process (before any kernel starts) with
+exit code 2, exactly one line on stderr naming file/column/row, and nothing written to
+``--out``; option parsing; the offline HTML renderer; the chapter registry.
+
+Slow tests (marked, two papermill runs): ``inoreport run survival_comparison`` on the
+public lung cohort with renamed columns agrees with R's survival (committed fixtures in
+tests/reference/cli, made by lung_fixtures.R); a failing notebook leaves ``--out`` alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from inoreport import chapters, cli
+from inoreport.chapters import Chapter, get_chapter
+from inoreport.cohort import CohortSchema, standard_columns
+from inoreport.paths import DATA, ROOT
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_cohort import GOOD, _xlsx_bytes, replace_cell, write  # noqa: E402
+
+R_FIXTURE = ROOT / "tests" / "reference" / "cli" / "lung_r.json"
+MAP_ARGS = ["--map", "group=arm", "--map", "time=months", "--map", "event=dead"]
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def refused(tmp_path: Path, capsys, csv: Path, extra: list[str] = (), expect: str = "") -> str:
+    """Run the CLI on a bad cohort; check the refusal contract; return the error line."""
+    out = tmp_path / "out"
+    code, _stdout, stderr = run_cli(
+        ["run", "survival_comparison", "--cohort", str(csv), "--out", str(out), "--quiet"]
+        + list(extra),
+        capsys,
+    )
+    lines = stderr.strip().splitlines()
+    assert code == 2, stderr
+    assert len(lines) == 1, f"expected one line, got: {stderr!r}"
+    assert lines[0].startswith("inoreport: error: "), lines[0]
+    assert "expected" in lines[0]
+    assert not out.exists(), "nothing may be written to --out on bad input"
+    assert expect in lines[0], lines[0]
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- malformed input
+# (id, CSV text or bytes or a callable making them, extra options, text the line must hold)
+
+CASES = [
+    (
+        "missing_column",
+        GOOD.replace(",dead", ",died"),
+        ["--map", "group=arm", "--map", "time=months"],
+        "cohort.csv, column 'event': column 'event' is missing",
+    ),
+    (
+        "wrong_type",
+        replace_cell(GOOD, 5, "age", "sixty"),
+        [*MAP_ARGS, "--covariates", "age"],
+        "cohort.csv, column 'age', row 5: value 'sixty' is not a number",
+    ),
+    (
+        "negative_time",
+        replace_cell(GOOD, 4, "months", "-2"),
+        MAP_ARGS,
+        "cohort.csv, column 'months', row 4: value '-2' is negative",
+    ),
+    (
+        "missing_time",
+        replace_cell(GOOD, 6, "months", ""),
+        MAP_ARGS,
+        "cohort.csv, column 'months', row 6: empty",
+    ),
+    (
+        "event_not_binary",
+        replace_cell(GOOD, 7, "dead", "2"),
+        MAP_ARGS,
+        "cohort.csv, column 'dead', row 7: value '2'; expected",
+    ),
+    (
+        "duplicate_ids",
+        replace_cell(GOOD, 6, "patient_id", "P02"),
+        MAP_ARGS,
+        "cohort.csv, column 'patient_id', row 6: id 'P02' already used in row 3",
+    ),
+    (
+        "group_label_not_in_mapping",
+        GOOD,
+        [*MAP_ARGS, "--group-label", "A=Control"],
+        "cohort.csv, column 'arm', row 4: group value 'B' is not in the group labels",
+    ),
+    (
+        "fewer_than_two_groups",
+        GOOD.replace(",B,", ",A,"),
+        MAP_ARGS,
+        "cohort.csv, column 'arm': only 1 group ('A')",
+    ),
+    (
+        "group_without_events",
+        replace_cell(replace_cell(GOOD, 4, "dead", "0"), 5, "dead", "0"),
+        MAP_ARGS,
+        "cohort.csv, column 'dead': group 'B' (rows 4, 5, 7) has no events",
+    ),
+    ("empty_file", b"", MAP_ARGS, "cohort.csv: the file is empty"),
+    (
+        "non_utf8",
+        GOOD.replace(",B,", ",Bé,").encode("latin-1"),
+        MAP_ARGS,
+        "cohort.csv, row 4: byte 0xe9 is not UTF-8",
+    ),
+    ("excel_as_csv", "xlsx", MAP_ARGS, "cohort.csv: this is an Excel workbook (.xlsx), not CSV"),
+    (
+        "dates_as_durations",
+        replace_cell(GOOD, 3, "months", "2021-03-04"),
+        MAP_ARGS,
+        "cohort.csv, column 'months', row 3: value '2021-03-04' looks like a date",
+    ),
+    (
+        "map_to_missing_column",
+        GOOD,
+        ["--map", "group=arm", "--map", "time=pfs_months", "--map", "event=dead"],
+        "cohort.csv, column 'pfs_months': --map time=pfs_months: there is no column 'pfs_months'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "content", "extra", "expect"), CASES, ids=[c[0] for c in CASES])
+def test_bad_cohort_is_refused_with_one_line_and_nothing_written(
+    tmp_path, capsys, case, content, extra, expect
+):
+    if content == "xlsx":
+        content = _xlsx_bytes(tmp_path)
+    refused(tmp_path, capsys, write(tmp_path, content), extra, expect)
+
+
+def test_existing_out_folder_is_left_untouched_on_bad_input(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text('{"old": true}')
+    code, _, _ = run_cli(
+        ["run", "survival_comparison", "--cohort", str(write(tmp_path, b"")), "--out", str(out)],
+        capsys,
+    )
+    assert code == 2
+    assert [p.name for p in out.iterdir()] == ["results.json"]
+    assert (out / "results.json").read_text() == '{"old": true}'
+
+
+@pytest.mark.parametrize(
+    ("options", "expect"),
+    [
+        (["--landmarks", "6,abc"], "--landmarks '6,abc': 'abc' is not a number"),
+        (["--landmarks", "-1"], "'-1' is not a time >= 0"),
+        (["--map", "grouparm"], "--map 'grouparm'; expected CHAPTER_COLUMN=YOUR_COLUMN"),
+        (["--map", "time=a", "--map", "time=b"], "'time' is given twice"),
+        (["--group-label", "1"], "--group-label '1'; expected VALUE=LABEL"),
+        (["--reference", "C"], "reference group 'C' is not a group"),
+    ],
+)
+def test_bad_options_are_refused_in_one_line(tmp_path, capsys, options, expect):
+    refused(tmp_path, capsys, write(tmp_path, GOOD), [*MAP_ARGS, *options], expect)
+
+
+def test_unknown_chapter_lists_the_choices(tmp_path, capsys):
+    code, _, err = run_cli(["run", "nope", "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "no chapter called 'nope'" in err and "survival_comparison" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_time_unit_is_an_argparse_error_in_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["run", "survival_comparison", "--out", "x", "--time-unit", "fortnights"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and "fortnights" in err
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("keep me")
+    code, _, err = run_cli(["run", "survival_comparison", "--out", str(target)], capsys)
+    assert code == 2 and "expected a folder" in err and target.read_text() == "keep me"
+
+
+# --------------------------------------------------------------------------- options
+
+
+def test_parse_landmarks_sorts_and_dedups():
+    assert cli.parse_landmarks("12, 6,6") == [6.0, 12.0]
+    assert cli.parse_landmarks(None) is None
+
+
+def test_parameters_for_a_users_cohort_drop_the_example_cohorts_settings(tmp_path):
+    chapter = get_chapter("survival_comparison")
+    own = chapter.parameters(tmp_path / "mine.csv", column_map={"time": "os_days"})
+    assert own["column_map"] == {"time": "os_days"}
+    assert own["group_labels"] == {} and own["covariates"] == [] and own["landmarks"] is None
+    assert own["cohort_path"] == str((tmp_path / "mine.csv").resolve())
+    default = chapter.parameters()
+    assert default["column_map"] == {"group": "sex", "event": "status"}
+    assert Path(default["cohort_path"]) == DATA / "examples" / "lung.csv"
+
+
+def test_registry_defaults_equal_the_notebooks_parameters_cell():
+    """The registry's defaults are the notebook's own parameters (one truth, checked)."""
+    for chapter in chapters.list_chapters():
+        nb = nbformat.read(chapter.notebook_path, as_version=4)
+        cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(cells) == 1, f"{chapter.notebook}: expected one cell tagged 'parameters'"
+        namespace: dict = {}
+        exec(cells[0].source, namespace)  # literals only
+        found = {k: v for k, v in namespace.items() if not k.startswith("__")}
+        assert found == dict(chapter.defaults), chapter.name
+        writes = nb.metadata.get("inoreport", {}).get("writes", [])
+        assert chapter.results in writes, f"{chapter.notebook}: declare {chapter.results}"
+
+
+def test_registering_a_chapter_twice_is_refused():
+    chapter = get_chapter("survival_comparison")
+    with pytest.raises(ValueError, match="registered twice"):
+        chapters.register(chapter)
+
+
+def test_chapters_command_lists_required_columns(capsys):
+    code, out, _ = run_cli(["chapters"], capsys)
+    assert code == 0
+    assert "survival_comparison" in out
+    assert "required columns: patient_id, group, time, event" in out
+
+
+def test_schema_command_writes_a_template_that_validates(tmp_path, capsys):
+    target = tmp_path / "template.csv"
+    code, out, _ = run_cli(["schema", "survival_comparison", "--template", str(target)], capsys)
+    assert code == 0 and "patient_id (required" in out
+    assert get_chapter("survival_comparison").load_cohort(target).n == 4
+
+
+def test_python_dash_m_inoreport_works():
+    proc = subprocess.run(
+        [sys.executable, "-m", "inoreport", "chapters"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and "survival_comparison" in proc.stdout
+
+
+# --------------------------------------------------------------------------- offline HTML
+
+
+def _tiny_executed_notebook(tmp_path: Path) -> Path:
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+        )
+    ).decode()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    glue_cell = nbformat.v4.new_code_cell("glue(...)", metadata={"tags": ["remove-cell"]})
+    glue_cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/papermill.record/text/plain": "0.123456"},
+            metadata={"scrapbook": {"name": "hr", "mime_prefix": "application/papermill.record/"}},
+        )
+    ]
+    figure_cell = nbformat.v4.new_code_cell(
+        "fig", metadata={"tags": ["hide-input"], "mystnb": {"image": {"alt": "KM curves by arm"}}}
+    )
+    figure_cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
+    ]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Title\n\nThe hazard ratio was {glue:text}`hr:.2f` {cite:p}`therneau2000`; "
+            "see {doc}`the methods <../book/methods>`.\n\n```{note}\nSynthetic data.\n```\n\n"
+            "Inline maths $x^2$."
+        ),
+        glue_cell,
+        figure_cell,
+    ]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_rendered_html_references_no_external_url_and_resolves_myst(tmp_path):
+    html = cli.render_html(_tiny_executed_notebook(tmp_path), tmp_path / "tiny.html")
+    text = html.read_text(encoding="utf-8")
+    assert cli.external_references(text) == []
+    assert "The hazard ratio was 0.12 (therneau2000); see the methods." in text
+    assert "{glue" not in text and "```" not in text
+    assert "<strong>Note.</strong>" in text and "Synthetic data." in text
+    assert 'alt="KM curves by arm"' in text
+    assert "glue(...)" not in text and ">fig<" not in text  # removed / hidden inputs
+
+
+@pytest.mark.filterwarnings("ignore:Your element with mimetype")
+def test_external_reference_detector_catches_the_stock_lab_template(tmp_path):
+    """nbconvert's own lab template loads require.js from a CDN: the detector must see it."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(_tiny_executed_notebook(tmp_path), as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    assert any("//" in ref for ref in cli.external_references(body))
+    assert cli.external_references('<script src="https://cdn.x/y.js"></script>')
+    assert cli.external_references("<style>@import url(https://fonts.x/css);</style>")
+    assert cli.external_references('<a href="https://doi.org/10.1/x">paper</a>') == []
+
+
+# --------------------------------------------------------------------------- end to end (slow)
+
+
+def _renamed_lung(tmp_path: Path) -> Path:
+    """The public lung cohort with a user's own column names and coding."""
+    lung = pd.read_csv(DATA / "examples" / "lung.csv")
+    renamed = lung.rename(
+        columns={
+            "patient_id": "mrn",
+            "sex": "arm",
+            "time": "os_days",
+            "status": "died",
+            "age": "age_years",
+            "ph.ecog": "ecog",
+        }
+    )
+    renamed["arm"] = renamed["arm"].map({1: "M", 2: "F"})
+    path = tmp_path / "my registry.csv"
+    renamed.to_csv(path, index=False)
+    return path
+
+
+def _close(ours, theirs, rel=1e-6, abs_=1e-9):
+    if theirs is None or (isinstance(theirs, float) and math.isnan(theirs)):
+        return ours is None
+    return ours is not None and math.isclose(ours, theirs, rel_tol=rel, abs_tol=abs_)
+
+
+@pytest.mark.slow
+def test_run_survival_comparison_matches_r(tmp_path, capsys):
+    out = tmp_path / "report"
+    args = ["run", "survival_comparison", "--cohort", str(_renamed_lung(tmp_path))]
+    args += ["--out", str(out), "--time-unit", "days", "--landmarks", "180,365"]
+    args += ["--map", "patient_id=mrn", "--map", "group=arm", "--map", "time=os_days"]
+    args += ["--map", "event=died", "--group-label", "M=Male", "--group-label", "F=Female"]
+    args += ["--reference", "Male", "--covariates", "age_years,ecog"]
+    code, stdout, stderr = run_cli(args, capsys)
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "results.json",
+        "survival_comparison.html",
+        "survival_comparison.ipynb",
+    ]
+    assert all(f"[{i}/4]" in stdout for i in range(1, 5)), stdout
+
+    r = json.loads(R_FIXTURE.read_text())
+    ours = json.loads((out / "results.json").read_text())
+    assert set(ours) == {"chapter", "cohort", "km", "logrank", "cox", "table1", "scorecard"}
+    assert ours["chapter"] == "survival_comparison"
+    assert ours["cohort"]["n"] == 228 and ours["cohort"]["synthetic"] is False
+
+    # Kaplan-Meier: n, events, medians with CIs, landmarks with CIs (R: conf.type="log")
+    assert [k["group"] for k in ours["km"]] == [k["group"] for k in r["km"]] == ["Male", "Female"]
+    for mine, ref in zip(ours["km"], r["km"], strict=True):
+        assert (mine["n"], mine["events"]) == (ref["n"], ref["events"])
+        assert _close(mine["median"], ref["median"])
+        assert all(_close(a, b) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True))
+        assert [lm["time"] for lm in mine["landmarks"]] == [180, 365]
+        for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
+            assert _close(lm["survival"], ref_lm["survival"])
+            assert all(_close(a, b) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+
+    # log-rank
+    for key in ("chisq", "df", "p"):
+        assert _close(ours["logrank"][key], r["logrank"][key]), key
+
+    # Cox: univariable (group, age, ECOG alone) and multivariable, Efron ties
+    r_terms = {"groupFemale": "Female", "age": "age_years", "ph.ecog": "ecog"}
+    for model in ("univariable", "multivariable"):
+        mine = [row for row in ours["cox"] if row["model"] == model]
+        ref = [row for row in r["cox"] if row["model"] == model]
+        assert len(mine) == len(ref) == 3, (model, mine)
+        for ref_row in ref:
+            key = r_terms[ref_row["term"]]
+            (row,) = [m for m in mine if key in m["term"]]
+            for field in ("coef", "hr", "p"):
+                assert _close(row[field], ref_row[field], rel=1e-5), (model, key, field)
+            assert all(_close(a, b, rel=1e-5) for a, b in zip(row["ci"], ref_row["ci"], strict=True))
+
+    # the standalone page opens offline and carries the figures with alt text
+    html = (out / "survival_comparison.html").read_text(encoding="utf-8")
+    assert cli.external_references(html) == []
+    assert html.count("<img") >= 2 and 'alt="Figure produced by this cell"' not in html
+    assert "{glue" not in html
+    executed = nbformat.read(out / "survival_comparison.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_writes_nothing_to_out(tmp_path, capsys, monkeypatch):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("cohort_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('chapter broke')"),
+    ]
+    notebook = tmp_path / "broken.ipynb"
+    nbformat.write(nb, notebook)
+    template = DATA / "templates" / "cohort_template.csv"
+    broken = Chapter(
+        name="broken",
+        title="A chapter that raises",
+        notebook=str(notebook),  # absolute: ROOT / absolute == absolute
+        schema=CohortSchema(columns=standard_columns()),
+        results="broken.json",
+        defaults={"cohort_path": str(template)},
+    )
+    monkeypatch.setitem(chapters.CHAPTERS, "broken", broken)
+    out = tmp_path / "out"
+    code, _, err = run_cli(["run", "broken", "--out", str(out), "--quiet"], capsys)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "failed in cell [1]: RuntimeError: chapter broke" in err
+    assert not out.exists()

@@ -447,7 +447,7 @@ def consistency_checks(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFra
     """Recount the table's published aggregates; one row per check.
 
     Columns: ``statistic``, ``quantity`` (id in data/published), ``published``,
-    ``reproduced``, ``match`` (exact equality for counts; within 0.05 month, the printed
+    ``reproduced``, ``unit``, ``match`` (exact equality for counts; within 0.05 month, the printed
     precision, for the mean follow-up).
     """
     eye = eye_relapse_patient(table)
@@ -490,6 +490,10 @@ def consistency_checks(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFra
     frame = pd.DataFrame(checks, columns=["statistic", "quantity", "published", "reproduced"])
     frame["reproduced"] = frame["reproduced"].astype(float)
     frame["published"] = frame["published"].astype(float)
+    frame["unit"] = [
+        "months" if "months" in s else "cycles" if "cycles" in s else "patients"
+        for s in frame["statistic"]
+    ]
     tolerance = frame["quantity"].eq("others_followup_mean_months").map({True: 0.05, False: 1e-9})
     frame["match"] = (frame["published"] - frame["reproduced"]).abs() <= tolerance
     return frame
@@ -670,49 +674,91 @@ _EVENT_STYLE = {
 }
 
 
-def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, title: str = ILLUSTRATIVE_NOTE):
+def swimmer_figure(
+    lanes: pd.DataFrame,
+    events: pd.DataFrame,
+    title: str = ILLUSTRATIVE_NOTE,
+    stretch_before: float = 3.0,
+):
     """Swimmer plot from :func:`swimmer_frames` output; returns a matplotlib Figure.
 
     Published intervals are solid bars; assumed intervals are pale, hatched bars with a
-    dashed outline. Markers whose *time* is assumed get a dashed grey ring.
+    dashed outline. Markers whose *time* is assumed get a dashed grey ring. The weeks
+    before transplant are drawn ``stretch_before`` times wider than the months after it
+    (one axis, piecewise linear, labelled), so that the InO cycles are readable.
     """
     import matplotlib.pyplot as plt
+    import numpy as np
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    k = float(stretch_before)
+
+    def forward(t):
+        t = np.asarray(t, dtype=float)
+        return np.where(t < 0, k * t, t)
+
+    def inverse(u):
+        u = np.asarray(u, dtype=float)
+        return np.where(u < 0, u / k, u)
+
     patients = list(dict.fromkeys(lanes["patient"]))
     ypos = {p: len(patients) - i for i, p in enumerate(patients)}
-    fig, ax = plt.subplots(figsize=(10, 4.6))
-    height = 0.42
+    fig, ax = plt.subplots(figsize=(10, 5.8))
+    ax.set_xscale("function", functions=(forward, inverse))
+    height = 0.46
     for lane in lanes.itertuples():
         colour = _LANE_COLOURS.get(lane.kind, "#dddddd")
-        common = dict(left=lane.start, height=height, align="center", edgecolor=colour)
+        y = ypos[lane.patient]
+        style = dict(
+            left=lane.start, height=height, align="center", edgecolor=colour, linewidth=1.0
+        )
         if lane.assumed:
-            ax.barh(ypos[lane.patient], lane.end - lane.start, color=colour, alpha=0.35,
-                    hatch="////", linestyle="--", linewidth=1.0, **common)  # fmt: skip
+            style.update(color=colour, alpha=0.35, hatch="////", linestyle="--")
         else:
-            ax.barh(ypos[lane.patient], lane.end - lane.start, color=colour, linewidth=1.0,
-                    **common)  # fmt: skip
+            style.update(color=colour)
+        ax.barh(y, lane.end - lane.start, **style)
         if lane.kind == "InO cycle":  # a white tick between cycles so the count is visible
-            ax.plot([lane.start] * 2, [ypos[lane.patient] - height / 2, ypos[lane.patient] + height / 2],
-                    color="white", linewidth=1.5)  # fmt: skip
+            ax.plot([lane.start] * 2, [y - height / 2, y + height / 2], color="white", lw=2)
+    # Markers closer than ~1 axis unit to the previous one on the same bar sit just above it.
+    lift, previous = {}, {}
+    for ev in events.sort_values(["patient", "time"]).itertuples():
+        x = float(forward(ev.time))
+        close = ev.patient in previous and x - previous[ev.patient][0] < 1.0
+        lift[ev.Index] = 0.0 if not close or previous[ev.patient][1] else 0.36
+        previous[ev.patient] = (x, lift[ev.Index])
     for ev in events.itertuples():
         marker, face, size = _EVENT_STYLE.get(ev.event, ("o", "#777777", 50))
-        y = ypos[ev.patient]
+        y = ypos[ev.patient] + lift[ev.Index]
         ax.scatter(ev.time, y, marker=marker, s=size, facecolor=face, edgecolor="black",
                    linewidth=0.7, zorder=4)  # fmt: skip
         if ev.assumed:
-            ax.scatter(ev.time, y, marker="o", s=size * 3.2, facecolor="none", edgecolor="#555555",
+            ax.scatter(ev.time, y, marker="o", s=size * 3.0, facecolor="none", edgecolor="#333333",
                        linewidth=0.8, linestyle=(0, (2, 2)), zorder=3)  # fmt: skip
-    ax.axvline(0, color="black", linewidth=0.6, zorder=1)
+
+    first = min(lanes["start"].min(), events["time"].min())
+    last = max(lanes["end"].max(), events["time"].max())
+    ax.set_xlim(first - 0.6, last + 1.5)
+    before = np.arange(np.ceil(first), 0, 1.0)
+    after = np.arange(6, last + 1.5, 6.0)
+    ticks = np.concatenate([before, [0.0], after])
+    ax.set_xticks(ticks, [f"{t:g}".replace("-", "−") for t in ticks])
+    ax.axvline(0, color="black", linewidth=0.8, zorder=1)
     ax.set_yticks([ypos[p] for p in patients], [f"Patient {p[1:]}" for p in patients])
-    ax.set_xlabel("Months from allogeneic HSCT")
-    ax.set_ylim(0.4, len(patients) + 0.6)
+    ax.set_ylim(0.45, len(patients) + 0.75)
+    ax.set_xlabel("Months from allogeneic HSCT (before transplant drawn "
+                  f"{k:g}× wider)")  # fmt: skip
+    top = len(patients) + 0.55
+    ax.text(first - 0.4, top, f"Before allo-HSCT (scale ×{k:g})", fontsize=9, color="#444444",
+            va="center")  # fmt: skip
+    ax.text(0.6, top, "After allo-HSCT", fontsize=9, color="#444444", va="center")
     ax.grid(axis="x", color="#eeeeee")
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.text(1.0, 1.02, "SYNTHETIC: partly assumed", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=9, fontweight="bold", color="#cc3311")  # fmt: skip
 
     kinds = list(dict.fromkeys(lanes["kind"]))
     handles = [Patch(facecolor=_LANE_COLOURS.get(k, "#dddddd"), label=k) for k in kinds]
@@ -729,8 +775,8 @@ def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, title: str = ILLUS
     handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none",
                           markeredgecolor="#555555", markersize=13,
                           label="time not published (assumed)"))  # fmt: skip
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-              fontsize=8.5)  # fmt: skip
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4,
+              frameon=False, fontsize=8.5, columnspacing=1.2)  # fmt: skip
     fig.tight_layout()
     return fig
 

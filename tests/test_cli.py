@@ -267,7 +267,11 @@ def _tiny_executed_notebook(tmp_path: Path) -> Path:
         )
     ).decode()
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     glue_cell = nbformat.v4.new_code_cell("glue(...)", metadata={"tags": ["remove-cell"]})
     glue_cell.outputs = [
         nbformat.v4.new_output(
@@ -397,7 +401,9 @@ def test_run_survival_comparison_matches_r(tmp_path, capsys):
             (row,) = [m for m in mine if key in m["term"]]
             for field in ("coef", "hr", "p"):
                 assert _close(row[field], ref_row[field], rel=1e-5), (model, key, field)
-            assert all(_close(a, b, rel=1e-5) for a, b in zip(row["ci"], ref_row["ci"], strict=True))
+            assert all(
+                _close(a, b, rel=1e-5) for a, b in zip(row["ci"], ref_row["ci"], strict=True)
+            )
 
     # the standalone page opens offline and carries the figures with alt text
     html = (out / "survival_comparison.html").read_text(encoding="utf-8")
@@ -411,7 +417,11 @@ def test_run_survival_comparison_matches_r(tmp_path, capsys):
 @pytest.mark.slow
 def test_a_failing_notebook_writes_nothing_to_out(tmp_path, capsys, monkeypatch):
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [
         nbformat.v4.new_code_cell("cohort_path = None", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("raise RuntimeError('chapter broke')"),

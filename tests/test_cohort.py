@@ -303,7 +303,11 @@ def _xlsx_bytes(tmp_path: Path) -> bytes:
 
 def test_excel_file_given_as_csv(tmp_path):
     err = error_of(write(tmp_path, _xlsx_bytes(tmp_path)))
-    assert "an Excel workbook (.xlsx), not CSV text" in str(err) and "not CSV text" in str(err) and "CSV UTF-8" in str(err)
+    assert (
+        "an Excel workbook (.xlsx), not CSV text" in str(err)
+        and "not CSV text" in str(err)
+        and "CSV UTF-8" in str(err)
+    )
 
 
 def test_old_excel_file_given_as_csv(tmp_path):

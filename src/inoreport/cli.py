@@ -502,14 +502,17 @@ def resolve_myst(nb) -> None:
     def role(match: re.Match) -> str:
         name, content = match.group(1), match.group(2)
         if name.startswith("glue"):
-            key, _, spec = content.rpartition(":") if name == "glue:text" else (content, "", "")
-            if name == "glue:text" and not key:
-                key, spec = content, ""
+            key, spec = content, ""
+            if name in ("glue:text", "glue:md") and ":" in content.replace("::", ""):
+                key, spec = content.rsplit(":", 1)
             data = glued.get(key.split("::")[-1])
             if data is None:
                 return f"`{content}`"
             if name == "glue:text":
                 return _format_plain(data.get("text/plain", ""), spec)
+            if name == "glue:md" and "text/markdown" in data:
+                markdown = data["text/markdown"]
+                return markdown if isinstance(markdown, str) else "".join(markdown)
             return _format_plain(data.get("text/plain", ""), "")
         if name.startswith("cite"):
             keys = "; ".join(k.strip() for k in content.split(","))

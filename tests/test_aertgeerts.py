@@ -270,18 +270,38 @@ def test_swimmer_frames_shape(table):
     assert (events["event"] == "CR, MRD-positive").sum() == 1
 
 
-def test_figure_and_alt_text(table):
-    import matplotlib
+def test_swimmer_figure_and_alt_text(table):
+    import numpy as np
 
-    matplotlib.use("Agg")
-    lanes, events = ae.swimmer_frames(table)
-    figure = ae.swimmer_figure(lanes, events)
-    texts = [figure.axes[0].get_title(loc="left")] + [t.get_text() for t in figure.texts]
-    assert any("intervals not published are assumed" in t for t in texts)
-    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
-    assert "interval not published (assumed)" in legend
+    figure = ae.swimmer(table)
+    ax = figure.axes[0]
+    assert ax.get_title(loc="left").replace("\n", " ") == ae.ILLUSTRATIVE_NOTE
+    legend = " | ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "assumed" in legend and "eye-chamber relapse" in legend
+    assert ax.get_xscale() == "function"
+    # three months before transplant take as much width as nine after it
+    to_x = ax.transData.transform
+    before = to_x((0, 0))[0] - to_x((-3, 0))[0]
+    after = to_x((9, 0))[0] - to_x((0, 0))[0]
+    assert before == pytest.approx(after, rel=1e-6)
+    # the radiotherapy marker is lifted off the bar so it does not hide the eye relapse
+    eye_row = table.loc[table["item"] == "radiotherapy"].iloc[0]
+    offsets = [np.asarray(c.get_offsets()) for c in ax.collections]
+    at_rt = [o for o in offsets if o.shape == (1, 2) and o[0, 0] == eye_row["start_months"]]
+    at_eye = [o for o in offsets if o.shape == (1, 2) and o[0, 0] == 9.0]
+    assert at_rt and at_eye and {o[0, 1] for o in at_rt}.isdisjoint({o[0, 1] for o in at_eye})
     alt = ae.figure_alt_text(table)
     assert "6 and 9 months" in alt and "34 months" in alt and "31.3" in alt
+
+
+def test_patient_table_marks_every_cell(table):
+    wide = ae.patient_table(table)
+    assert list(wide.columns) == ["Patient 1", "Patient 2", "Patient 3", "Patient 4"]
+    marked = wide.drop(index=["Allo-HSCT (months)"]).map(
+        lambda cell: cell == "–" or cell.endswith(("*", "†", "‡"))
+    )
+    assert marked.all().all()
+    assert wide.loc["Last follow-up (months)"].tolist() == ["31.3 ‡", "31.3 ‡", "31.3 ‡", "34.0 *"]
 
 
 def test_exact_intervals_used_in_the_chapter():

@@ -558,13 +558,16 @@ def patient_table(table: pd.DataFrame) -> pd.DataFrame:
 
     def fact(item):
         rows = table.loc[table["item"] == item].set_index("patient")
-        return {p: f"{rows.at[p, 'value']} {_MARK[rows.at[p, 'fact_status']]}" for p in rows.index}
+        return {
+            p: f"{rows.at[p, 'value']} {_MARK[rows.at[p, 'fact_status']]}".replace("D19-", "D19−")
+            for p in rows.index
+        }
 
     def when(item, end=False):
         rows = table.loc[table["item"] == item].set_index("patient")
         column = "end_months" if end else "start_months"
         return {
-            p: f"{rows.at[p, column]:.1f} {_MARK[rows.at[p, 'timing_status']]}".strip()
+            p: f"{rows.at[p, column]:.1f} {_MARK[rows.at[p, 'timing_status']]}".replace("-", "−")
             for p in rows.index
         }
 
@@ -590,7 +593,6 @@ def patient_table(table: pd.DataFrame) -> pd.DataFrame:
     ]
     wide = pd.DataFrame({label: cells for label, cells in display}).T[patients]
     wide.columns = [f"Patient {p[1:]}" for p in patients]
-    wide.index.name = "Item"
     return wide
 
 
@@ -648,136 +650,105 @@ def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # ---------------------------------------------------------------------------------------
-# Figure (stand-in until inoreport.plots.swimmer_plot exists; same inputs)
+# Figure: inoreport.plots.swimmer_plot, with the weeks before transplant drawn wider
 # ---------------------------------------------------------------------------------------
 
 ILLUSTRATIVE_NOTE = "Illustrative timeline: intervals not published are assumed"
 
-_LANE_COLOURS = {
+#: Lane colours by phase (Paul Tol's colour-blind-safe hues).
+LANE_COLOURS = {
     "after tisagenlecleucel": "#bbbbbb",
     "relapse to InO": "#ee7733",
     "InO cycle": "#0077bb",
     "InO to allo-HSCT": "#999999",
     "after allo-HSCT": "#009988",
 }
-# (marker, face colour, size); colour-blind-safe (Paul Tol) hues.
-_EVENT_STYLE = {
-    "tisagenlecleucel": ("^", "#332288", 70),
-    "relapse, CD19−/CD22+": ("X", "#cc3311", 90),
-    "relapse, CD19+/CD22+": ("P", "#cc3311", 90),
-    "CR, MRD-negative": ("o", "#33bbee", 60),
-    "CR, MRD-positive": ("o", "#ffffff", 60),
-    "allo-HSCT": ("D", "#000000", 50),
-    "eye-chamber relapse": ("*", "#ee3377", 170),
-    "radiotherapy": ("s", "#ee7733", 50),
-    "last follow-up, in CR": (">", "#009988", 80),
+#: Event markers for ``plots.swimmer_plot(event_styles=...)``.
+EVENT_STYLES = {
+    "tisagenlecleucel": {"marker": "^", "color": "#332288", "size": 75},
+    "relapse, CD19−/CD22+": {"marker": "X", "color": "#cc3311", "size": 90},
+    "relapse, CD19+/CD22+": {"marker": "P", "color": "#cc3311", "size": 90},
+    "CR, MRD-negative": {"marker": "o", "color": "#33bbee", "size": 70},
+    "CR, MRD-positive": {"marker": "o", "color": "#ddcc77", "size": 70},
+    "allo-HSCT": {"marker": "D", "color": "#000000", "size": 55},
+    "eye-chamber relapse": {"marker": "*", "color": "#ee3377", "size": 200},
+    "radiotherapy": {"marker": "s", "color": "#ee7733", "size": 60},
+    "last follow-up, in CR": {"marker": ">", "color": "#009988", "size": 80},
 }
 
 
-def swimmer_figure(
-    lanes: pd.DataFrame,
-    events: pd.DataFrame,
-    title: str = ILLUSTRATIVE_NOTE,
-    stretch_before: float = 3.0,
-):
-    """Swimmer plot from :func:`swimmer_frames` output; returns a matplotlib Figure.
+def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = True):
+    """The case-series swimmer plot (a matplotlib Figure) from the event table.
 
-    Published intervals are solid bars; assumed intervals are pale, hatched bars with a
-    dashed outline. Markers whose *time* is assumed get a dashed grey ring. The weeks
-    before transplant are drawn ``stretch_before`` times wider than the months after it
-    (one axis, piecewise linear, labelled), so that the InO cycles are readable.
+    Drawn by :func:`inoreport.plots.swimmer_plot` (assumed intervals hatched, assumed
+    event times ringed), then the time axis is made piecewise linear: the months before
+    transplant are ``stretch_before`` times wider than those after it, so that the InO
+    cycles are readable; the axis label and two region labels say so. Markers that would
+    overlap on one bar (the radiotherapy just after the later eye relapse) are lifted.
     """
-    import matplotlib.pyplot as plt
     import numpy as np
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+    from matplotlib import transforms
 
-    k = float(stretch_before)
+    from .. import plots
 
-    def forward(t):
-        t = np.asarray(t, dtype=float)
-        return np.where(t < 0, k * t, t)
+    lanes, events = swimmer_frames(table)
+    patients = list(dict.fromkeys(table["patient"]))
+    fig = plots.swimmer_plot(
+        lanes,
+        events,
+        colors=LANE_COLOURS,
+        event_styles=EVENT_STYLES,
+        patient_labels={p: f"Patient {p[1:]}" for p in patients},
+        xlabel="Months from allogeneic HSCT",
+        title=ILLUSTRATIVE_NOTE.replace(": ", ":\n"),
+        synthetic=synthetic,
+    )
+    with plots.style():  # the house rc, so that added text uses the same fonts
+        ax = fig.axes[0]
+        k = float(stretch_before)
 
-    def inverse(u):
-        u = np.asarray(u, dtype=float)
-        return np.where(u < 0, u / k, u)
+        def forward(t):
+            t = np.asarray(t, dtype=float)
+            return np.where(t < 0, k * t, t)
 
-    patients = list(dict.fromkeys(lanes["patient"]))
-    ypos = {p: len(patients) - i for i, p in enumerate(patients)}
-    fig, ax = plt.subplots(figsize=(10, 5.8))
-    ax.set_xscale("function", functions=(forward, inverse))
-    height = 0.46
-    for lane in lanes.itertuples():
-        colour = _LANE_COLOURS.get(lane.kind, "#dddddd")
-        y = ypos[lane.patient]
-        style = dict(
-            left=lane.start, height=height, align="center", edgecolor=colour, linewidth=1.0
+        def inverse(u):
+            u = np.asarray(u, dtype=float)
+            return np.where(u < 0, u / k, u)
+
+        ax.set_xscale("function", functions=(forward, inverse))
+        first = min(lanes["start"].min(), events["time"].min())
+        last = max(lanes["end"].max(), events["time"].max())
+        ax.set_xlim(first - 0.45, last + 1.5)
+        ticks = np.concatenate(
+            [np.arange(-2.0, first, -2.0)[::-1], [0.0], np.arange(6, last + 1.5, 6)]
         )
-        if lane.assumed:
-            style.update(color=colour, alpha=0.35, hatch="////", linestyle="--")
-        else:
-            style.update(color=colour)
-        ax.barh(y, lane.end - lane.start, **style)
-        if lane.kind == "InO cycle":  # a white tick between cycles so the count is visible
-            ax.plot([lane.start] * 2, [y - height / 2, y + height / 2], color="white", lw=2)
-    # Markers closer than ~1 axis unit to the previous one on the same bar sit just above it.
-    lift, previous = {}, {}
-    for ev in events.sort_values(["patient", "time"]).itertuples():
-        x = float(forward(ev.time))
-        close = ev.patient in previous and x - previous[ev.patient][0] < 1.0
-        lift[ev.Index] = 0.0 if not close or previous[ev.patient][1] else 0.36
-        previous[ev.patient] = (x, lift[ev.Index])
-    for ev in events.itertuples():
-        marker, face, size = _EVENT_STYLE.get(ev.event, ("o", "#777777", 50))
-        y = ypos[ev.patient] + lift[ev.Index]
-        ax.scatter(ev.time, y, marker=marker, s=size, facecolor=face, edgecolor="black",
-                   linewidth=0.7, zorder=4)  # fmt: skip
-        if ev.assumed:
-            ax.scatter(ev.time, y, marker="o", s=size * 3.0, facecolor="none", edgecolor="#333333",
-                       linewidth=0.8, linestyle=(0, (2, 2)), zorder=3)  # fmt: skip
+        ax.set_xticks(ticks, [f"{t:g}".replace("-", "−") for t in ticks])
+        ax.set_xlabel(f"Months from allogeneic HSCT (before transplant drawn {k:g}× wider)")
+        band = transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        for x, text, ha in (
+            (-0.15, f"before allo-HSCT (×{k:g})", "right"),
+            (0.4, "after allo-HSCT", "left"),
+        ):
+            ax.text(x, 0.995, text, transform=band, ha=ha, va="top", fontsize=9, color="#444444")
 
-    first = min(lanes["start"].min(), events["time"].min())
-    last = max(lanes["end"].max(), events["time"].max())
-    ax.set_xlim(first - 0.6, last + 1.5)
-    before = np.arange(np.ceil(first), 0, 1.0)
-    after = np.arange(6, last + 1.5, 6.0)
-    ticks = np.concatenate([before, [0.0], after])
-    ax.set_xticks(ticks, [f"{t:g}".replace("-", "−") for t in ticks])
-    ax.axvline(0, color="black", linewidth=0.8, zorder=1)
-    ax.set_yticks([ypos[p] for p in patients], [f"Patient {p[1:]}" for p in patients])
-    ax.set_ylim(0.45, len(patients) + 0.75)
-    ax.set_xlabel("Months from allogeneic HSCT (before transplant drawn "
-                  f"{k:g}× wider)")  # fmt: skip
-    top = len(patients) + 0.55
-    ax.text(first - 0.4, top, f"Before allo-HSCT (scale ×{k:g})", fontsize=9, color="#444444",
-            va="center")  # fmt: skip
-    ax.text(0.6, top, "After allo-HSCT", fontsize=9, color="#444444", va="center")
-    ax.grid(axis="x", color="#eeeeee")
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    ax.text(1.0, 1.02, "SYNTHETIC: partly assumed", transform=ax.transAxes, ha="right",
-            va="bottom", fontsize=9, fontweight="bold", color="#cc3311")  # fmt: skip
-
-    kinds = list(dict.fromkeys(lanes["kind"]))
-    handles = [Patch(facecolor=_LANE_COLOURS.get(k, "#dddddd"), label=k) for k in kinds]
-    handles += [
-        Patch(facecolor="#bbbbbb", alpha=0.35, hatch="////", edgecolor="#777777", linestyle="--",
-              label="interval not published (assumed)"),
-        Patch(facecolor="#777777", label="interval published"),
-    ]  # fmt: skip
-    for name in dict.fromkeys(events["event"]):
-        marker, face, size = _EVENT_STYLE.get(name, ("o", "#777777", 50))
-        handles.append(Line2D([], [], linestyle="", marker=marker, markerfacecolor=face,
-                              markeredgecolor="black", markersize=8 if size < 150 else 12,
-                              label=name))  # fmt: skip
-    handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none",
-                          markeredgecolor="#555555", markersize=13,
-                          label="time not published (assumed)"))  # fmt: skip
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4,
-              frameon=False, fontsize=8.5, columnspacing=1.2)  # fmt: skip
-    fig.tight_layout()
+        # Lift a marker (and its ring) that sits within ~1 axis unit of the previous one on a bar.
+        points: dict[tuple[float, float], list] = {}
+        for collection in ax.collections:
+            offsets = np.asarray(collection.get_offsets())
+            if offsets.shape == (1, 2):
+                points.setdefault((float(offsets[0, 0]), float(offsets[0, 1])), []).append(
+                    collection
+                )
+        previous: dict[float, tuple[float, bool]] = {}
+        for (x, y), collections in sorted(
+            points.items(), key=lambda item: (item[0][1], item[0][0])
+        ):
+            u = float(forward(x))
+            lift = y in previous and u - previous[y][0] < 1.0 and not previous[y][1]
+            if lift:
+                for collection in collections:
+                    collection.set_offsets([[x, y - 0.36]])  # the y axis runs top to bottom
+            previous[y] = (u, lift)
     return fig
 
 

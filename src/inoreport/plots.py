@@ -1,0 +1,1104 @@
+"""Figures with one look: Kaplan–Meier with a number-at-risk table, forest plots, swimmer
+plots and cumulative-incidence curves, drawn the way clinicians know them from survminer
+and journal pages.
+
+Every function takes *results* (a fitted :class:`~inoreport.survival.KaplanMeier`, a tidy
+table of hazard ratios, interval tables), never raw cohorts, and returns a matplotlib
+:class:`~matplotlib.figure.Figure` built without pyplot (no global state; a notebook shows
+it once). Figures are 8 inches wide — the width of a book page — and use the colour-blind
+safe Okabe–Ito palette (:data:`PALETTE`).
+
+Alt text: every figure made here carries a description built from its data,
+:func:`alt_text` returns it, and :func:`show` turns a figure into an HTML ``<img>`` whose
+``alt`` attribute holds it (so the built book page carries it; MyST-NB's own image output
+has no per-figure alt text unless it is typed into cell metadata).
+
+``synthetic=True`` stamps a "SYNTHETIC DATA" badge on a figure and says so in the alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from cycler import cycler
+from matplotlib import ticker, transforms
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .tables import format_p
+
+__all__ = [
+    "PALETTE",
+    "FigureHTML",
+    "PlotInputError",
+    "alt_text",
+    "cif_plot",
+    "forest_plot",
+    "km_plot",
+    "set_theme",
+    "show",
+    "style",
+    "swimmer_plot",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, most distinct hues first (yellow last: it
+#: is hard to see as a line on white).
+PALETTE = [
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow
+]
+PAGE_WIDTH_IN = 8.0
+SYNTHETIC_LABEL = "SYNTHETIC DATA"
+_BADGE = dict(boxstyle="round,pad=0.35", facecolor="#fff1d6", edgecolor="#d08a1e", linewidth=1.2)
+_BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=10.5)
+_MUTED = "#555555"
+
+
+def _available_fonts() -> list[str]:
+    """Arial-like fonts that are installed (matplotlib warns about every missing family)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    wanted = ["Liberation Sans", "Arial", "Helvetica", "DejaVu Sans"]
+    return [f for f in wanted if f in installed][:1] or ["DejaVu Sans"]
+
+
+_FONTS = _available_fonts()
+
+#: The rc settings behind every figure (a seaborn "ticks"-like look at page size).
+_RC = {
+    # A concrete family list (not "sans-serif") is stored in each text's font properties, so
+    # the same font is found when the figure is drawn later, outside our rc context.
+    "font.family": _FONTS,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11.5,
+    "axes.linewidth": 0.9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#222222",
+    "axes.labelcolor": "#111111",
+    "axes.grid": False,
+    "axes.facecolor": "white",
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "xtick.color": "#222222",
+    "ytick.color": "#222222",
+    "xtick.major.size": 4,
+    "ytick.major.size": 4,
+    "xtick.major.width": 0.9,
+    "ytick.major.width": 0.9,
+    "legend.fontsize": 10.5,
+    "legend.frameon": False,
+    "lines.linewidth": 2.0,
+    "figure.facecolor": "white",
+    "figure.dpi": 100,
+    "savefig.facecolor": "white",
+    "savefig.dpi": 200,
+    "hatch.linewidth": 0.9,
+    "pdf.fonttype": 42,
+    "svg.fonttype": "none",
+}
+
+
+class PlotInputError(ValueError):
+    """A result passed to a plotting function that lacks what the figure needs."""
+
+
+def style():
+    """Context manager applying the house style (used inside every function here)."""
+    import matplotlib
+
+    return matplotlib.rc_context(_RC)
+
+
+def set_theme() -> None:
+    """Apply the house look globally (seaborn "ticks" theme + :data:`PALETTE` + our rc).
+
+    Call once at the top of a notebook so figures drawn directly with seaborn/matplotlib
+    match the ones made here.
+    """
+    import matplotlib
+    import seaborn as sns
+
+    sns.set_theme(style="ticks", palette=PALETTE, rc=_RC)
+    matplotlib.rcParams.update(_RC)
+
+
+def _new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+    fig = Figure(figsize=(width, height), layout=layout)
+    FigureCanvasAgg(fig)  # a real canvas: text can be measured, savefig works
+    return fig
+
+
+def _stamp_synthetic(ax) -> None:
+    ax.text(
+        1.0, 1.015, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="bottom",
+        bbox=_BADGE, gid="synthetic-label", zorder=10, **_BADGE_TEXT,
+    )  # fmt: skip
+
+
+def _set_alt(fig: Figure, text: str, synthetic: bool, **info) -> None:
+    if synthetic:
+        text = "Synthetic data, not real patients. " + text
+    fig._inoreport_alt = text
+    fig._inoreport_info = info
+
+
+def alt_text(fig: Figure) -> str:
+    """The alt text of a figure made here (built from its data); raises for other figures."""
+    text = getattr(fig, "_inoreport_alt", None)
+    if not text:
+        raise PlotInputError(
+            "this figure has no alt text; pass alt='...' to show(), describing what it shows"
+        )
+    return text
+
+
+@dataclass
+class FigureHTML:
+    """A rendered figure as ``<figure><img alt=...></figure>`` (displayed by Jupyter/MyST-NB)."""
+
+    png: bytes
+    alt: str
+    caption: str | None
+    width_px: int
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        return (
+            '<figure class="ino-figure" style="margin: 0.5em 0 1.2em 0;">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+            f'style="width: {self.width_px}px; max-width: 100%; height: auto;">{cap}</figure>'
+        )
+
+    def __repr__(self) -> str:
+        return f"[figure: {self.alt}]"
+
+
+def show(
+    fig: Figure, alt: str | None = None, caption: str | None = None, dpi: int = 200
+) -> FigureHTML:
+    """A figure as HTML with a meaningful ``alt`` attribute (default: :func:`alt_text`).
+
+    In a chapter: ``show(km_plot(fit, synthetic=True))`` as the last line of a cell, or
+    ``glue("km_figure", show(fig), display=False)`` and ``{glue:}`km_figure``` in prose.
+    The image is a PNG at ``dpi`` shown at the figure's size (capped at the page width).
+    """
+    alt = alt if alt is not None else alt_text(fig)
+    buf = io.BytesIO()
+    with style():
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)
+    width_px = int(round(fig.get_figwidth() * 96))
+    return FigureHTML(png=buf.getvalue(), alt=alt, caption=caption, width_px=width_px)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _colors(groups: Sequence[str], colors) -> dict[str, str]:
+    if colors is None:
+        return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    if isinstance(colors, Mapping):
+        missing = [g for g in groups if g not in colors]
+        if missing:
+            raise PlotInputError(
+                f"colors has no entry for group {missing[0]!r}; groups are {list(groups)}"
+            )
+        return {g: colors[g] for g in groups}
+    colors = list(colors)
+    return {g: colors[i % len(colors)] for i, g in enumerate(groups)}
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise PlotInputError(f"{what}: got {type(frame).__name__}; expected a DataFrame")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise PlotInputError(
+            f"{what}: column {missing[0]!r} missing; expected columns {list(columns)}, "
+            f"got {list(frame.columns)}"
+        )
+
+
+def _nice_ticks(tmax: float, n: int = 6) -> list[float]:
+    """5-7 round tick values from 0 up to (not beyond) the end of follow-up."""
+    loc = ticker.MaxNLocator(nbins=n, steps=[1, 2, 2.5, 3, 5, 6, 10], min_n_ticks=4)
+    return [float(t) for t in loc.tick_values(0, tmax) if -1e-9 <= t <= tmax * (1 + 1e-9)]
+
+
+def _fmt_time(t: float) -> str:
+    return f"{t:g}"
+
+
+def _p_text(p: float) -> str:
+    text = format_p(p, digits=3)
+    return f"p {text}" if text.startswith(("<", ">")) else f"p = {text}"
+
+
+def _step_xy(
+    times: np.ndarray, values: np.ndarray, start_value: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prepend t = 0 so ``step(where='post')`` starts at the right level."""
+    if len(times) and times[0] == 0:
+        return times, values
+    return np.concatenate([[0.0], times]), np.concatenate([[start_value], values])
+
+
+# --------------------------------------------------------------------------- Kaplan–Meier
+
+
+def km_plot(
+    km,
+    logrank=None,
+    risk_times: Sequence[float] | None = None,
+    ci: bool = False,
+    title: str | None = None,
+    xlabel: str = "Months",
+    ylabel: str | None = None,
+    synthetic: bool = False,
+    ax=None,
+    *,
+    percent: bool = False,
+    median_lines: bool = True,
+    censor_marks: bool = True,
+    risk_table: bool = True,
+    colors=None,
+    labels: Mapping[str, str] | None = None,
+    legend_title: str | None = None,
+    xmax: float | None = None,
+    endpoint: str = "survival",
+):
+    """Kaplan–Meier curves with the number-at-risk table under the x-axis ticks (survminer).
+
+    ``km`` is a fitted :class:`inoreport.survival.KaplanMeier` (uses ``.groups``, ``.table``,
+    ``.medians()`` and ``.risk_table(times)``). ``logrank`` is a ``LogRank`` result (or
+    anything with ``.p``, or a float p-value): printed as "Log-rank p = ...".
+    ``risk_times`` are the x ticks *and* the risk-table columns (default: 5–7 round numbers
+    over follow-up). ``ci`` adds the pointwise CI bands stored in ``km.table``.
+    ``median_lines`` draws dashed lines from 50 % to each reached median. ``percent`` labels
+    the y axis 0–100 %. ``labels`` renames groups; ``colors`` is a list or a dict by group.
+    ``endpoint`` is the word used in the alt text ("overall survival", "PFS", ...).
+    ``ax``: draw the curves into an existing axes (the risk table then goes in an inset
+    below it). Returns the Figure.
+    """
+    for attr in ("groups", "table", "medians", "risk_table"):
+        if not hasattr(km, attr):
+            raise PlotInputError(
+                f"km_plot: got {type(km).__name__} without .{attr}; expected the result of "
+                "inoreport.survival.kaplan_meier(...)"
+            )
+    table = km.table
+    _require(
+        table, ["group", "time", "n_censor", "survival", "ci_low", "ci_high"], "km_plot: km.table"
+    )
+    groups = [str(g) for g in km.groups]
+    names = {
+        g: (labels or {}).get(g, "All patients" if g == "all" and len(groups) == 1 else g)
+        for g in groups
+    }
+    palette = _colors(groups, colors)
+    tmax = float(table["time"].max()) if len(table) else 1.0
+    if xmax is not None:
+        tmax = float(xmax)
+    ticks = [float(t) for t in risk_times] if risk_times is not None else _nice_ticks(tmax)
+    if not ticks:
+        raise PlotInputError("km_plot: risk_times is empty; expected at least one time")
+    right = max(max(ticks), tmax)
+    n_rows = len(groups)
+
+    with style():
+        if ax is None:
+            table_h = (0.32 * n_rows + 0.45) if risk_table else 0.0
+            fig = _new_figure(PAGE_WIDTH_IN, 4.6 + table_h)
+            if risk_table:
+                gs = fig.add_gridspec(2, 1, height_ratios=[4.6, table_h])
+                ax = fig.add_subplot(gs[0])
+                rax = fig.add_subplot(gs[1], sharex=ax)
+            else:
+                ax = fig.add_subplot()
+                rax = None
+        else:
+            fig = ax.figure
+            rax = None
+            if risk_table:
+                height = 0.09 * (n_rows + 1)
+                rax = ax.inset_axes([0, -0.2 - height, 1, height], sharex=ax)
+
+        medians = km.medians().set_index("group") if median_lines else None
+        handles = []
+        for g in groups:
+            rows = table[table["group"].astype(str) == g].sort_values("time")
+            times = rows["time"].to_numpy(dtype=float)
+            surv = rows["survival"].to_numpy(dtype=float)
+            x, y = _step_xy(times, surv, 1.0)
+            colour = palette[g]
+            (line,) = ax.step(
+                x, y, where="post", color=colour, label=names[g], gid=f"km-{g}", zorder=3
+            )
+            handles.append(line)
+            if ci:
+                lo = rows["ci_low"].to_numpy(dtype=float)
+                hi = rows["ci_high"].to_numpy(dtype=float)
+                xl, lo = _step_xy(times, lo, 1.0)
+                _, hi = _step_xy(times, hi, 1.0)
+                ax.fill_between(xl, lo, hi, step="post", color=colour, alpha=0.16, linewidth=0,
+                                gid=f"km-ci-{g}", zorder=2)  # fmt: skip
+            if censor_marks:
+                cens = rows[rows["n_censor"] > 0]
+                ax.plot(
+                    cens["time"].to_numpy(dtype=float), cens["survival"].to_numpy(dtype=float),
+                    linestyle="none", marker="+", markersize=7, markeredgewidth=1.3, color=colour,
+                    gid=f"km-censor-{g}", zorder=4,
+                )  # fmt: skip
+        reached = []
+        if median_lines and medians is not None:
+            for g in groups:
+                m = float(medians.loc[g, "median"]) if g in medians.index else math.nan
+                if math.isfinite(m):
+                    reached.append(m)
+                    ax.plot([m, m], [0, 0.5], color=_MUTED, linewidth=1.0, linestyle=(0, (4, 3)),
+                            gid=f"km-median-{g}", zorder=1)  # fmt: skip
+            if reached:
+                ax.plot([0, max(reached)], [0.5, 0.5], color=_MUTED, linewidth=1.0,
+                        linestyle=(0, (4, 3)), gid="km-median-h", zorder=1)  # fmt: skip
+
+        ax.set_xlim(-0.01 * right, right * 1.02)
+        ax.set_xticks(ticks, [_fmt_time(t) for t in ticks])
+        ax.set_ylim(-0.02, 1.03)
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+        if percent:
+            ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        else:
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.2f}"))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel or ("Survival (%)" if percent else "Survival probability"))
+        ax.spines["left"].set_bounds(0, 1)
+        # Survival curves fall from the top left, so the top right is free: the log-rank p
+        # goes there, the legend under it.
+        p_value = _logrank_p(logrank)
+        if p_value is not None:
+            ax.text(0.985, 0.985, f"Log-rank {_p_text(p_value)}", transform=ax.transAxes,
+                    ha="right", va="top", fontsize=11, gid="km-logrank")  # fmt: skip
+        if len(groups) > 1 or legend_title:
+            ax.legend(handles=handles, loc="upper right", title=legend_title, handlelength=2.2,
+                      bbox_to_anchor=(1.0, 0.92 if p_value is not None else 1.0),
+                      borderaxespad=0.2)  # fmt: skip
+        if title:
+            ax.set_title(title, loc="left", pad=10)
+        if synthetic:
+            _stamp_synthetic(ax)
+
+        counts = km.risk_table(ticks)
+        counts.index = counts.index.astype(str)
+        if rax is not None:
+            for i, g in enumerate(groups):
+                y = n_rows - 1 - i
+                for t in ticks:
+                    value = counts.loc[g, t] if t in counts.columns else _closest(counts, g, t)
+                    rax.text(t, y, f"{int(value)}", ha="center", va="center", color=palette[g],
+                             fontsize=10.5, gid=f"risk-{g}-{_fmt_time(t)}")  # fmt: skip
+            rax.set_ylim(-0.6, n_rows - 0.4)
+            rax.set_yticks(range(n_rows), [names[g] for g in reversed(groups)])
+            for tick_label, g in zip(rax.get_yticklabels(), reversed(groups), strict=True):
+                tick_label.set_color(palette[g])
+                tick_label.set_fontweight("bold")
+            rax.tick_params(axis="y", length=0, pad=14)
+            rax.tick_params(axis="x", length=0, labelbottom=False)
+            for side in ("top", "right", "bottom", "left"):
+                rax.spines[side].set_visible(False)
+            rax.set_title("Number at risk", loc="left", fontsize=10.5, fontweight="bold", pad=4)
+            rax.set_gid("risk-table")
+
+    med = km.medians().set_index("group")
+    parts = []
+    for g in groups:
+        m = float(med.loc[g, "median"]) if g in med.index else math.nan
+        n = (
+            int(med.loc[g, "n"])
+            if g in med.index and "n" in med.columns
+            else int(counts.loc[g].iloc[0])
+        )
+        events = int(med.loc[g, "events"]) if g in med.index and "events" in med.columns else None
+        ev = f", {events} events" if events is not None else ""
+        mtxt = f"median {m:.3g} {xlabel.lower()}" if math.isfinite(m) else "median not reached"
+        parts.append(f"{names[g]} ({n} patients{ev}, {mtxt})")
+    text = (
+        f"Kaplan–Meier curves of {endpoint} against {xlabel.lower()}, "
+        f"{len(groups)} group{'s' if len(groups) > 1 else ''}: " + "; ".join(parts) + "."
+    )
+    if p_value is not None:
+        text += f" Log-rank {_p_text(p_value)}."
+    if rax is not None:
+        text += " A number-at-risk table is shown under the time axis."
+    _set_alt(fig, text, synthetic, kind="km", groups=groups, ticks=ticks, risk=counts, p=p_value)
+    return fig
+
+
+def _closest(counts: pd.DataFrame, group: str, t: float):
+    cols = np.asarray(counts.columns, dtype=float)
+    return counts.loc[group].iloc[int(np.argmin(np.abs(cols - t)))]
+
+
+def _logrank_p(logrank) -> float | None:
+    if logrank is None:
+        return None
+    p = getattr(logrank, "p", logrank)
+    try:
+        p = float(p)
+    except (TypeError, ValueError) as exc:
+        raise PlotInputError(
+            f"logrank: got {logrank!r}; expected a LogRank result or a p-value"
+        ) from exc
+    return p if math.isfinite(p) else None
+
+
+# --------------------------------------------------------------------------- forest plot
+
+
+def _fmt_hr(hr: float, lo: float, hi: float, digits: int = 2) -> str:
+    if not math.isfinite(hr) or hr <= 0:
+        return "not estimable"
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo > 0):
+        return f"{hr:.{digits}f} (CI not estimable)"
+    return f"{hr:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """Round tick values on a log axis: the 1-2-5 series, finer when the range is narrow."""
+    coarse = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
+    ticks = [t for t in coarse if lo <= t <= hi]
+    if len(ticks) < 3:
+        fine = [0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 4]
+        ticks = sorted(set(ticks) | {t for t in fine if lo <= t <= hi})
+        if len(ticks) > 6:
+            ticks = [t for t in ticks if t in (0.25, 0.5, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 4)]
+    return ticks
+
+
+def forest_plot(
+    rows: pd.DataFrame,
+    reference_line: float = 1,
+    synthetic: bool = False,
+    title: str | None = None,
+    *,
+    compare: pd.DataFrame | None = None,
+    labels: tuple[str, str] = ("Reproduced", "Published"),
+    xlabel: str = "Hazard ratio (log scale)",
+    estimate_label: str = "HR (95% CI)",
+    label_header: str = "Characteristic",
+    favours: tuple[str, str] | None = None,
+    xlim: tuple[float, float] | None = None,
+    digits: int = 2,
+    p_digits: int = 2,
+    color: str = PALETTE[0],
+):
+    """Forest plot of hazard ratios on a log axis with text columns, one line per ``rows`` row.
+
+    ``rows``: columns ``label, hr, ci_low, ci_high`` and optionally ``n`` and ``events``
+    (shown as "N / events"), ``p``, ``indent`` (1: a level under its variable) and
+    ``reference`` (True: the reference level, printed "Reference"). A row whose hr and CI
+    are all missing and that is not a reference is a heading (bold). A row whose HR cannot
+    be estimated (inf or NaN with a CI column present) says "not estimable" instead of
+    drawing a marker; a CI that runs off the axis ends in an arrow.
+
+    ``compare``: published estimates to show beside ours (columns ``label, hr, ci_low,
+    ci_high``, matched to ``rows`` by label). Those rows get two markers — ours filled, the
+    published one hollow — and two lines of text; ``labels`` names the pair in the legend.
+    ``favours``: two phrases printed under the axis, left and right of the reference line.
+    """
+    _require(rows, ["label", "hr", "ci_low", "ci_high"], "forest_plot: rows")
+    rows = rows.reset_index(drop=True).copy()
+    for col in ("hr", "ci_low", "ci_high"):
+        rows[col] = pd.to_numeric(rows[col], errors="coerce").astype(float)
+    false = pd.Series(False, index=rows.index)
+    reference = rows["reference"].fillna(False).astype(bool) if "reference" in rows else false
+    heading = rows[["hr", "ci_low", "ci_high"]].isna().all(axis=1) & ~reference
+    if "indent" in rows:
+        indent = rows["indent"].fillna(0).astype(int)
+    else:
+        indent = pd.Series(0, index=rows.index)
+    pub = None
+    if compare is not None:
+        _require(compare, ["label", "hr", "ci_low", "ci_high"], "forest_plot: compare")
+        pub = compare.assign(label=compare["label"].astype(str)).set_index("label")
+        known = set(rows["label"].astype(str))
+        unknown = [lab for lab in pub.index if lab not in known]
+        if unknown:
+            raise PlotInputError(
+                f"forest_plot: compare has label {unknown[0]!r}, not among rows' labels"
+            )
+    has_n, has_events = "n" in rows, "events" in rows
+    show_n, show_p = has_n or has_events, "p" in rows
+
+    label_texts = [
+        ("    " * int(k)) + str(lab) for lab, k in zip(rows["label"], indent, strict=True)
+    ]
+    hr_texts = [
+        "Reference"
+        if reference[i]
+        else ("" if heading[i] else _fmt_hr(r.hr, r.ci_low, r.ci_high, digits))
+        for i, r in enumerate(rows.itertuples())
+    ]
+    pub_texts = {
+        lab: _fmt_hr(float(r["hr"]), float(r["ci_low"]), float(r["ci_high"]), digits)
+        for lab, r in (pub.iterrows() if pub is not None else [])
+    }
+    n_texts = []
+    for _, r in rows.iterrows():
+        bits = []
+        if has_n:
+            bits.append("" if pd.isna(r["n"]) else f"{int(r['n'])}")
+        if has_events:
+            bits.append("" if pd.isna(r["events"]) else f"{int(r['events'])}")
+        n_texts.append("" if not any(bits) else " / ".join(b or "–" for b in bits))
+    n_header = "N / events" if has_n and has_events else ("N" if has_n else "Events")
+    p_texts = (
+        [format_p(float(p), p_digits) if pd.notna(p) else "" for p in rows["p"]] if show_p else []
+    )
+
+    values = [rows[c] for c in ("hr", "ci_low", "ci_high")]
+    if pub is not None:
+        values += [pd.to_numeric(pub[c], errors="coerce") for c in ("hr", "ci_low", "ci_high")]
+    finite = pd.concat(values).astype(float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if xlim is None:
+        lo = min(float(finite.min()) if len(finite) else 0.5, reference_line) / 1.2
+        hi = max(float(finite.max()) if len(finite) else 2.0, reference_line) * 1.2
+        lo, hi = max(lo, 0.01), min(hi, 100.0)
+    else:
+        lo, hi = map(float, xlim)
+
+    font = 10.5
+    n = len(rows)
+    row_h = 0.46 if pub is not None else 0.34
+    head_in = 0.42  # header text + rule above the first row
+    top_in = head_in + (0.42 if title or synthetic else 0.08)
+    below = [0.58]  # tick labels + axis label
+    if favours:
+        below.append(0.26)
+    if pub is not None:
+        below.append(0.34)
+    bottom_in = sum(below) + 0.08
+    plot_h = n * row_h
+    height = plot_h + top_in + bottom_in
+
+    with style():
+        fig = _new_figure(PAGE_WIDTH_IN, height, layout=None)
+        renderer = fig.canvas.get_renderer()
+
+        def width_in(texts, weight="normal") -> float:
+            widest = 0.0
+            for t in texts:
+                if t:
+                    probe = fig.text(0, 0, t, fontsize=font, fontweight=weight)
+                    widest = max(widest, probe.get_window_extent(renderer).width / fig.dpi)
+                    probe.remove()
+            return widest
+
+        gap, margin = 0.25, 0.1
+        w_label = max(width_in(label_texts, "bold"), width_in([label_header], "bold")) + gap
+        w_n = (max(width_in(n_texts), width_in([n_header], "bold")) + gap) if show_n else 0.0
+        w_hr = (
+            max(width_in(hr_texts + list(pub_texts.values())), width_in([estimate_label], "bold"))
+            + gap
+        )
+        w_p = (max(width_in(p_texts), width_in(["p"], "bold")) + gap) if show_p else 0.0
+        width = PAGE_WIDTH_IN
+        w_plot = width - 2 * margin - w_label - w_n - gap - w_hr - w_p
+        if w_plot < 2.6:  # long labels: widen the figure rather than squash the axis
+            width += 2.6 - w_plot
+            w_plot = 2.6
+            fig.set_size_inches(width, height)
+        x_n = margin + w_label + (w_n - gap) / 2
+        x_plot = margin + w_label + w_n
+        x_hr = x_plot + w_plot + gap + (w_hr - gap) / 2
+        x_p = x_plot + w_plot + gap + w_hr + (w_p - gap) / 2
+
+        ax = fig.add_axes([x_plot / width, bottom_in / height, w_plot / width, plot_h / height])
+        ax.set_xscale("log")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.patch.set_alpha(0)
+        ax.axvline(reference_line, color="#333333", linewidth=1.0, zorder=1, gid="forest-reference")
+        ticks = _log_ticks(lo, hi)
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_locator(ticker.NullLocator())
+        ax.set_xlabel(xlabel, fontsize=10.5, labelpad=4)
+
+        def fx(x_in: float) -> float:
+            return x_in / width
+
+        row_tr = transforms.blended_transform_factory(fig.transFigure, ax.transData)
+        head_tr = transforms.blended_transform_factory(fig.transFigure, ax.transAxes)
+        head_y = 1.0 + 0.12 / plot_h
+        head = dict(transform=head_tr, va="bottom", fontsize=font, fontweight="bold")
+        fig.text(fx(margin), head_y, label_header, ha="left", **head)
+        if show_n:
+            fig.text(fx(x_n), head_y, n_header, ha="center", **head)
+        fig.text(fx(x_hr), head_y, estimate_label, ha="center", **head)
+        if show_p:
+            fig.text(fx(x_p), head_y, "p", ha="center", **head)
+        rule_y = 1.0 + 0.04 / plot_h
+        fig.add_artist(Line2D([fx(margin), fx(width - margin)], [rule_y, rule_y], transform=head_tr,
+                              color="#222222", linewidth=0.9))  # fmt: skip
+        from matplotlib.patches import Rectangle
+
+        offset = 0.19 if pub is not None else 0.0
+        for i, r in rows.iterrows():
+            y = float(i)
+            if i % 2 == 1:  # zebra band across all columns, for reading along a row
+                fig.add_artist(Rectangle((fx(margin), y - 0.5), fx(width - 2 * margin), 1.0,
+                                         transform=row_tr, facecolor="#f2f2f2", edgecolor="none",
+                                         zorder=-5))  # fmt: skip
+            weight = "bold" if heading[i] else "normal"
+            fig.text(fx(margin), y, label_texts[i], transform=row_tr, ha="left", va="center",
+                     fontsize=font, fontweight=weight)  # fmt: skip
+            if show_n and n_texts[i]:
+                fig.text(
+                    fx(x_n),
+                    y,
+                    n_texts[i],
+                    transform=row_tr,
+                    ha="center",
+                    va="center",
+                    fontsize=font,
+                )
+            if show_p and p_texts[i]:
+                fig.text(
+                    fx(x_p),
+                    y,
+                    p_texts[i],
+                    transform=row_tr,
+                    ha="center",
+                    va="center",
+                    fontsize=font,
+                )
+            lab = str(r["label"])
+            paired = pub is not None and lab in pub.index and not heading[i] and not reference[i]
+            y_ours = y + offset if paired else y
+            if hr_texts[i]:
+                fig.text(fx(x_hr), y_ours, hr_texts[i], transform=row_tr, ha="center", va="center",
+                         fontsize=font, color=_MUTED if reference[i] else "#111111",
+                         gid=f"forest-hr-text-{i}")  # fmt: skip
+            if reference[i]:
+                ax.plot([reference_line], [y], marker="o", markersize=5, color="#888888", zorder=3,
+                        linestyle="none", gid=f"forest-reference-{i}")  # fmt: skip
+            elif not heading[i]:
+                _forest_marker(ax, r["hr"], r["ci_low"], r["ci_high"], y_ours, lo, hi, color,
+                               filled=True, gid=f"forest-ours-{i}")  # fmt: skip
+            if paired:
+                pr = pub.loc[lab]
+                fig.text(fx(x_hr), y - offset, pub_texts[lab], transform=row_tr, ha="center",
+                         va="center", fontsize=font - 0.5, color=_MUTED, style="italic",
+                         gid=f"forest-pub-text-{i}")  # fmt: skip
+                _forest_marker(ax, float(pr["hr"]), float(pr["ci_low"]), float(pr["ci_high"]),
+                               y - offset, lo, hi, "#222222", filled=False,
+                               gid=f"forest-published-{i}")  # fmt: skip
+        # everything under the axis, placed in inches below it
+        y_in = below[0]
+        if favours:
+            ref_x = (math.log(reference_line) - math.log(lo)) / (math.log(hi) - math.log(lo))
+            fav = dict(transform=ax.transAxes, va="top", fontsize=9.5, color=_MUTED)
+            ax.text(ref_x - 0.02, -y_in / plot_h, f"← {favours[0]}", ha="right", **fav)
+            ax.text(ref_x + 0.02, -y_in / plot_h, f"{favours[1]} →", ha="left", **fav)
+            y_in += below[1]
+        if pub is not None:
+            handles = [
+                Line2D([], [], marker="s", color=color, markerfacecolor=color, markersize=7,
+                       label=labels[0]),
+                Line2D([], [], marker="D", color="#222222", markerfacecolor="white", markersize=6.5,
+                       label=labels[1]),
+            ]  # fmt: skip
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -y_in / plot_h),
+                      ncol=2, fontsize=9.5, handlelength=2.2, columnspacing=1.6,
+                      borderaxespad=0.0)  # fmt: skip
+        if title:
+            fig.text(
+                fx(margin),
+                1 - 0.1 / height,
+                title,
+                ha="left",
+                va="top",
+                fontsize=12,
+                fontweight="bold",
+            )
+        if synthetic:
+            fig.text(fx(width - margin), 1 - 0.08 / height, SYNTHETIC_LABEL, ha="right", va="top",
+                     bbox=_BADGE, gid="synthetic-label", **_BADGE_TEXT)  # fmt: skip
+
+    described = []
+    for i, r in rows.iterrows():
+        if heading[i]:
+            continue
+        lab = str(r["label"])
+        if reference[i]:
+            described.append(f"{lab}: reference")
+            continue
+        item = f"{lab}: HR {hr_texts[i]}"
+        if pub is not None and lab in pub.index:
+            item += f", published {pub_texts[lab]}"
+        described.append(item)
+    text = (
+        f"Forest plot of hazard ratios with 95% confidence intervals on a log scale, "
+        f"reference line at {reference_line:g}. " + "; ".join(described) + "."
+    )
+    if pub is not None:
+        text += f" Filled squares: {labels[0].lower()}; hollow diamonds: {labels[1].lower()}."
+    _set_alt(fig, text, synthetic, kind="forest", axes=ax)
+    return fig
+
+
+def _forest_marker(ax, hr, lo_ci, hi_ci, y, lo, hi, color, filled, gid):
+    if not (math.isfinite(hr) and hr > 0):
+        return
+    if math.isfinite(lo_ci) and math.isfinite(hi_ci) and lo_ci > 0:
+        a, b = max(lo_ci, lo), min(hi_ci, hi)
+        ax.plot([a, b], [y, y], color=color, linewidth=1.6, zorder=3, gid=f"{gid}-ci",
+                solid_capstyle="butt")  # fmt: skip
+        if lo_ci < lo:
+            ax.plot([lo], [y], marker="<", color=color, markersize=6, zorder=3, clip_on=False)
+        if hi_ci > hi:
+            ax.plot([hi], [y], marker=">", color=color, markersize=6, zorder=3, clip_on=False)
+    shown = min(max(hr, lo), hi)
+    ax.plot([shown], [y], marker="s" if filled else "D", markersize=7.5 if filled else 7,
+            markerfacecolor=color if filled else "white", markeredgecolor=color,
+            markeredgewidth=1.3, linestyle="none", zorder=4, gid=gid)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- swimmer plot
+
+_EVENT_MARKERS = ["o", "D", "^", "s", "v", "P", "X", "*", "h", ">"]
+_EVENT_COLORS = ["#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+
+
+def swimmer_plot(
+    lanes: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    *,
+    colors: Mapping[str, str] | None = None,
+    event_styles: Mapping[str, Mapping] | None = None,
+    patient_order: Sequence | None = None,
+    patient_labels: Mapping | None = None,
+    xlabel: str = "Months",
+    title: str | None = None,
+    synthetic: bool = False,
+    zero_line: bool = True,
+):
+    """Swimmer plot of a case series: one lane per patient, coloured segments by phase.
+
+    ``lanes``: columns ``patient, start, end, kind`` and optionally ``assumed`` (True: the
+    timing is not published but assumed — drawn pale, hatched, dashed outline, with its own
+    legend entry) and ``ongoing`` (True: an arrow at the end, still in that phase at last
+    follow-up). ``events``: columns ``patient, time, event`` and optionally ``assumed``
+    (the event's timing is assumed: a dashed ring around the marker). ``colors`` maps
+    ``kind`` to a colour; ``event_styles`` maps ``event`` to ``{"marker", "color", "size"}``.
+    Patients run top to bottom in ``patient_order`` (default: first appearance).
+    """
+    _require(lanes, ["patient", "start", "end", "kind"], "swimmer_plot: lanes")
+    lanes = lanes.copy()
+    lanes["assumed"] = lanes["assumed"].fillna(False).astype(bool) if "assumed" in lanes else False
+    lanes["ongoing"] = lanes["ongoing"].fillna(False).astype(bool) if "ongoing" in lanes else False
+    bad = lanes[
+        pd.to_numeric(lanes["end"], errors="coerce")
+        < pd.to_numeric(lanes["start"], errors="coerce")
+    ]
+    if len(bad):
+        r = bad.iloc[0]
+        raise PlotInputError(
+            f"swimmer_plot: lanes row {bad.index[0]} (patient {r['patient']!r}, {r['kind']!r}): "
+            f"end {r['end']} is before start {r['start']}; expected end >= start"
+        )
+    if events is None:
+        events = pd.DataFrame(columns=["patient", "time", "event", "assumed"])
+    _require(events, ["patient", "time", "event"], "swimmer_plot: events")
+    events = events.copy()
+    events["assumed"] = (
+        events["assumed"].fillna(False).astype(bool) if "assumed" in events else False
+    )
+    patients = (
+        list(patient_order)
+        if patient_order is not None
+        else list(dict.fromkeys([*lanes["patient"].tolist(), *events["patient"].tolist()]))
+    )
+    unknown = [p for p in set(lanes["patient"]) | set(events["patient"]) if p not in patients]
+    if unknown:
+        raise PlotInputError(f"swimmer_plot: patient {unknown[0]!r} is not in patient_order")
+    ypos = {p: i for i, p in enumerate(patients)}
+    kinds = list(dict.fromkeys(lanes["kind"].tolist()))
+    kind_colors = {k: (colors or {}).get(k, PALETTE[i % len(PALETTE)]) for i, k in enumerate(kinds)}
+    names = list(dict.fromkeys(events["event"].tolist()))
+    styles = {}
+    for i, name in enumerate(names):
+        base = {
+            "marker": _EVENT_MARKERS[i % len(_EVENT_MARKERS)],
+            "color": _EVENT_COLORS[i % len(_EVENT_COLORS)],
+            "size": 75,
+        }
+        base.update((event_styles or {}).get(name, {}))
+        styles[name] = base
+
+    height = 1.5 + 0.5 * len(patients)
+    with style():
+        fig = _new_figure(PAGE_WIDTH_IN, height)
+        ax = fig.add_subplot()
+        bar_h = 0.5
+        for r in lanes.itertuples():
+            colour = kind_colors[r.kind]
+            y = ypos[r.patient]
+            if r.assumed:
+                ax.barh(y, r.end - r.start, left=r.start, height=bar_h, facecolor=_tint(colour, 0.55),
+                        edgecolor=colour, hatch="///", linestyle=(0, (3, 2)), linewidth=1.1, zorder=2,
+                        gid=f"lane-assumed-{r.Index}")  # fmt: skip
+            else:
+                ax.barh(y, r.end - r.start, left=r.start, height=bar_h, color=colour,
+                        edgecolor="white", linewidth=0.8, zorder=2, gid=f"lane-{r.Index}")  # fmt: skip
+            if r.ongoing:
+                ax.annotate("", xy=(r.end + 0.04 * _span(lanes), y), xytext=(r.end, y),
+                            arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.8), zorder=3)  # fmt: skip
+        for r in events.itertuples():
+            st = styles[r.event]
+            y = ypos[r.patient]
+            ax.scatter([r.time], [y], marker=st["marker"], s=st["size"], facecolor=st["color"],
+                       edgecolor="white" if st["color"] not in ("white", "#ffffff") else "black",
+                       linewidth=0.9, zorder=5, gid=f"event-{r.Index}")  # fmt: skip
+            if r.assumed:
+                ax.scatter([r.time], [y], marker="o", s=st["size"] * 3.3, facecolor="none",
+                           edgecolor="#444444", linewidth=1.0, linestyle=(0, (2, 1.6)), zorder=4,
+                           gid=f"event-assumed-{r.Index}")  # fmt: skip
+        if zero_line:
+            ax.axvline(0, color="#333333", linewidth=0.8, zorder=1)
+        starts = pd.to_numeric(lanes["start"]).tolist() + pd.to_numeric(events["time"]).tolist()
+        ends = pd.to_numeric(lanes["end"]).tolist() + pd.to_numeric(events["time"]).tolist()
+        first, last = min(starts + [0.0]), max(ends + [0.0])
+        pad = 0.03 * max(last - first, 1e-9)
+        ax.set_xlim(first - pad, last + (2.5 if lanes["ongoing"].any() else 1) * pad)
+        labels = [str((patient_labels or {}).get(p, p)) for p in patients]
+        ax.set_yticks(range(len(patients)), labels)
+        ax.set_ylim(len(patients) - 0.4, -0.6)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", color="#e6e6e6", linewidth=0.8)
+        ax.set_axisbelow(True)
+        handles = [Patch(facecolor=kind_colors[k], edgecolor="white", label=k) for k in kinds]
+        if lanes["assumed"].any():
+            handles.append(Patch(facecolor="#dddddd", edgecolor="#555555", hatch="///", linestyle=(0, (3, 2)),
+                                 label="timing assumed (not published)"))  # fmt: skip
+        handles += [
+            Line2D([], [], linestyle="none", marker=styles[nm]["marker"], markerfacecolor=styles[nm]["color"],
+                   markeredgecolor="white", markersize=9, label=nm)
+            for nm in names
+        ]  # fmt: skip
+        if events["assumed"].any():
+            handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="none",
+                                  markeredgecolor="#444444", markersize=13,
+                                  label="event time assumed (not published)"))  # fmt: skip
+        if lanes["ongoing"].any():
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="#333333",
+                    marker=">",
+                    markersize=6,
+                    label="ongoing at last follow-up",
+                )
+            )
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9.5,
+                  handlelength=1.8, borderaxespad=0.0)  # fmt: skip
+        if title:
+            ax.set_title(title, loc="left", pad=10)
+        if synthetic:
+            _stamp_synthetic(ax)
+
+    n_assumed = int(lanes["assumed"].sum())
+    text = (
+        f"Swimmer plot of {len(patients)} patients, one horizontal bar each on a time axis in "
+        f"{xlabel.lower()}; bar segments are phases ({', '.join(kinds)})"
+    )
+    if names:
+        text += f" and markers are events ({', '.join(names)})"
+    text += "."
+    if n_assumed:
+        text += f" {n_assumed} segment{'s are' if n_assumed > 1 else ' is'} hatched because the timing is assumed, not published."
+    if events["assumed"].any():
+        text += f" {int(events['assumed'].sum())} event time(s) are assumed (dashed rings)."
+    _set_alt(fig, text, synthetic, kind="swimmer", patients=patients)
+    return fig
+
+
+def _span(lanes: pd.DataFrame) -> float:
+    return float(max(lanes["end"].max() - min(lanes["start"].min(), 0), 1e-9))
+
+
+def _tint(colour: str, amount: float) -> tuple:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+# --------------------------------------------------------------------------- cumulative incidence
+
+_CAUSE_STYLES = ["-", (0, (5, 3)), (0, (1.5, 2)), (0, (6, 2, 1.5, 2))]
+
+
+def cif_plot(
+    cif,
+    *,
+    stacked: bool = False,
+    ci: bool = False,
+    title: str | None = None,
+    xlabel: str = "Months",
+    ylabel: str = "Cumulative incidence",
+    synthetic: bool = False,
+    colors=None,
+    percent: bool = False,
+    ymax: float = 1.0,
+    xmax: float | None = None,
+):
+    """Cumulative incidence curves (Aalen–Johansen) per cause and group.
+
+    ``cif``: the DataFrame from :func:`inoreport.survival.cumulative_incidence`
+    (``group, time, cif, ci_low, ci_high``) for one cause, or a dict
+    ``{cause name: that DataFrame}``, or one DataFrame with a ``cause`` column.
+    Lines (default): colour by group, line style by cause. ``stacked=True``: one panel per
+    group, the causes' incidences stacked as areas (their sum is 1 − event-free survival).
+    """
+    long = _cif_long(cif)
+    causes = list(dict.fromkeys(long["cause"].tolist()))
+    groups = list(dict.fromkeys(long["group"].astype(str).tolist()))
+    tmax = float(long["time"].max()) if xmax is None else float(xmax)
+    with style():
+        if stacked:
+            fig = _new_figure(PAGE_WIDTH_IN, 4.2)
+            axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+            cause_colors = _colors(causes, colors)
+            for ax, g in zip(axes, groups, strict=True):
+                grid = np.unique(
+                    np.concatenate(
+                        [[0.0], long.loc[long["group"].astype(str) == g, "time"].to_numpy(float)]
+                    )
+                )
+                bottom = np.zeros_like(grid)
+                for c in causes:
+                    part = long[
+                        (long["group"].astype(str) == g) & (long["cause"] == c)
+                    ].sort_values("time")
+                    values = _step_on_grid(
+                        part["time"].to_numpy(float), part["cif"].to_numpy(float), grid
+                    )
+                    ax.fill_between(grid, bottom, bottom + values, step="post", color=cause_colors[c],
+                                    alpha=0.85, linewidth=0, label=c, gid=f"cif-{g}-{c}")  # fmt: skip
+                    bottom = bottom + values
+                ax.set_title(g if len(groups) > 1 else (title or ""), loc="left", fontsize=11)
+                ax.set_xlim(0, tmax)
+                ax.set_xlabel(xlabel)
+            axes[0].set_ylabel(ylabel)
+            axes[0].legend(loc="upper left")
+            main = axes[0]
+        else:
+            fig = _new_figure(PAGE_WIDTH_IN, 4.8)
+            main = fig.add_subplot()
+            group_colors = _colors(groups, colors)
+            for g in groups:
+                for j, c in enumerate(causes):
+                    part = long[
+                        (long["group"].astype(str) == g) & (long["cause"] == c)
+                    ].sort_values("time")
+                    x, y = _step_xy(part["time"].to_numpy(float), part["cif"].to_numpy(float), 0.0)
+                    label = (
+                        " – ".join(
+                            s
+                            for s in (g if len(groups) > 1 else "", c if len(causes) > 1 else "")
+                            if s
+                        )
+                        or "Cumulative incidence"
+                    )
+                    main.step(x, y, where="post", color=group_colors[g], linestyle=_CAUSE_STYLES[j % 4],
+                              label=label, gid=f"cif-{g}-{c}")  # fmt: skip
+                    if ci and {"ci_low", "ci_high"} <= set(part.columns):
+                        xl, lo = _step_xy(
+                            part["time"].to_numpy(float), part["ci_low"].to_numpy(float), 0.0
+                        )
+                        _, hi = _step_xy(
+                            part["time"].to_numpy(float), part["ci_high"].to_numpy(float), 0.0
+                        )
+                        main.fill_between(
+                            xl, lo, hi, step="post", color=group_colors[g], alpha=0.12, linewidth=0
+                        )
+            main.set_xlim(0, tmax * 1.01)
+            main.set_xlabel(xlabel)
+            main.set_ylabel(ylabel)
+            if len(groups) * len(causes) > 1:
+                main.legend(loc="upper left")
+            if title:
+                main.set_title(title, loc="left", pad=10)
+        for ax in fig.axes:
+            ax.set_ylim(0, ymax)
+            if percent:
+                ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        if synthetic:
+            _stamp_synthetic(fig.axes[-1])
+
+    finals = []
+    for g in groups:
+        for c in causes:
+            part = long[(long["group"].astype(str) == g) & (long["cause"] == c)]
+            last = part.sort_values("time")["cif"].iloc[-1] if len(part) else math.nan
+            who = " ".join(s for s in (c, f"in {g}" if len(groups) > 1 else "") if s)
+            finals.append(
+                f"{who} reaches {last:.0%}" if math.isfinite(last) else f"{who}: no estimate"
+            )
+    text = (
+        f"Cumulative incidence {'areas stacked' if stacked else 'curves'} against {xlabel.lower()} for "
+        f"{len(causes)} cause{'s' if len(causes) > 1 else ''} and {len(groups)} group{'s' if len(groups) > 1 else ''}; "
+        f"by the end of follow-up {'; '.join(finals)}."
+    )
+    _set_alt(fig, text, synthetic, kind="cif", groups=groups, causes=causes)
+    return fig
+
+
+def _cif_long(cif) -> pd.DataFrame:
+    if isinstance(cif, Mapping):
+        parts = []
+        for cause, frame in cif.items():
+            _require(frame, ["group", "time", "cif"], f"cif_plot: cause {cause!r}")
+            parts.append(frame.assign(cause=str(cause)))
+        long = pd.concat(parts, ignore_index=True)
+    else:
+        _require(cif, ["group", "time", "cif"], "cif_plot: cif")
+        long = cif if "cause" in cif.columns else cif.assign(cause="Event")
+    long = long.copy()
+    long["cause"] = long["cause"].astype(str)
+    return long
+
+
+def _step_on_grid(times: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """A right-continuous step function (value 0 before the first time) evaluated on grid."""
+    if len(times) == 0:
+        return np.zeros_like(grid)
+    idx = np.searchsorted(times, grid, side="right") - 1
+    out = np.where(idx >= 0, values[np.clip(idx, 0, None)], 0.0)
+    return np.nan_to_num(out, nan=0.0)

@@ -730,6 +730,13 @@ def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = 
             (0.4, "after allo-HSCT", "left"),
         ):
             ax.text(x, 0.995, text, transform=band, ha=ha, va="top", fontsize=9, color="#444444")
+        # Legend under the plot (not beside it), so the timeline gets the page width.
+        legend = ax.get_legend()
+        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+        legend.remove()
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,
+                  fontsize=9.5, handlelength=1.8, columnspacing=1.5)  # fmt: skip
+        fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() + 1.8)
 
         # Lift a marker (and its ring) that sits within ~1 axis unit of the previous one on a bar.
         points: dict[tuple[float, float], list] = {}

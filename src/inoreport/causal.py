@@ -62,10 +62,12 @@ __all__ = [
     "limiting_crude_hr",
     "logistic_fit",
     "love_plot",
+    "new_figure",
     "propensity_scores",
     "schoenfeld_events",
     "schoenfeld_power",
     "se_from_ci",
+    "set_alt",
     "selection_for_crude_hr",
     "selection_gap",
     "simulate_confounded_cohort",
@@ -452,12 +454,11 @@ def love_plot(
     Takes the frame from :func:`balance_table`; rows keep its order (top to bottom). A
     dashed line marks ``threshold`` (0.1 is the usual "negligible imbalance" rule).
     """
-    import matplotlib.pyplot as plt
-
     colours = _palette()
     n = len(balance)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 0.28 * n + 1.6))
+        fig = new_figure(7.5, 0.28 * n + 1.6)
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     y = np.arange(n)[::-1]
@@ -491,7 +492,33 @@ def love_plot(
     if synthetic:
         _synthetic_stamp(ax)
     fig.tight_layout()
+    worst = balance.loc[balance["abs_smd_unweighted"].idxmax()]
+    text = (
+        f"Love plot of {n} covariate rows: absolute standardised differences between groups, "
+        f"largest before weighting {worst['abs_smd_unweighted']:.2f} ({worst['label']})"
+    )
+    if "abs_smd_weighted" in balance:
+        text += f", largest after weighting {balance['abs_smd_weighted'].max():.2f}"
+    set_alt(fig, text + f"; dashed line at {threshold:g}.", synthetic)
     return fig
+
+
+def new_figure(width: float, height: float):
+    """A matplotlib Figure with an Agg canvas, outside pyplot (so a notebook shows it only
+    when asked, e.g. through ``inoreport.plots.show``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def set_alt(fig, text: str, synthetic: bool = False) -> None:
+    """Attach alt text the way :func:`inoreport.plots.alt_text` reads it."""
+    if synthetic:
+        text = "Synthetic data, not real patients. " + text
+    fig._inoreport_alt = text
 
 
 def _palette() -> list[str]:

@@ -276,8 +276,9 @@ def flow_diagram(
     connector. ``synthetic`` adds a visible "SYNTHETIC DATA" stamp (a flow built only from
     published counts needs none).
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
+
+    from .causal import new_figure, set_alt
 
     nodes = _as_nodes(nodes)
     by_key = {node.key: node for node in nodes}
@@ -290,9 +291,8 @@ def flow_diagram(
     n_leaves = layout["x"].max() + 0.5
     depth = int(layout["depth"].max())
     if ax is None:
-        fig, ax = plt.subplots(
-            figsize=(max(6.0, width_per_leaf * n_leaves), height_per_level * (depth + 1) + 0.4)
-        )
+        fig = new_figure(max(6.0, width_per_leaf * n_leaves), height_per_level * (depth + 1) + 0.4)
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     box_w, box_h = 0.86, 0.5
@@ -395,6 +395,7 @@ def flow_diagram(
             fontweight="bold",
         )
     fig.tight_layout()
+    set_alt(fig, "Flow diagram. " + flow_alt_text(nodes), synthetic)
     return fig
 
 

@@ -391,3 +391,28 @@ def test_landmark_ratios_by_hand():
 def test_landmark_inputs_must_be_proportions():
     with pytest.raises(ev.EvidenceInputError, match="0.54, not 54"):
         ev.landmark_se(54, 43, 63)
+
+
+# ----------------------------------------------------------------------------- plotting
+
+
+def test_posterior_figure_has_one_panel_per_estimate_and_describes_itself():
+    liks = {
+        "A": ev.log_ratio_normal(1.2, 0.7, 2.0),
+        "B": ev.log_ratio_normal(0.3, 0.2, 0.5),
+        "C": ev.log_ratio_normal(1.5, 1.0, 2.2),
+    }
+    panels = {k: [ev.normal_posterior(v, p) for p in ev.standard_priors()] for k, v in liks.items()}
+    fig = ev.posterior_figure(panels, ncols=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3
+    assert [ax.get_title(loc="left") for ax in visible] == ["A", "B", "C"]
+    alt = ev.posterior_alt_text(panels)
+    assert "A: published hazard ratio 1.20 (0.70 to 2.00)" in alt
+    assert "B:" in alt and "<1%" in alt
+
+
+def test_percent_text_extremes():
+    assert ev.percent_text(0.001) == "<1%"
+    assert ev.percent_text(0.9999) == ">99%"
+    assert ev.percent_text(0.256) == "26%"

@@ -62,6 +62,10 @@ __all__ = [
     "log_ratio_normal",
     "normal_posterior",
     "or_to_rr",
+    "percent_text",
+    "PRIOR_COLOURS",
+    "posterior_alt_text",
+    "posterior_figure",
     "posterior_table",
     "reverse_fragility_index",
     "risk_difference",
@@ -938,4 +942,127 @@ def landmark_hazard_ratio(
     z = _z(level)
     return LandmarkComparison(
         "hazard_ratio", hr, hr * math.exp(-z * se), hr * math.exp(z * se), se, scale, level
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Plotting (takes results, never raw data)
+# --------------------------------------------------------------------------------------
+
+
+def posterior_figure(
+    panels: dict[str, Sequence[Posterior]],
+    thresholds: Sequence[float] = (1.0, 1.25),
+    ncols: int = 2,
+    xlabel: str = "Hazard ratio (log scale)",
+    colours: dict[str, str] | None = None,
+    xlim: tuple[float, float] = (0.03, 8.0),
+    width: float = 8.0,
+):
+    """Small multiples of posterior densities, one panel per published ratio.
+
+    ``panels`` maps a panel title to its posteriors (one curve per prior). Each curve is
+    the density of the log ratio drawn against the ratio on a log axis, so equal areas are
+    equal probabilities; the published estimate and CI are drawn as a bar under the curves
+    and the ``thresholds`` as vertical lines. Returns a matplotlib Figure (no pyplot state);
+    :func:`posterior_alt_text` describes it.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    colours = {**PRIOR_COLOURS, **(colours or {})}
+    styles = {"vague": (0, (4, 2))}
+    n = len(panels)
+    if n == 0:
+        raise EvidenceInputError("no panels to plot; expected at least one estimate")
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(width, 0.4 + 2.1 * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = np.atleast_2d(fig.subplots(nrows, ncols, squeeze=False))
+    grid = np.exp(np.linspace(math.log(xlim[0]), math.log(xlim[1]), 800))
+    ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8) if xlim[0] <= t <= xlim[1]]
+    for ax, (title, posts) in zip(axes.flat, panels.items(), strict=False):
+        top = 0.0
+        for post in posts:
+            density = post.density(grid)
+            top = max(top, float(density.max()))
+            ax.plot(
+                grid,
+                density,
+                color=colours.get(post.prior.name, "#666666"),
+                linestyle=styles.get(post.prior.name, "-"),
+                linewidth=1.5,
+            )
+        if posts:
+            lik = posts[0].likelihood
+            y = -0.07 * top
+            ax.plot([lik.ci_low, lik.ci_high], [y, y], color="#444444", linewidth=2.2)
+            ax.plot([lik.estimate], [y], "s", color="#444444", markersize=4.5)
+        for t in thresholds:
+            ax.axvline(t, color="#888888", linewidth=0.8, linestyle="-" if t == 1 else ":")
+        ax.set_xscale("log")
+        ax.set_xlim(*xlim)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xticklabels([f"{t:g}" for t in ticks], fontsize=8)
+        ax.set_ylim(-0.14 * top, 1.08 * top)
+        ax.set_yticks([])
+        ax.set_title(title, fontsize=9.5, loc="left")
+        ax.spines[["top", "right", "left"]].set_visible(False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax in axes.flat[max(0, n - ncols) : n]:
+        ax.set_xlabel(xlabel, fontsize=8.5)
+    names = []
+    for posts in panels.values():
+        for post in posts:
+            if post.prior.name not in names:
+                names.append(post.prior.name)
+    handles = [
+        Line2D([], [], color=colours.get(k, "#666666"), linestyle=styles.get(k, "-"), lw=1.5)
+        for k in names
+    ] + [Line2D([], [], color="#444444", linewidth=2.2, marker="s", markersize=4.5)]
+    labels = [f"{k.capitalize()} prior" for k in names] + ["Published estimate, 95% CI"]
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=8.5)
+    return fig
+
+
+#: Okabe–Ito colours for the four standard priors (colour-blind safe).
+PRIOR_COLOURS = {
+    "sceptical": "#0072B2",
+    "vague": "#000000",
+    "enthusiastic": "#009E73",
+    "pessimistic": "#D55E00",
+}
+
+
+def percent_text(probability: float) -> str:
+    """A probability as a whole percentage, with "<1%" and ">99%" at the extremes."""
+    if probability < 0.005:
+        return "<1%"
+    if probability > 0.995:
+        return ">99%"
+    return f"{100 * probability:.0f}%"
+
+
+def posterior_alt_text(
+    panels: dict[str, Sequence[Posterior]], threshold: float = 1.25, what: str = "hazard ratio"
+) -> str:
+    """Alt text for :func:`posterior_figure`, built from the posteriors it shows."""
+    parts = []
+    for title, posts in panels.items():
+        if not posts:
+            continue
+        lik = posts[0].likelihood
+        probs = ", ".join(f"{p.prior.name} {percent_text(p.prob_above(1.0))}" for p in posts)
+        parts.append(
+            f"{title}: published {what} {lik.estimate:.2f} ({lik.ci_low:.2f} to "
+            f"{lik.ci_high:.2f}); posterior probability of a {what} above 1 by prior: {probs}"
+        )
+    return (
+        f"Posterior densities of each published {what} under each prior, on a log axis with "
+        f"reference lines at 1 and {threshold:g}. " + ". ".join(parts) + "."
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -324,6 +326,57 @@ def test_external_reference_detector_catches_the_stock_lab_template(tmp_path):
     assert cli.external_references('<a href="https://doi.org/10.1/x">paper</a>') == []
 
 
+# --------------------------------------------------------------------------- analysis vs R (fast)
+
+
+@pytest.fixture(scope="module")
+def lung_comparison():
+    chapter = get_chapter("survival_comparison")
+    cohort = chapter.load_cohort(**chapter.parameters())
+    return chapters.compare_survival(cohort, chapter.defaults["landmarks"])
+
+
+def test_in_process_analysis_of_lung_matches_r(lung_comparison):
+    """The chapter's analysis (no kernel) against R survival on the same file."""
+    r = json.loads(R_FIXTURE.read_text())
+    ours = chapters.survival_comparison_results(lung_comparison)
+    for mine, ref in zip(ours["km"], r["km"], strict=True):
+        assert mine["group"] == ref["group"]
+        assert _close(mine["median"], ref["median"]) and mine["median_ci"] == ref["median_ci"]
+        for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
+            assert _close(lm["survival"], ref_lm["survival"], rel=1e-10)
+            assert all(_close(a, b, rel=1e-10) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+    assert _close(ours["logrank"]["chisq"], r["logrank"]["chisq"], rel=1e-10)
+    assert _close(ours["logrank"]["p"], r["logrank"]["p"], rel=1e-8)
+    multi = [row for row in ours["cox"] if row["model"] == "multivariable"]
+    ref_multi = [row for row in r["cox"] if row["model"] == "multivariable"]
+    for row, ref_row in zip(multi, ref_multi, strict=True):
+        assert _close(row["coef"], ref_row["coef"], rel=1e-6), row["term"]
+        assert _close(row["p"], ref_row["p"], rel=1e-5), row["term"]
+
+
+def test_ph_check_matches_r_cox_zph(lung_comparison):
+    r = {row["term"]: row for row in json.loads(R_FIXTURE.read_text())["ph"]}
+    ours = lung_comparison.ph.set_index("term")
+    assert set(ours.index) == set(r)
+    for term, ref in r.items():
+        assert _close(ours.loc[term, "chisq"], ref["chisq"], rel=1e-5), term
+        assert _close(ours.loc[term, "p"], ref["p"], rel=1e-5), term
+
+
+def test_displayed_tables_and_sentences_come_from_the_fit(lung_comparison):
+    table = chapters.km_summary_table(lung_comparison)
+    assert table.loc["Male", "Median, days (95% CI)"] == "270 (212 to 310)"
+    assert table.loc["Female", "Survival at 180 days, % (95% CI)"] == "84.2 (77.0 to 92.2)"
+    cox_table = chapters.cox_summary_table(lung_comparison)
+    assert list(cox_table.index) == ["Female vs Male", "age (per 1 unit)", "ph.ecog (per 1 unit)"]
+    sentences = chapters.comparison_sentences(lung_comparison)
+    assert "270 days (95% CI 212 to 310) in Male" in sentences["medians"]
+    assert "1 left out for a missing value" in sentences["cox"]
+    forest = chapters.forest_rows(lung_comparison)
+    assert forest["reference"].tolist() == [True, False, False, False]
+
+
 # --------------------------------------------------------------------------- end to end (slow)
 
 
@@ -442,5 +495,9 @@ def test_a_failing_notebook_writes_nothing_to_out(tmp_path, capsys, monkeypatch)
     code, _, err = run_cli(["run", "broken", "--out", str(out), "--quiet"], capsys)
     assert code == 1
     assert len(err.strip().splitlines()) == 1
-    assert "failed in cell [1]: RuntimeError: chapter broke" in err
+    match = re.search(r"failed in cell \[\d+\]: RuntimeError: chapter broke .*kept at (\S+)\)", err)
+    assert match, err
+    kept = Path(match.group(1))
+    assert kept.exists()  # the traceback stays available for the user
+    shutil.rmtree(kept.parent)
     assert not out.exists()

@@ -158,13 +158,14 @@ class Chapter:
                     params[key] = value
             params["cohort_path"] = str(Path(cohort).resolve())
         for key, value in overrides.items():
+            if value is None:
+                continue
             if key not in params:
                 raise CohortError(
                     f"option '{key}' does not apply to chapter '{self.name}'",
                     f"expected only {', '.join(sorted(params))}",
                 )
-            if value is not None:
-                params[key] = value
+            params[key] = value
         return params
 
     def load_cohort(
@@ -462,11 +463,16 @@ def km_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
 
 def _term_label(term: Mapping, cohort: Cohort) -> str:
     variable, level = term.get("variable"), term.get("level")
-    has_level = level is not None and not (isinstance(level, float) and math.isnan(level))
+    has_level = level not in (None, "") and not (isinstance(level, float) and math.isnan(level))
     if variable == "group":
         return f"{level} vs {cohort.reference}" if has_level else str(term["term"])
     if has_level:
-        return f"{variable}: {level}"
+        versus = term.get("reference")
+        return (
+            f"{variable}: {level} vs {versus}"
+            if versus not in (None, "")
+            else f"{variable}: {level}"
+        )
     return f"{variable} (per 1 unit)"
 
 

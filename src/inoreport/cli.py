@@ -288,9 +288,7 @@ def run_chapter(
     results_dir.mkdir()
     try:
         step = time.perf_counter()
-        progress(
-            f"[2/4] executing {chapter.notebook} (papermill; kernel start and imports take ~30 s)"
-        )
+        progress(f"[2/4] executing {chapter.notebook} with papermill")
         _execute(chapter, params, executed, results_dir)
         progress(f"      done in {time.perf_counter() - step:.1f} s")
 
@@ -318,6 +316,7 @@ def run_chapter(
             (results_file, written["results"]),
         ):
             shutil.move(str(source), str(target))
+            os.chmod(target, 0o666 & ~_umask())  # temporary files are private; outputs are not
     except BaseException:
         if not any(work.glob("*.ipynb")):
             shutil.rmtree(work, ignore_errors=True)
@@ -327,6 +326,12 @@ def run_chapter(
         progress(f"      {kind:8s} {_display_path(path)}")
     progress(f"finished in {time.perf_counter() - started:.1f} s")
     return written
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _execute(chapter: Chapter, params: dict, executed: Path, results_dir: Path) -> None:

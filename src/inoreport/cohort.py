@@ -249,9 +249,10 @@ def standard_columns(*, group_description: str = "The group being compared.") ->
 class Cohort:
     """A validated cohort: ``frame`` holds the chapter's column names, typed.
 
-    ``frame`` columns: ids and text covariates are ``str`` (missing = NaN), ``group`` an
-    ordered ``Categorical`` (``groups`` order), durations ``float`` in ``time_unit``,
-    events ``int`` 0/1, numeric covariates ``float``, flags ``float`` 0/1 (NaN missing).
+    ``frame`` columns: ids, groups (labels; their order is ``groups``) and text covariates
+    are ``str`` (missing = NaN), durations ``float`` in ``time_unit``, events ``int`` 0/1,
+    numeric covariates ``float``, flags ``float`` 0/1 (NaN missing). The index is the
+    spreadsheet row of each patient in the file.
     """
 
     frame: pd.DataFrame
@@ -781,7 +782,9 @@ def _check_groups(
             file=name,
             column=source,
         )
-    frame[column] = pd.Categorical(values, categories=present, ordered=False)
+    # Plain text labels (not a Categorical): every statistics function takes the order
+    # explicitly (``order=cohort.groups``), and text survives any pandas operation.
+    frame[column] = values.astype(str)
     if schema.events_in_every_group:
         for _, event in schema.endpoints:
             if event not in frame:

@@ -531,3 +531,47 @@ def test_time_dependent_recovers_a_real_effect():
     sims = c.simulate_immortal_time(scenario, 400, landmarks=(3.0,), n_rep=200, seed=6)
     td = sims.loc[sims.analysis == "time_dependent", "hr"].median()
     assert td == pytest.approx(0.5, rel=0.12)
+
+
+def test_with_survival_hits_the_marginal_target():
+    sc = replace(ROCCA_LIKE, selection_or=3.0).with_survival(0.45, 12.0)
+    assert sc.survival(12.0, None) == pytest.approx(0.45, abs=1e-10)
+    # by hand: mixture of two exponentials with the solved rate
+    rate = sc.baseline_rate
+    by_hand = 0.5 * math.exp(-rate * 12) + 0.5 * math.exp(-3 * rate * 12)
+    assert by_hand == pytest.approx(0.45, abs=1e-10)
+    # treated patients (more often adverse) do worse, though the treatment does nothing
+    assert sc.survival(12.0, 1) < 0.45 < sc.survival(12.0, 0)
+
+
+def test_prognostic_for_crude_hr_round_trip_and_ceiling():
+    sc = replace(ROCCA_LIKE, selection_or=6.0)
+    hr = c.prognostic_for_crude_hr(1.5, sc)
+    assert c.limiting_crude_hr(replace(sc, prognostic_hr=hr)) == pytest.approx(1.5, rel=1e-6)
+    # weak selection cannot produce a large crude HR however prognostic the feature is
+    with pytest.raises(c.CausalInputError, match="even an adverse-feature HR of 1000"):
+        c.prognostic_for_crude_hr(3.0, replace(sc, selection_or=1.5))
+
+
+def test_figures_carry_alt_text():
+    gap = c.selection_gap(ROCCA_LIKE, [1, 3, 9], prognostic_hrs=[2, 4], n=80, n_rep=30)
+    fig = c.selection_gap_figure(gap, target_hr=1.5, observed_or=2.0)
+    assert "adjusted hazard ratio stays at 1" in fig._inoreport_alt
+    summary = pd.DataFrame(
+        {"label": ["a", "b"], "median": [0.7, 1.0], "low": [0.5, 0.8], "high": [0.9, 1.3]}
+    )
+    fig = c.interval_figure(summary, published={"a": 0.3}, synthetic=True)
+    assert "a: median 0.70 (95% range 0.50–0.90)" in fig._inoreport_alt
+    fig = c.power_figure(
+        np.arange(20, 201, 10), 0.5, marks=[{"events": 65.35, "hr": 2.0, "label": "x"}]
+    )
+    assert "x: HR 2.00 at 65 events" in fig._inoreport_alt
+    km = c.weighted_kaplan_meier(
+        pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 0, 1, 1], "g": [0, 0, 1, 1]}), "t", "e", by="g"
+    )
+    fig = c.km_panels_figure(
+        [{"table": km, "title": "A", "note": "HR 1"}], labels={0: "no", 1: "yes"}
+    )
+    assert fig._inoreport_alt.startswith(
+        "Kaplan–Meier survival curves for no, yes in 1 panels. A: HR 1."
+    )

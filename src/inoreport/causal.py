@@ -57,12 +57,16 @@ __all__ = [
     "detectable_hr_from_se",
     "effective_events",
     "effective_sample_size",
+    "interval_figure",
     "iptw_weights",
+    "km_panels_figure",
     "landmark_data",
     "limiting_crude_hr",
     "logistic_fit",
     "love_plot",
+    "power_figure",
     "new_figure",
+    "prognostic_for_crude_hr",
     "propensity_scores",
     "schoenfeld_events",
     "schoenfeld_power",
@@ -70,6 +74,7 @@ __all__ = [
     "set_alt",
     "selection_for_crude_hr",
     "selection_gap",
+    "selection_gap_figure",
     "simulate_confounded_cohort",
     "simulate_confounding",
     "simulate_immortal_time",
@@ -1065,13 +1070,33 @@ class ConfoundingScenario:
         t = np.array([[1.0, self.treatment_hr], [1.0, self.treatment_hr]])
         return self.baseline_rate * a * t
 
-    def survival(self, times, treated: int) -> np.ndarray:
-        """Marginal event-free survival of one treatment group (a mixture over the feature)."""
-        probs = self.cell_probabilities()[:, treated]
-        probs = probs / probs.sum()
-        rates = self.rates()[:, treated]
+    def with_survival(self, target: float, at: float) -> ConfoundingScenario:
+        """The same scenario with ``baseline_rate`` set so that the whole cohort's event-free
+        survival at time ``at`` (before censoring) equals ``target``."""
+        if not 0 < target < 1 or at <= 0:
+            raise CausalInputError(
+                f"target survival {target} at time {at}; expected 0 < target < 1 and at > 0"
+            )
+
+        def gap(log_rate):
+            sc = replace(self, baseline_rate=math.exp(log_rate))
+            return float(sc.survival(at, None)) - target
+
+        rate = math.exp(optimize.brentq(gap, -20, 10, xtol=1e-13))
+        return replace(self, baseline_rate=rate)
+
+    def survival(self, times, treated: int | None) -> np.ndarray:
+        """Event-free survival without censoring of one treatment group (0 or 1), or of
+        everyone (None): a mixture of exponentials over the cells."""
+        cells = self.cell_probabilities()
+        rates = self.rates()
+        if treated is not None:
+            cells = np.where(np.arange(2)[None, :] == treated, cells, 0.0)
+        cells = cells / cells.sum()
         times = np.asarray(times, dtype=float)
-        return probs[0] * np.exp(-rates[0] * times) + probs[1] * np.exp(-rates[1] * times)
+        flat = times.reshape(-1)
+        values = np.sum(cells[..., None] * np.exp(-rates[..., None] * flat), axis=(0, 1))
+        return values.reshape(times.shape) if times.ndim else float(values[0])
 
 
 def _expit(x):
@@ -1129,6 +1154,30 @@ def selection_for_crude_hr(target_hr: float, scenario: ConfoundingScenario) -> f
             f"a crude HR of {target_hr:.2f} cannot be produced with prognostic_hr="
             f"{scenario.prognostic_hr}; reachable range is {min(reachable):.2f}–"
             f"{max(reachable):.2f}"
+        )
+    return float(math.exp(optimize.brentq(gap, lo, hi, xtol=1e-10)))
+
+
+def prognostic_for_crude_hr(target_hr: float, scenario: ConfoundingScenario) -> float:
+    """Hazard ratio of the adverse feature at which the limiting crude HR equals
+    ``target_hr``, with the selection odds ratio of ``scenario`` (a companion of
+    :func:`selection_for_crude_hr`). Raises when no prognostic strength up to 1000 is enough.
+    """
+    if target_hr <= 0:
+        raise CausalInputError(f"target_hr={target_hr}; expected a positive hazard ratio")
+
+    def gap(log_hr):
+        sc = replace(scenario, prognostic_hr=math.exp(log_hr))
+        return math.log(limiting_crude_hr(sc)) - math.log(target_hr)
+
+    lo, hi = 0.0, math.log(1000.0)
+    glo, ghi = gap(lo), gap(hi)
+    if glo * ghi > 0:
+        ceiling = math.exp(ghi + math.log(target_hr))
+        raise CausalInputError(
+            f"a crude HR of {target_hr:.2f} cannot be produced with selection_or="
+            f"{scenario.selection_or:.2f}; even an adverse-feature HR of 1000 gives "
+            f"{ceiling:.2f}"
         )
     return float(math.exp(optimize.brentq(gap, lo, hi, xtol=1e-10)))
 
@@ -1474,3 +1523,245 @@ def _analysis_frame(name, coef, se, n_used) -> pd.DataFrame:
             "n_used": n_used,
         }
     )
+
+
+# --------------------------------------------------------------------------------------
+# Figures (take results, never raw cohorts)
+# --------------------------------------------------------------------------------------
+
+
+def _step(ax, table: pd.DataFrame, colour: str, label: str, ci: bool, ls: str = "-") -> None:
+    times = np.concatenate([[0.0], table["time"].to_numpy(float)])
+    surv = np.concatenate([[1.0], table["survival"].to_numpy(float)])
+    ax.step(times, surv, where="post", color=colour, lw=1.8, label=label, ls=ls)
+    if ci and "ci_low" in table:
+        low = np.concatenate([[1.0], table["ci_low"].to_numpy(float)])
+        high = np.concatenate([[1.0], table["ci_high"].to_numpy(float)])
+        ax.fill_between(times, low, high, step="post", color=colour, alpha=0.12, lw=0)
+
+
+def km_panels_figure(
+    panels: Sequence[Mapping],
+    labels: Mapping[object, str] | None = None,
+    xlabel: str = "Months",
+    ylabel: str = "Survival",
+    synthetic: bool = False,
+    ci: bool = False,
+    xmax: float | None = None,
+    endpoint: str = "survival",
+):
+    """Side-by-side Kaplan–Meier panels drawn from :func:`weighted_kaplan_meier` tables.
+
+    Each panel is a mapping with ``table`` (the KM table), ``title`` and optionally
+    ``note`` (text printed in the lower left, e.g. a hazard ratio). Groups keep the order
+    of the first table; ``labels`` renames them. Returns the Figure (with alt text).
+    """
+    colours = _palette()
+    labels = dict(labels or {})
+    fig = new_figure(4.0 * len(panels) + 0.4, 3.6)
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    groups = list(dict.fromkeys(panels[0]["table"]["group"]))
+    tmax = xmax or max(float(p["table"]["time"].max()) for p in panels)
+    alt_parts = []
+    for ax, panel in zip(axes, panels, strict=True):
+        table = panel["table"]
+        for i, group in enumerate(groups):
+            part = table[table["group"] == group]
+            _step(ax, part, colours[i % len(colours)], labels.get(group, str(group)), ci)
+        ax.set_title(panel.get("title", ""), fontsize=10)
+        ax.set_xlim(0, tmax)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel(xlabel)
+        ax.grid(color="0.93")
+        if panel.get("note"):
+            ax.text(
+                0.03, 0.04, panel["note"], transform=ax.transAxes, fontsize=8.5, va="bottom",
+                bbox={"fc": "white", "ec": "0.8", "pad": 3},
+            )  # fmt: skip
+        alt_parts.append(f"{panel.get('title', '')}: {panel.get('note', '')}".strip(": "))
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(loc="upper right", fontsize=8.5, frameon=False)
+    if synthetic:
+        _synthetic_stamp(axes[-1])
+    fig.tight_layout()
+    names = ", ".join(labels.get(g, str(g)) for g in groups)
+    set_alt(
+        fig,
+        f"Kaplan–Meier {endpoint} curves for {names} in {len(panels)} panels. "
+        + " ".join(part + "." for part in alt_parts),
+        synthetic,
+    )
+    return fig
+
+
+def selection_gap_figure(
+    gap: pd.DataFrame,
+    target_hr: float | None = None,
+    observed_or: float | None = None,
+    band_for: float | None = None,
+    target_label: str = "crude HR to reproduce",
+    observed_label: str = "observed selection",
+):
+    """How the crude HR of a treatment with no effect grows with selection strength.
+
+    Takes :func:`selection_gap` output: one line per prognostic HR (the limiting crude HR)
+    and, for the prognostic HR ``band_for`` (default: the middle one) when simulated, the
+    95% range of crude and adjusted HRs in cohorts of the simulated size. Both axes are
+    logarithmic; the dotted line at 1 is the truth.
+    """
+    colours = _palette()
+    fig = new_figure(7.6, 5.0)
+    ax = fig.add_subplot()
+    hrs = list(dict.fromkeys(gap["prognostic_hr"]))
+    if band_for is None:
+        band_for = hrs[len(hrs) // 2]
+    simulated = "crude_median" in gap
+    for i, hr in enumerate(hrs):
+        part = gap[gap["prognostic_hr"] == hr].sort_values("selection_or")
+        colour = colours[(i + 1) % len(colours)]
+        ax.plot(
+            part["selection_or"], part["limiting_crude_hr"], color=colour, lw=2,
+            label=f"crude HR, adverse feature with HR {hr:g}",
+        )  # fmt: skip
+        if simulated and hr == band_for and part["crude_median"].notna().any():
+            ax.fill_between(
+                part["selection_or"], part["crude_low"], part["crude_high"], color=colour,
+                alpha=0.13, lw=0, label=f"crude HR, 95% of simulated cohorts (HR {hr:g})",
+            )  # fmt: skip
+            ax.fill_between(
+                part["selection_or"], part["adjusted_low"], part["adjusted_high"],
+                color="0.55", alpha=0.16, lw=0,
+                label=f"adjusted HR, 95% of simulated cohorts (HR {hr:g})",
+            )  # fmt: skip
+            ax.plot(part["selection_or"], part["adjusted_median"], color="0.35", lw=1.4, ls="--",
+                    label="adjusted HR, median")  # fmt: skip
+    ax.axhline(1.0, color="0.2", lw=0.9, ls=":")
+    if target_hr is not None:
+        ax.axhline(target_hr, color=colours[0], lw=1.3, ls="-.", label=target_label)
+    if observed_or is not None:
+        ax.axvline(observed_or, color="0.45", lw=1.0, ls=(0, (4, 2)), label=observed_label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(_plain_log_formatter())
+        axis.set_minor_formatter(_plain_log_formatter(minor=True))
+    ax.set_xlabel("Selection: odds ratio of receiving the treatment, adverse vs not")
+    ax.set_ylabel("Hazard ratio, treated vs untreated")
+    ax.grid(color="0.93", which="both")
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    fig.tight_layout()
+    top = gap.loc[gap["selection_or"].idxmax()]
+    set_alt(
+        fig,
+        "Line chart: the crude hazard ratio of a treatment with no effect rises from 1 as "
+        f"selection strengthens, reaching {top['limiting_crude_hr']:.2f} at selection odds "
+        f"ratio {top['selection_or']:.0f} (adverse-feature HR {top['prognostic_hr']:g}); the "
+        "adjusted hazard ratio stays at 1.",
+    )
+    return fig
+
+
+def _plain_log_formatter(minor: bool = False):
+    from matplotlib import ticker
+
+    def fmt(value, _pos):
+        if value <= 0:
+            return ""
+        shown = [0.1, 0.2, 0.3, 0.5, 2, 3, 5, 20, 30, 50]
+        if minor and not np.isclose(value, shown, rtol=1e-6).any():
+            return ""
+        return f"{value:g}"
+
+    return ticker.FuncFormatter(fmt)
+
+
+def interval_figure(
+    summary: pd.DataFrame,
+    reference: float = 1.0,
+    xlabel: str = "Hazard ratio (log scale)",
+    title: str | None = None,
+    synthetic: bool = False,
+    published: Mapping[str, float] | None = None,
+):
+    """Dot-and-interval chart of simulated estimates, one row per analysis.
+
+    ``summary``: columns label, median, low, high (e.g. 2.5th and 97.5th percentiles of
+    simulated HRs) and optionally share_significant. ``published`` adds hollow diamonds at
+    given values by label. Log x axis with a dotted line at ``reference``.
+    """
+    colours = _palette()
+    n = len(summary)
+    fig = new_figure(7.6, 0.55 * n + 1.3)
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    for yi, (_, row) in zip(y, summary.iterrows(), strict=True):
+        ax.plot([row["low"], row["high"]], [yi, yi], color=colours[0], lw=2)
+        ax.plot(row["median"], yi, "o", color=colours[0], ms=7)
+        if published and row["label"] in published:
+            ax.plot(published[row["label"]], yi, "D", mfc="white", mec=colours[1], ms=7, mew=1.5)
+    if published:
+        ax.plot([], [], "D", mfc="white", mec=colours[1], ms=7, mew=1.5, label="published")
+        ax.plot([], [], "o", color=colours[0], label="simulated (median, 95% range)")
+        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                  ncol=2)  # fmt: skip
+    ax.axvline(reference, color="0.2", lw=0.9, ls=":")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(_plain_log_formatter())
+    ax.xaxis.set_minor_formatter(_plain_log_formatter(minor=True))
+    ax.set_yticks(y)
+    ax.set_yticklabels(summary["label"], fontsize=9)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="0.93", which="both")
+    if title:
+        ax.set_title(title, fontsize=10)
+    if synthetic:
+        _synthetic_stamp(ax)
+    fig.tight_layout()
+    parts = [
+        f"{row['label']}: median {row['median']:.2f} (95% range {row['low']:.2f}–{row['high']:.2f})"
+        for _, row in summary.iterrows()
+    ]
+    set_alt(fig, "Dot-and-interval chart of hazard ratios. " + "; ".join(parts) + ".", synthetic)
+    return fig
+
+
+def power_figure(
+    events: np.ndarray,
+    allocation: float,
+    marks: Sequence[Mapping] = (),
+    alpha: float = 0.05,
+    power: float = 0.8,
+):
+    """Smallest detectable HR (``power``, two-sided ``alpha``) against the number of events.
+
+    ``marks``: points to highlight, each a mapping with ``events``, ``hr`` and ``label``.
+    """
+    colours = _palette()
+    fig = new_figure(7.2, 3.9)
+    ax = fig.add_subplot()
+    events = np.asarray(events, dtype=float)
+    harmful = [detectable_hr(e, alpha, power, allocation) for e in events]
+    ax.plot(events, harmful, color=colours[0], lw=2, label=f"detectable with {power:.0%} power")
+    for i, mark in enumerate(marks):
+        ax.plot(mark["events"], mark["hr"], "o", color=colours[(i + 1) % len(colours)], ms=7)
+        ax.annotate(
+            mark["label"], (mark["events"], mark["hr"]), textcoords="offset points",
+            xytext=(8, 6), fontsize=8.5,
+        )  # fmt: skip
+    ax.set_ylim(1.0, max(harmful) * 1.05)
+    ax.set_xlabel("Number of events")
+    ax.set_ylabel("Smallest detectable hazard ratio")
+    ax.grid(color="0.93", which="both")
+    ax.legend(fontsize=8.5, frameon=False)
+    fig.tight_layout()
+    described = "; ".join(
+        f"{m['label']}: HR {m['hr']:.2f} at {m['events']:.0f} events" for m in marks
+    )
+    set_alt(
+        fig,
+        f"Curve of the smallest hazard ratio detectable with {power:.0%} power falling from "
+        f"{harmful[0]:.2f} at {events[0]:.0f} events to {harmful[-1]:.2f} at {events[-1]:.0f}"
+        + (f". Marked: {described}." if described else "."),
+    )
+    return fig

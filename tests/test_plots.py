@@ -17,7 +17,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from inoreport import plots
-from inoreport.survival import kaplan_meier, logrank
+from inoreport.survival import cox, kaplan_meier, logrank
 
 # summary(survfit(Surv(time, status) ~ sex, lung), times = c(0,200,400,600,800,1000),
 #         extend = TRUE)$n.risk
@@ -259,6 +259,29 @@ def test_forest_minimal_columns_and_errors():
         plots.forest_plot(rows.drop(columns="ci_high"))
 
 
+def test_cox_forest_rows_from_a_fit(lung):
+    data = lung.assign(ecog=lung["ph.ecog"].map({0: "0", 1: "1", 2: "2+", 3: "2+"}))
+    fit = cox(
+        data, "time", "status", ["age", "sex", "ecog"], reference={"sex": "Male", "ecog": "0"}
+    )
+    rows = plots.cox_forest_rows(fit, labels={"sex": "Sex"}, data=data, event="status")
+    assert rows["label"].tolist() == ["age", "Sex", "Male", "Female", "ecog", "0", "1", "2+"]
+    assert rows["reference"].tolist() == [False, False, True, False, False, True, False, False]
+    counts = rows.set_index("label")[["n", "events"]]
+    # coxph(Surv(time, status) ~ age + sex + factor(pmin(ph.ecog, 2)), lung): n = 227, nevent = 164
+    assert tuple(counts.loc["age"]) == (227, 164)
+    # with(subset(lung, !is.na(ph.ecog)), table(sex, status)): male 26 + 111, female 37 + 53
+    assert tuple(counts.loc["Male"]) == (137, 111) and tuple(counts.loc["Female"]) == (90, 53)
+    # with(subset(lung, !is.na(ph.ecog)), table(pmin(ph.ecog, 2), status))
+    assert tuple(counts.loc["1"]) == (113, 82) and tuple(counts.loc["2+"]) == (51, 45)
+    # summary(<same fit>)$conf.int: sex 0.5761877 (0.4145468-0.800856)
+    female = rows.set_index("label").loc["Female"]
+    assert female["hr"] == pytest.approx(0.5761877, rel=1e-6)
+    assert female["ci_high"] == pytest.approx(0.800856, rel=1e-6)
+    fig = plots.forest_plot(rows)
+    assert "0.58 (0.41–0.80)" in _texts(fig) and "137 / 111" in _texts(fig)
+
+
 # ----------------------------------------------------------------- swimmer plot
 
 
@@ -283,7 +306,9 @@ def _swimmer_frames():
 
 def test_swimmer_structure():
     lanes, events = _swimmer_frames()
-    fig = plots.swimmer_plot(lanes, events, synthetic=True, patient_labels={"P1": "Patient 1"})
+    fig = plots.swimmer_plot(
+        lanes, events, synthetic=True, patient_labels={"P1": "Patient 1"}, legend="below"
+    )
     ax = fig.axes[0]
     bars = [p for p in ax.patches if (p.get_gid() or "").startswith("lane")]
     assert len(bars) == len(lanes)
@@ -294,7 +319,7 @@ def test_swimmer_structure():
     assert [c.get_gid() for c in ax.collections if "assumed" in (c.get_gid() or "")] == [
         "event-assumed-0"
     ]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "timing assumed (not published)" in legend
     assert "event time assumed (not published)" in legend
     assert {

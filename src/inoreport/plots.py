@@ -42,6 +42,7 @@ __all__ = [
     "PlotInputError",
     "alt_text",
     "cif_plot",
+    "cox_forest_rows",
     "forest_plot",
     "km_plot",
     "set_theme",
@@ -65,7 +66,7 @@ PALETTE = [
 PAGE_WIDTH_IN = 8.0
 SYNTHETIC_LABEL = "SYNTHETIC DATA"
 _BADGE = dict(boxstyle="round,pad=0.35", facecolor="#fff1d6", edgecolor="#d08a1e", linewidth=1.2)
-_BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=10.5)
+_BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=12)
 _MUTED = "#555555"
 
 
@@ -85,10 +86,11 @@ _RC = {
     # A concrete family list (not "sans-serif") is stored in each text's font properties, so
     # the same font is found when the figure is drawn later, outside our rc context.
     "font.family": _FONTS,
-    "font.size": 11,
-    "axes.titlesize": 12,
+    # Sizes for an 8-inch figure that the page shows at 6-8 inches: 13 pt stays legible.
+    "font.size": 13,
+    "axes.titlesize": 14,
     "axes.titleweight": "bold",
-    "axes.labelsize": 11.5,
+    "axes.labelsize": 13.5,
     "axes.linewidth": 0.9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -97,17 +99,17 @@ _RC = {
     "axes.grid": False,
     "axes.facecolor": "white",
     "axes.prop_cycle": cycler(color=PALETTE),
-    "xtick.labelsize": 10.5,
-    "ytick.labelsize": 10.5,
+    "xtick.labelsize": 12.5,
+    "ytick.labelsize": 12.5,
     "xtick.color": "#222222",
     "ytick.color": "#222222",
     "xtick.major.size": 4,
     "ytick.major.size": 4,
     "xtick.major.width": 0.9,
     "ytick.major.width": 0.9,
-    "legend.fontsize": 10.5,
+    "legend.fontsize": 12.5,
     "legend.frameon": False,
-    "lines.linewidth": 2.0,
+    "lines.linewidth": 2.2,
     "figure.facecolor": "white",
     "figure.dpi": 100,
     "savefig.facecolor": "white",
@@ -327,10 +329,10 @@ def km_plot(
 
     with style():
         if ax is None:
-            table_h = (0.32 * n_rows + 0.45) if risk_table else 0.0
-            fig = _new_figure(PAGE_WIDTH_IN, 4.6 + table_h)
+            table_h = (0.36 * n_rows + 0.5) if risk_table else 0.0
+            fig = _new_figure(PAGE_WIDTH_IN, 4.8 + table_h)
             if risk_table:
-                gs = fig.add_gridspec(2, 1, height_ratios=[4.6, table_h])
+                gs = fig.add_gridspec(2, 1, height_ratios=[4.8, table_h])
                 ax = fig.add_subplot(gs[0])
                 rax = fig.add_subplot(gs[1], sharex=ax)
             else:
@@ -397,7 +399,7 @@ def km_plot(
         p_value = _logrank_p(logrank)
         if p_value is not None:
             ax.text(0.985, 0.985, f"Log-rank {_p_text(p_value)}", transform=ax.transAxes,
-                    ha="right", va="top", fontsize=11, gid="km-logrank")  # fmt: skip
+                    ha="right", va="top", fontsize=13, gid="km-logrank")  # fmt: skip
         if len(groups) > 1 or legend_title:
             ax.legend(handles=handles, loc="upper right", title=legend_title, handlelength=2.2,
                       bbox_to_anchor=(1.0, 0.92 if p_value is not None else 1.0),
@@ -414,8 +416,8 @@ def km_plot(
                 y = n_rows - 1 - i
                 for t in ticks:
                     value = counts.loc[g, t] if t in counts.columns else _closest(counts, g, t)
-                    rax.text(t, y, f"{int(value)}", ha="center", va="center", color=palette[g],
-                             fontsize=10.5, gid=f"risk-{g}-{_fmt_time(t)}")  # fmt: skip
+                    rax.text(t, y, f"{int(value)}", ha="center", va="center_baseline", color=palette[g],
+                             fontsize=12.5, gid=f"risk-{g}-{_fmt_time(t)}")  # fmt: skip
             rax.set_ylim(-0.6, n_rows - 0.4)
             rax.set_yticks(range(n_rows), [names[g] for g in reversed(groups)])
             for tick_label, g in zip(rax.get_yticklabels(), reversed(groups), strict=True):
@@ -425,7 +427,7 @@ def km_plot(
             rax.tick_params(axis="x", length=0, labelbottom=False)
             for side in ("top", "right", "bottom", "left"):
                 rax.spines[side].set_visible(False)
-            rax.set_title("Number at risk", loc="left", fontsize=10.5, fontweight="bold", pad=4)
+            rax.set_title("Number at risk", loc="left", fontsize=12.5, fontweight="bold", pad=4)
             rax.set_gid("risk-table")
 
     med = km.medians().set_index("group")
@@ -537,14 +539,22 @@ def forest_plot(
     else:
         indent = pd.Series(0, index=rows.index)
     pub = None
+    key_col = "label"
     if compare is not None:
         _require(compare, ["label", "hr", "ci_low", "ci_high"], "forest_plot: compare")
-        pub = compare.assign(label=compare["label"].astype(str)).set_index("label")
-        known = set(rows["label"].astype(str))
-        unknown = [lab for lab in pub.index if lab not in known]
+        key_col = "key" if "key" in rows and "key" in compare else "label"
+        pub = compare.assign(_key=compare[key_col].astype(str)).set_index("_key")
+        known = set(rows[key_col].astype(str))
+        unknown = [k for k in pub.index if k not in known]
         if unknown:
             raise PlotInputError(
-                f"forest_plot: compare has label {unknown[0]!r}, not among rows' labels"
+                f"forest_plot: compare has {key_col} {unknown[0]!r}, not among rows' {key_col}s"
+            )
+        dupes = pub.index[pub.index.duplicated()]
+        if len(dupes):
+            raise PlotInputError(
+                f"forest_plot: compare has {key_col} {dupes[0]!r} twice; add a unique 'key' column "
+                "to rows and compare"
             )
     has_n, has_events = "n" in rows, "events" in rows
     show_n, show_p = has_n or has_events, "p" in rows
@@ -587,16 +597,16 @@ def forest_plot(
     else:
         lo, hi = map(float, xlim)
 
-    font = 10.5
+    font = 12.5
     n = len(rows)
-    row_h = 0.46 if pub is not None else 0.34
-    head_in = 0.42  # header text + rule above the first row
-    top_in = head_in + (0.42 if title or synthetic else 0.08)
-    below = [0.58]  # tick labels + axis label
+    row_h = 0.56 if pub is not None else 0.4
+    head_in = 0.46  # header text + rule above the first row
+    top_in = head_in + (0.48 if title or synthetic else 0.08)
+    below = [0.7]  # tick labels + axis label
     if favours:
-        below.append(0.26)
+        below.append(0.3)
     if pub is not None:
-        below.append(0.34)
+        below.append(0.4)
     bottom_in = sum(below) + 0.08
     plot_h = n * row_h
     height = plot_h + top_in + bottom_in
@@ -614,7 +624,7 @@ def forest_plot(
                     probe.remove()
             return widest
 
-        gap, margin = 0.25, 0.1
+        gap, margin = 0.22, 0.08
         w_label = max(width_in(label_texts, "bold"), width_in([label_header], "bold")) + gap
         w_n = (max(width_in(n_texts), width_in([n_header], "bold")) + gap) if show_n else 0.0
         w_hr = (
@@ -644,7 +654,7 @@ def forest_plot(
         ticks = _log_ticks(lo, hi)
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.xaxis.set_minor_locator(ticker.NullLocator())
-        ax.set_xlabel(xlabel, fontsize=10.5, labelpad=4)
+        ax.set_xlabel(xlabel, fontsize=font, labelpad=4)
 
         def fx(x_in: float) -> float:
             return x_in / width
@@ -694,7 +704,7 @@ def forest_plot(
                     va="center",
                     fontsize=font,
                 )
-            lab = str(r["label"])
+            lab = str(r[key_col])
             paired = pub is not None and lab in pub.index and not heading[i] and not reference[i]
             y_ours = y + offset if paired else y
             if hr_texts[i]:
@@ -702,7 +712,7 @@ def forest_plot(
                          fontsize=font, color=_MUTED if reference[i] else "#111111",
                          gid=f"forest-hr-text-{i}")  # fmt: skip
             if reference[i]:
-                ax.plot([reference_line], [y], marker="o", markersize=5, color="#888888", zorder=3,
+                ax.plot([reference_line], [y], marker="o", markersize=6.5, color="#888888", zorder=3,
                         linestyle="none", gid=f"forest-reference-{i}")  # fmt: skip
             elif not heading[i]:
                 _forest_marker(ax, r["hr"], r["ci_low"], r["ci_high"], y_ours, lo, hi, color,
@@ -719,7 +729,7 @@ def forest_plot(
         y_in = below[0]
         if favours:
             ref_x = (math.log(reference_line) - math.log(lo)) / (math.log(hi) - math.log(lo))
-            fav = dict(transform=ax.transAxes, va="top", fontsize=9.5, color=_MUTED)
+            fav = dict(transform=ax.transAxes, va="top", fontsize=font - 1, color=_MUTED)
             ax.text(ref_x - 0.02, -y_in / plot_h, f"← {favours[0]}", ha="right", **fav)
             ax.text(ref_x + 0.02, -y_in / plot_h, f"{favours[1]} →", ha="left", **fav)
             y_in += below[1]
@@ -731,7 +741,7 @@ def forest_plot(
                        label=labels[1]),
             ]  # fmt: skip
             ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -y_in / plot_h),
-                      ncol=2, fontsize=9.5, handlelength=2.2, columnspacing=1.6,
+                      ncol=2, fontsize=font - 1, handlelength=2.2, columnspacing=1.6,
                       borderaxespad=0.0)  # fmt: skip
         if title:
             fig.text(
@@ -740,7 +750,7 @@ def forest_plot(
                 title,
                 ha="left",
                 va="top",
-                fontsize=12,
+                fontsize=14,
                 fontweight="bold",
             )
         if synthetic:
@@ -751,13 +761,13 @@ def forest_plot(
     for i, r in rows.iterrows():
         if heading[i]:
             continue
-        lab = str(r["label"])
+        lab, key = str(r["label"]), str(r[key_col])
         if reference[i]:
             described.append(f"{lab}: reference")
             continue
         item = f"{lab}: HR {hr_texts[i]}"
-        if pub is not None and lab in pub.index:
-            item += f", published {pub_texts[lab]}"
+        if pub is not None and key in pub.index:
+            item += f", {labels[1].lower()} {pub_texts[key]}"
         described.append(item)
     text = (
         f"Forest plot of hazard ratios with 95% confidence intervals on a log scale, "
@@ -769,21 +779,88 @@ def forest_plot(
     return fig
 
 
+def cox_forest_rows(
+    fit,
+    labels: Mapping[str, str] | None = None,
+    data: pd.DataFrame | None = None,
+    event: str | None = None,
+) -> pd.DataFrame:
+    """Rows for :func:`forest_plot` from a Cox fit (:func:`inoreport.survival.cox`).
+
+    A numeric covariate is one row; a categorical one is a bold heading, its reference
+    level ("Reference") and one indented row per other level. ``labels`` renames variables.
+    With ``data`` and ``event`` (the data the model was fitted on and its event column),
+    N / events are counted per row among the complete cases the model used.
+    """
+    table = getattr(fit, "table", None)
+    _require(
+        table, ["variable", "level", "hr", "ci_low", "ci_high", "p"], "cox_forest_rows: fit.table"
+    )
+    labels = dict(labels or {})
+    references = dict(getattr(fit, "reference", {}) or {})
+    complete = None
+    if data is not None:
+        if event is None or event not in data.columns:
+            raise PlotInputError(
+                f"cox_forest_rows: event={event!r}; expected the event column of data"
+            )
+        variables = list(dict.fromkeys(table["variable"]))
+        missing = [v for v in variables if v not in data.columns]
+        if missing:
+            raise PlotInputError(
+                f"cox_forest_rows: column {missing[0]!r} of the model is not in data"
+            )
+        complete = data[data[variables].notna().all(axis=1)]
+
+    def counts(var, level=None) -> dict:
+        if complete is None:
+            return {}
+        part = complete if level is None else complete[complete[var].astype(str) == str(level)]
+        return {"n": len(part), "events": int(part[event].sum())}
+
+    rows = []
+    for var in dict.fromkeys(table["variable"]):
+        part = table[table["variable"] == var]
+        name = labels.get(var, var)
+        if var not in references:
+            r = part.iloc[0]
+            rows.append({"key": var, "label": name, "hr": r["hr"], "ci_low": r["ci_low"],
+                         "ci_high": r["ci_high"], "p": r["p"], "indent": 0, "reference": False,
+                         **counts(var)})  # fmt: skip
+            continue
+        rows.append({"key": var, "label": name, "hr": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                     "p": np.nan, "indent": 0, "reference": False})  # fmt: skip
+        ref = references[var]
+        rows.append({"key": f"{var}={ref}", "label": str(ref), "hr": np.nan, "ci_low": np.nan,
+                     "ci_high": np.nan, "p": np.nan, "indent": 1, "reference": True,
+                     **counts(var, ref)})  # fmt: skip
+        for _, r in part.iterrows():
+            rows.append({"key": f"{var}={r['level']}", "label": str(r["level"]), "hr": r["hr"],
+                         "ci_low": r["ci_low"],
+                         "ci_high": r["ci_high"], "p": r["p"], "indent": 1, "reference": False,
+                         **counts(var, r["level"])})  # fmt: skip
+    out = pd.DataFrame(rows)
+    for col in ("n", "events"):
+        if col in out:
+            out[col] = out[col].astype("Float64")
+    return out
+
+
 def _forest_marker(ax, hr, lo_ci, hi_ci, y, lo, hi, color, filled, gid):
     if not (math.isfinite(hr) and hr > 0):
         return
     if math.isfinite(lo_ci) and math.isfinite(hi_ci) and lo_ci > 0:
         a, b = max(lo_ci, lo), min(hi_ci, hi)
-        ax.plot([a, b], [y, y], color=color, linewidth=1.6, zorder=3, gid=f"{gid}-ci",
+        ax.plot([a, b], [y, y], color=color, linewidth=2.0, zorder=3, gid=f"{gid}-ci",
                 solid_capstyle="butt")  # fmt: skip
         if lo_ci < lo:
-            ax.plot([lo], [y], marker="<", color=color, markersize=6, zorder=3, clip_on=False)
+            ax.plot([lo], [y], marker="<", color=color, markersize=7, zorder=3, clip_on=False)
         if hi_ci > hi:
-            ax.plot([hi], [y], marker=">", color=color, markersize=6, zorder=3, clip_on=False)
+            ax.plot([hi], [y], marker=">", color=color, markersize=7, zorder=3, clip_on=False)
     shown = min(max(hr, lo), hi)
-    ax.plot([shown], [y], marker="s" if filled else "D", markersize=7.5 if filled else 7,
+    ax.plot([shown], [y], marker="s" if filled else "D", markersize=9.5 if filled else 9,
             markerfacecolor=color if filled else "white", markeredgecolor=color,
-            markeredgewidth=1.3, linestyle="none", zorder=4, gid=gid)  # fmt: skip
+            markeredgewidth=1.5, linestyle="none", zorder=4, gid=gid)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- swimmer plot
@@ -804,6 +881,7 @@ def swimmer_plot(
     title: str | None = None,
     synthetic: bool = False,
     zero_line: bool = True,
+    legend: str = "right",
 ):
     """Swimmer plot of a case series: one lane per patient, coloured segments by phase.
 
@@ -813,7 +891,9 @@ def swimmer_plot(
     follow-up). ``events``: columns ``patient, time, event`` and optionally ``assumed``
     (the event's timing is assumed: a dashed ring around the marker). ``colors`` maps
     ``kind`` to a colour; ``event_styles`` maps ``event`` to ``{"marker", "color", "size"}``.
-    Patients run top to bottom in ``patient_order`` (default: first appearance).
+    Patients run top to bottom in ``patient_order`` (default: first appearance). The legend
+    goes to the ``"right"`` (default) or ``"below"`` the time axis (the timeline then keeps
+    the page width; better with many legend entries).
     """
     _require(lanes, ["patient", "start", "end", "kind"], "swimmer_plot: lanes")
     lanes = lanes.copy()
@@ -858,7 +938,9 @@ def swimmer_plot(
         base.update((event_styles or {}).get(name, {}))
         styles[name] = base
 
-    height = 1.5 + 0.5 * len(patients)
+    if legend not in ("below", "right"):
+        raise PlotInputError(f"swimmer_plot: legend={legend!r}; expected 'below' or 'right'")
+    height = 1.6 + 0.52 * len(patients)
     with style():
         fig = _new_figure(PAGE_WIDTH_IN, height)
         ax = fig.add_subplot()
@@ -925,8 +1007,14 @@ def swimmer_plot(
                     label="ongoing at last follow-up",
                 )
             )
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9.5,
-                  handlelength=1.8, borderaxespad=0.0)  # fmt: skip
+        if legend == "right":
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11.5,
+                      handlelength=1.8, borderaxespad=0.0)  # fmt: skip
+        else:  # under the time axis, so the timeline keeps the page width
+            ncol = 3 if len(handles) > 4 else len(handles)
+            fig.set_size_inches(PAGE_WIDTH_IN, height + 0.3 * math.ceil(len(handles) / ncol))
+            fig.legend(handles=handles, loc="outside lower center", ncol=ncol, fontsize=11.5,
+                       handlelength=1.8, columnspacing=1.4)  # fmt: skip
         if title:
             ax.set_title(title, loc="left", pad=10)
         if synthetic:
@@ -1012,7 +1100,7 @@ def cif_plot(
                     ax.fill_between(grid, bottom, bottom + values, step="post", color=cause_colors[c],
                                     alpha=0.85, linewidth=0, label=c, gid=f"cif-{g}-{c}")  # fmt: skip
                     bottom = bottom + values
-                ax.set_title(g if len(groups) > 1 else (title or ""), loc="left", fontsize=11)
+                ax.set_title(g if len(groups) > 1 else (title or ""), loc="left", fontsize=13)
                 ax.set_xlim(0, tmax)
                 ax.set_xlabel(xlabel)
             axes[0].set_ylabel(ylabel)

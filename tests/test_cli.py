@@ -68,7 +68,7 @@ CASES = [
         "missing_column",
         GOOD.replace(",dead", ",died"),
         ["--map", "group=arm", "--map", "time=months"],
-        "cohort.csv, column 'event': column 'event' is missing",
+        "cohort.csv, column 'event': not found (the file has",
     ),
     (
         "wrong_type",
@@ -136,7 +136,7 @@ CASES = [
         "map_to_missing_column",
         GOOD,
         ["--map", "group=arm", "--map", "time=pfs_months", "--map", "event=dead"],
-        "cohort.csv, column 'pfs_months': --map time=pfs_months: there is no column 'pfs_months'",
+        "cohort.csv, column 'pfs_months': not in the file (named by --map time=pfs_months)",
     ),
 ]
 

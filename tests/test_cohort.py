@@ -188,8 +188,8 @@ def test_missing_column(tmp_path):
     text = "\n".join(line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1] for line in GOOD.split())
     err = error_of(write(tmp_path, text), column_map={"group": "arm", "time": "months"})
     assert err.column == "event" and err.row is None
-    assert "column 'event' is missing" in str(err)
-    assert "--map event=YOUR_COLUMN" in str(err)
+    assert "column 'event': not found (the file has 'patient_id', 'arm'" in str(err)
+    assert "expected a column named 'event'" in str(err) and "--map event=YOUR_COLUMN" in str(err)
 
 
 def test_wrong_type_in_a_numeric_covariate(tmp_path):
@@ -325,7 +325,7 @@ def test_dates_where_durations_are_expected(tmp_path, date):
 def test_mapping_to_a_column_that_does_not_exist(tmp_path):
     err = error_of(write(tmp_path, GOOD), column_map={**MAP, "time": "pfs_months"})
     assert err.column == "pfs_months"
-    assert "--map time=pfs_months: there is no column 'pfs_months'" in str(err)
+    assert "column 'pfs_months': not in the file (named by --map time=pfs_months)" in str(err)
     assert "'months'" in str(err)  # lists the columns that do exist
 
 
@@ -359,7 +359,7 @@ def test_decimal_comma(tmp_path):
 
 def test_covariate_that_does_not_exist(tmp_path):
     err = error_of(write(tmp_path, GOOD), covariates=["weight"])
-    assert err.column == "weight" and "covariate 'weight'" in str(err)
+    assert err.column == "weight" and "not in the file (named as a covariate)" in str(err)
 
 
 def test_reference_that_is_not_a_group(tmp_path):

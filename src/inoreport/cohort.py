@@ -238,7 +238,7 @@ def standard_columns(*, group_description: str = "The group being compared.") ->
             "Time from the start of follow-up (e.g. CAR-T infusion) to the event or to the "
             "last follow-up, whichever came first.",
         ),
-        Column("event", "event", "1 if the event happened at `time`, 0 if censored then."),
+        Column("event", "event", "1 if the event happened at that time, 0 if censored then."),
     )
 
 
@@ -283,7 +283,9 @@ class Cohort:
             ("reference group", self.reference or "none"),
             ("covariates", ", ".join(self.covariates) or "none"),
         ]
-        return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
+        return (
+            pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting").rename_axis(None)
+        )
 
 
 def convert_time(values, from_unit: str, to_unit: str):
@@ -584,7 +586,7 @@ def load_cohort(
             )
         if source not in file_columns:
             raise CohortError(
-                f"--map {target}={source}: there is no column '{source}' in the file",
+                f"not in the file (named by --map {target}={source})",
                 f"expected one of the file's columns: {_quoted(file_columns)}",
                 file=name,
                 column=source,
@@ -607,9 +609,9 @@ def load_cohort(
     if missing:
         column = missing[0]
         raise CohortError(
-            f"column '{column}' is missing (the file has {_quoted(file_columns)})",
+            f"not found (the file has {_quoted(file_columns)})",
             f"expected a column named '{column}' ({schema.column(column).description.rstrip('.')}), "
-            f"or map yours with --map {column}=YOUR_COLUMN",
+            f"or name yours with --map {column}=YOUR_COLUMN",
             file=name,
             column=column,
         )
@@ -623,7 +625,7 @@ def load_cohort(
             covariate_sources[cov] = cov
         else:
             raise CohortError(
-                f"covariate '{cov}': there is no such column",
+                "not in the file (named as a covariate)",
                 f"expected one of the file's columns: {_quoted(file_columns)}",
                 file=name,
                 column=cov,

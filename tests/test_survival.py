@@ -216,6 +216,17 @@ def test_cox_bool_and_category_covariates(lung) -> None:
     assert set(fit.variable_lr_p) == {"female", "ecog"}
 
 
+def test_level_counts_for_forest_plots(lung) -> None:
+    fit = sv.cox(lung, "time", "event", ["age", "ph.ecog"], categorical=["ph.ecog"])
+    used = lung.dropna(subset=["age", "ph.ecog"])
+    expected = used.groupby("ph.ecog")["event"].agg(["size", "sum"])
+    counts = fit.level_counts.set_index("level")
+    assert list(counts.index) == ["0", "1", "2", "3"]
+    np.testing.assert_array_equal(counts["n"], expected["size"])
+    np.testing.assert_array_equal(counts["events"], expected["sum"])
+    assert list(counts["reference"]) == [True, False, False, False]
+
+
 def test_breslow_differs_from_efron_with_ties(lung) -> None:
     months = lung.assign(time=np.ceil(lung["time"] / 30.4375))
     efron = sv.cox(months, "time", "event", ["sex"]).coef.iloc[0]

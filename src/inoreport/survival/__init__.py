@@ -16,9 +16,11 @@ Where we differ from lifelines' defaults, and why:
 * Kaplan-Meier intervals default to R's "log" scale (lifelines offers only "log-log", which
   is available here as ``conf_type="log-log"``): readers compare our numbers with R output
   and with papers analysed in R.
-* Medians and their CIs follow R's print.survfit rule (first time the curve or a CI band is
-  at or below 0.5, midpoint on an exact flat 0.5); lifelines interpolates nothing but takes
-  the first time strictly below 0.5 and gives median CIs only through a separate helper.
+* Medians and their CIs follow R's print.survfit rule: the first time the curve (or a CI
+  band) is at or below 0.5, and the midpoint of a stretch lying exactly on 0.5 (within
+  sqrt(eps)). lifelines compares floating-point values exactly and takes no midpoint (six
+  patients dying at months 1..6: lifelines says 4, R and we say 3.5); it reports a median not
+  reached as inf, we as NaN (R's NA).
 * Times closer than sqrt(machine epsilon) count as tied (R's ``timefix``).
 * Cox rows with missing covariates are dropped and counted (lifelines refuses NaN rows).
 

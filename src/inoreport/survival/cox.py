@@ -230,6 +230,7 @@ class _Design:
     assign: dict[str, list[int]]
     reference: dict[str, str]
     kinds: dict[str, str]
+    counts: list[dict]
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -242,7 +243,7 @@ def _is_categorical(series: pd.Series) -> bool:
 
 
 def _build_design(frame, covariates, reference, categorical, event, who) -> _Design:
-    columns, terms, assign, refs, kinds = [], [], {}, {}, {}
+    columns, terms, assign, refs, kinds, counts = [], [], {}, {}, {}, []
     for var in covariates:
         col = frame[var]
         if var in categorical or _is_categorical(col):
@@ -265,6 +266,15 @@ def _build_design(frame, covariates, reference, categorical, event, who) -> _Des
             lab = col.map(dict(zip(levels, labels, strict=True))).to_numpy(dtype=object)
             for level in labels:
                 n_events = int(event[lab == level].sum())
+                counts.append(
+                    {
+                        "variable": var,
+                        "level": level,
+                        "reference": level == ref,
+                        "n": int((lab == level).sum()),
+                        "events": n_events,
+                    }
+                )
                 if n_events == 0:
                     raise SurvivalInputError(
                         f"{who}: covariate {var!r}, level {level!r} has no events among the "
@@ -313,7 +323,7 @@ def _build_design(frame, covariates, reference, categorical, event, who) -> _Des
             columns.append(values)
             terms.append({"term": var, "variable": var, "level": "", "reference": ""})
     X = np.column_stack(columns) if columns else np.zeros((len(frame), 0))
-    return _Design(X, terms, assign, refs, kinds)
+    return _Design(X, terms, assign, refs, kinds, counts)
 
 
 def _check_collinear(X: np.ndarray, terms: list[dict], who: str) -> None:
@@ -343,8 +353,10 @@ class CoxFit:
     ``events``, ``n_dropped`` (rows dropped for a missing covariate), ``loglik`` and
     ``loglik_null`` (partial log-likelihood at the estimate and at beta = 0), ``lr_chisq``,
     ``lr_df``, ``lr_p`` (likelihood-ratio test of the whole model), ``reference`` (variable ->
-    reference level), ``variable_lr_p`` (variable -> p of the likelihood-ratio test that drops
-    all of its terms; computed on first use), ``coef`` and ``vcov``.
+    reference level), ``level_counts`` ([variable, level, reference, n, events] for every level
+    of each categorical covariate among the rows used, reference level included, for forest
+    plots), ``variable_lr_p`` (variable -> p of the likelihood-ratio test that drops all of its
+    terms; computed on first use), ``coef`` and ``vcov``.
     """
 
     def __init__(self, **kw):
@@ -498,6 +510,9 @@ def cox(
         iterations=iterations,
         time_col=time,
         event_col=event,
+        level_counts=pd.DataFrame(
+            design.counts, columns=["variable", "level", "reference", "n", "events"]
+        ),
         _design=design,
         _data=cd,
     )

@@ -1,0 +1,72 @@
+"""Synthetic patient-level cohorts rebuilt from published aggregates.
+
+No study in this book shares patient-level data. For each one, a generator builds a
+cohort whose published aggregates (Table 1 counts, response counts, Kaplan–Meier
+landmarks and medians, Cox hazard ratios, median follow-up) come out at the published
+values; statistics that were *not* used to build it are reported as held-out checks.
+Every row is synthetic and says so (``synthetic`` column, ``...-SYN-...`` patient ids).
+
+Use::
+
+    from inoreport import synthetic
+    cohort = synthetic.load("rocca")               # data/synthetic/rocca.csv
+    build = synthetic.build("rocca")               # regenerate in memory (seconds)
+    build.targets                                   # calibrated and held-out target rows
+
+``python -m inoreport.synthetic`` (``make data``) rewrites every CSV, the data dictionary
+``data/synthetic/datapackage.json`` and ``_build/results/synthetic_<study>.json``.
+
+Modules: :mod:`.allocation` (covariates with exact margins), :mod:`.hazard`
+(piecewise-exponential model), :mod:`.calibration` (fitting to realised statistics),
+:mod:`.guyot` (Method B: digitised Kaplan–Meier curves to individual data), one module
+per study (:mod:`.rocca`, :mod:`.jabbour`, :mod:`.alcalde`), and :mod:`.validation`
+(Method A on a public dataset where the truth is known).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pandas as pd
+
+from .. import paths
+
+#: study key -> (module, CSV file stem)
+STUDIES = {
+    "rocca": "rocca",
+}
+
+
+class UnknownStudyError(KeyError):
+    pass
+
+
+def _module(study: str):
+    if study not in STUDIES:
+        raise UnknownStudyError(
+            f"unknown synthetic study {study!r}; expected one of {sorted(STUDIES)}"
+        )
+    return importlib.import_module(f".{STUDIES[study]}", __name__)
+
+
+def build(study: str, seed: int | None = None):
+    """Generate one study's cohort in memory; returns a :class:`~.common.StudyBuild`."""
+    module = _module(study)
+    return module.build(seed=module.SEED if seed is None else seed)
+
+
+def csv_path(study: str, directory: Path | None = None) -> Path:
+    _module(study)
+    return Path(directory or paths.SYNTHETIC) / f"{study}.csv"
+
+
+def load(study: str, directory: Path | None = None) -> pd.DataFrame:
+    """Read ``data/synthetic/<study>.csv`` (regenerate with ``make data``).
+
+    Boolean columns come back as booleans (or pandas' nullable boolean where a value is
+    missing); durations in months as floats.
+    """
+    from .io import read_cohort
+
+    return read_cohort(csv_path(study, directory))

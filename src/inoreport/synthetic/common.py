@@ -1,0 +1,157 @@
+"""Pieces shared by the study specs: seeds, dates, rounding, the result of a build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..results import ScorecardRow
+
+#: Days per month (a twelfth of a Julian year), as everywhere in the book.
+DAYS_PER_MONTH = 365.25 / 12
+#: Decimals kept for durations in months in the CSV files (about a third of a day).
+MONTH_DECIMALS = 2
+
+
+@dataclass
+class StudyBuild:
+    """A generated cohort with its target table.
+
+    ``cohort``: one row per synthetic patient. ``targets``: one scorecard row per published
+    statistic that the cohort was fitted to (``calibrated``) or checked against
+    (``held_out``). ``assumptions``: what the generator assumed where the paper is silent.
+    ``diagnostics``: calibration details (parameters, number of re-draws, timings).
+    """
+
+    study: str
+    seed: int
+    cohort: pd.DataFrame
+    targets: list[ScorecardRow]
+    assumptions: dict = field(default_factory=dict)
+    diagnostics: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
+
+
+def streams(seed: int, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
+    """Independent random streams, one per generation step, from one study seed.
+
+    Adding a step at the end of ``names`` does not change the draws of earlier steps.
+    """
+    children = np.random.SeedSequence(seed).spawn(len(names))
+    return {name: np.random.default_rng(child) for name, child in zip(names, children, strict=True)}
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    return (end - start).days / DAYS_PER_MONTH
+
+
+def round_months(values) -> np.ndarray:
+    return np.round(np.asarray(values, float), MONTH_DECIMALS)
+
+
+def ids(prefix: str, n: int) -> list[str]:
+    width = max(3, len(str(n)))
+    return [f"{prefix}-SYN-{i:0{width}d}" for i in range(1, n + 1)]
+
+
+def landmark_row(
+    statistic: str,
+    published: float,
+    reproduced: float,
+    role: str,
+    tolerance_pp: float = 2.0,
+    source: str = "",
+    note: str = "",
+) -> ScorecardRow:
+    """A landmark survival row in percent; matches if within ``tolerance_pp`` points."""
+    ok = bool(np.isfinite(reproduced) and abs(reproduced - published) <= tolerance_pp + 1e-9)
+    return ScorecardRow(
+        statistic,
+        round(float(published), 3),
+        None if not np.isfinite(reproduced) else round(float(reproduced), 2),
+        role,
+        ok,
+        tolerance=f"±{tolerance_pp:g} percentage points",
+        unit="%",
+        source=source,
+        note=note,
+    )
+
+
+def median_row(statistic, published, reproduced, role, tolerance=1.0, source="", note=""):
+    ok = bool(np.isfinite(reproduced) and abs(reproduced - published) <= tolerance + 1e-9)
+    return ScorecardRow(
+        statistic,
+        float(published),
+        None if not np.isfinite(reproduced) else round(float(reproduced), 2),
+        role,
+        ok,
+        tolerance=f"±{tolerance:g} months",
+        unit="months",
+        source=source,
+        note=note,
+    )
+
+
+def ratio_row(
+    statistic, published, reproduced, role, tolerance=0.10, source="", note="", unit="HR"
+):
+    ok = bool(
+        np.isfinite(reproduced)
+        and reproduced > 0
+        and abs(np.log(reproduced / published)) <= np.log1p(tolerance) + 1e-9
+    )
+    return ScorecardRow(
+        statistic,
+        float(published),
+        None if not np.isfinite(reproduced) else round(float(reproduced), 3),
+        role,
+        ok,
+        tolerance=f"within {tolerance:.0%}",
+        unit=unit,
+        source=source,
+        note=note,
+    )
+
+
+def count_row(
+    statistic, published, reproduced, role="calibrated", source="", note="", at_least=False
+):
+    """An exact count (or median) row; ``at_least`` when the published count is a minimum."""
+    ok = reproduced >= published if at_least else published == reproduced
+    return ScorecardRow(
+        statistic,
+        float(published),
+        float(reproduced),
+        role,
+        bool(ok),
+        tolerance="at least (categories do not add up)" if at_least else "exact",
+        unit="patients",
+        source=source,
+        note=note,
+    )
+
+
+def p_row(
+    statistic, published, reproduced, role="held_out", source="", note="", published_text=None
+):
+    """A p-value row. A held-out p-value 'matches' when it lands on the same side of 0.05
+    and within a factor of 2 (or both < 0.001); the value is reported whatever it is."""
+    pub = float(published)
+    rep = float(reproduced)
+    same_side = (pub < 0.05) == (rep < 0.05)
+    close = (pub <= 1e-3 and rep <= 1e-3) or (rep > 0 and 0.5 <= rep / pub <= 2.0)
+    return ScorecardRow(
+        statistic,
+        published_text if published_text is not None else pub,
+        float(f"{rep:.3g}"),
+        role,
+        bool(same_side and close),
+        tolerance="same side of 0.05 and within a factor of 2",
+        unit="p",
+        source=source,
+        note=note,
+    )

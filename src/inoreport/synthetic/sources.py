@@ -1,0 +1,42 @@
+"""Published numbers for the synthetic cohorts, read from ``data/published`` only.
+
+A study spec names quantities by id (``Ref("pfs_12mo", "naive")``); this module looks them
+up through :mod:`inoreport.published` so that no number is typed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A published quantity: id (and group) in ``data/published/<study>.csv``."""
+
+    quantity: str
+    group: str | None = None
+
+    def label(self) -> str:
+        return self.quantity if self.group is None else f"{self.quantity} [{self.group}]"
+
+
+class PublishedValues:
+    """Value lookup for one study; remembers every quantity it was asked for."""
+
+    def __init__(self, study: str):
+        self.study = study
+        self.used: list[Ref] = []
+
+    def __call__(self, ref: Ref) -> float:
+        from .. import published
+
+        self.used.append(ref)
+        value = published.value(self.study, ref.quantity, ref.group)
+        return float(value)
+
+    def text(self, ref: Ref) -> str:
+        """A non-numeric published value (a date, a label)."""
+        from .. import published
+
+        self.used.append(ref)
+        return str(published.value(self.study, ref.quantity, ref.group))

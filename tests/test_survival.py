@@ -227,6 +227,17 @@ def test_level_counts_for_forest_plots(lung) -> None:
     assert list(counts["reference"]) == [True, False, False, False]
 
 
+def test_reference_makes_a_numeric_column_categorical(lung) -> None:
+    by_reference = sv.cox(lung, "time", "event", ["ph.ecog"], reference={"ph.ecog": 1})
+    assert list(by_reference.table["term"]) == ["ph.ecog=0", "ph.ecog=2", "ph.ecog=3"]
+    linear = sv.cox(lung, "time", "event", ["ph.ecog"])
+    assert list(linear.table["term"]) == ["ph.ecog"]
+    as_factor = sv.cox(lung, "time", "event", ["ph.ecog"], categorical=["ph.ecog"])
+    # same model, other reference: ph.ecog=1 vs 0 is minus ph.ecog=0 vs 1
+    assert as_factor.coef["ph.ecog=1"] == pytest.approx(-by_reference.coef["ph.ecog=0"], rel=1e-9)
+    assert as_factor.loglik == pytest.approx(by_reference.loglik, rel=1e-12)
+
+
 def test_breslow_differs_from_efron_with_ties(lung) -> None:
     months = lung.assign(time=np.ceil(lung["time"] / 30.4375))
     efron = sv.cox(months, "time", "event", ["sex"]).coef.iloc[0]

@@ -188,6 +188,8 @@ def cumulative_incidence(
     Matches R ``survfit(Surv(time, factor(status)) ~ by)`` (its ``pstate`` column for the cause,
     the infinitesimal-jackknife ``std.err`` and the "log" interval R uses by default). Unlike
     1 - Kaplan-Meier with competing events censored, this does not overstate the incidence.
+    Tied times are kept as ties, as R does (lifelines' AalenJohansenFitter breaks them with a
+    random jitter, so its estimates change slightly from run to run on tied data).
     """
     who = "cumulative_incidence"
     fits, causes, _ = _fit_all(data, time, status, by, order, conf_type, conf_level, who)

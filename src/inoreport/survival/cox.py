@@ -42,8 +42,6 @@ TABLE_COLUMNS = [
     "p",
 ]
 MAX_ITER = 60
-#: A coefficient this many (linear predictor) units per SD of its covariate is treated as infinite
-DIVERGED = 25.0
 
 
 # ------------------------------------------------------------------------------------------
@@ -210,12 +208,16 @@ def _newton(cd: _CoxData, efron: bool, beta0: np.ndarray | None = None):
             new = (beta + new) / 2
             new_pc = _pieces(cd, new, efron)
         change = np.abs(new - beta) * scale
+        gain = new_pc.loglik - pc.loglik
         beta, pc = new, new_pc
-        runaway = np.abs(beta) * scale > DIVERGED
-        if runaway.any():
-            raise _NotConverged(int(np.flatnonzero(runaway)[0]), "coefficient runs to infinity")
         if change.max() < 1e-10:
             return beta, pc.loglik, _information(cd, pc), iteration
+        if change.max() < 1e-7 and abs(gain) <= 1e-14 * abs(pc.loglik):
+            # rounding noise at 10^6 rows: the log-likelihood no longer moves
+            return beta, pc.loglik, _information(cd, pc), iteration
+        if change.max() > 0.1 and gain < 1e-7 * max(1.0, abs(pc.loglik)):
+            # big steps that no longer raise the likelihood: it has no finite maximum
+            raise _NotConverged(int(np.argmax(change)), "coefficient runs to infinity")
     worst = int(np.argmax(np.abs(beta) * scale))
     raise _NotConverged(worst, "no convergence")
 
@@ -246,7 +248,7 @@ def _build_design(frame, covariates, reference, categorical, event, who) -> _Des
     columns, terms, assign, refs, kinds, counts = [], [], {}, {}, {}, []
     for var in covariates:
         col = frame[var]
-        if var in categorical or _is_categorical(col):
+        if var in categorical or var in reference or _is_categorical(col):
             levels = natural_levels(col)
             labels = [label(v) for v in levels]
             if len(levels) < 2:
@@ -410,9 +412,10 @@ def cox(
     """Cox proportional-hazards model, matching R ``coxph(Surv(time, event) ~ ...)``.
 
     ``covariates`` are column names. Columns of object, string, category or bool dtype (and
-    any named in ``categorical``) are expanded to one indicator per non-reference level;
-    ``reference={"arm": "control"}`` names the reference level, otherwise it is the first level
-    (category order, else sorted), as R's treatment contrasts. Rows with a missing covariate
+    any named in ``categorical`` or given a reference) are expanded to one indicator per
+    non-reference level; ``reference={"arm": "control"}`` names the reference level, otherwise
+    it is the first level (category order, else sorted), as R's treatment contrasts. A number
+    coded column such as ECOG 0-3 stays a linear (1-df) term unless listed in ``categorical``. Rows with a missing covariate
     are dropped and counted in ``n_dropped`` (R drops them silently); missing times or events
     are errors.
 

@@ -374,7 +374,63 @@ def test_displayed_tables_and_sentences_come_from_the_fit(lung_comparison):
     assert "270 days (95% CI 212 to 310) in Male" in sentences["medians"]
     assert "1 left out for a missing value" in sentences["cox"]
     forest = chapters.forest_rows(lung_comparison)
-    assert forest["reference"].tolist() == [True, False, False, False]
+    assert forest["label"].tolist() == [
+        "Group",
+        "Male",
+        "Female",
+        "age (per 1 unit)",
+        "ph.ecog (per 1 unit)",
+    ]
+    assert forest["reference"].tolist() == [False, True, False, False, False]
+    # complete cases of the adjusted model (one patient lacks ph.ecog): R's coxph n and nevent
+    r_multi = [
+        row for row in json.loads(R_FIXTURE.read_text())["cox"] if row["model"] == "multivariable"
+    ]
+    assert forest.loc[3, "n"] == r_multi[0]["n"] and forest.loc[3, "events"] == r_multi[0]["events"]
+
+
+def test_three_groups_and_categorical_covariates_match_r(tmp_path):
+    """GBSG2 by tumour grade (3 groups, reference II), categorical covariates, medians not
+    reached: results.json against R's survival::gbsg (the same 686 rows)."""
+    from lifelines.datasets import load_gbsg2
+
+    trial = load_gbsg2()
+    trial.insert(0, "patient_id", [f"G{i}" for i in range(len(trial))])
+    path = tmp_path / "gbsg2.csv"
+    trial.to_csv(path, index=False)
+    cohort = get_chapter("survival_comparison").load_cohort(
+        path,
+        column_map={"group": "tgrade", "event": "cens"},
+        time_unit="days",
+        reference="II",
+        covariates=["age", "menostat", "horTh"],
+        categorical=["menostat", "horTh"],
+    )
+    ours = chapters.survival_comparison_results(chapters.compare_survival(cohort, [365, 730]))
+    r = json.loads((R_FIXTURE.parent / "gbsg_r.json").read_text())
+    for mine, ref in zip(ours["km"], r["km"], strict=True):
+        assert (mine["group"], mine["n"], mine["events"]) == (ref["group"], ref["n"], ref["events"])
+        assert _close(mine["median"], ref["median"]), mine["group"]  # None = not reached
+        assert all(_close(a, b) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True))
+        for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
+            assert _close(lm["survival"], ref_lm["survival"], rel=1e-10)
+            assert all(_close(a, b, rel=1e-9) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+    assert ours["km"][0]["median"] is None and ours["km"][0]["median_ci"][1] is None
+    for key in ("chisq", "df", "p"):
+        assert _close(ours["logrank"][key], r["logrank"][key], rel=1e-8), key
+    r_names = {"groupI": "=I", "groupIII": "=III", "age": "age", "menostatPre": "menostat=Pre"}
+    r_names["horThyes"] = "horTh=yes"
+    for model in ("univariable", "multivariable"):
+        mine = {row["term"]: row for row in ours["cox"] if row["model"] == model}
+        ref = [row for row in r["cox"] if row["model"] == model]
+        assert len(mine) == len(ref) == 5
+        for ref_row in ref:
+            (row,) = [m for t, m in mine.items() if t.endswith(r_names[ref_row["term"]])]
+            assert _close(row["coef"], ref_row["coef"], rel=1e-6), (model, ref_row["term"])
+            assert _close(row["p"], ref_row["p"], rel=1e-5), (model, ref_row["term"])
+            assert all(
+                _close(a, b, rel=1e-6) for a, b in zip(row["ci"], ref_row["ci"], strict=True)
+            )
 
 
 # --------------------------------------------------------------------------- end to end (slow)

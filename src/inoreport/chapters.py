@@ -422,6 +422,12 @@ def _fmt_p(p) -> str:
     return "NE" if p is None else format_p(p, digits=2)
 
 
+def _p_clause(p) -> str:
+    """'p = 0.03' or 'p < 0.001' (as a sentence needs it)."""
+    text = _fmt_p(p)
+    return f"p {text}" if text[0] in "<>" else f"p = {text}"
+
+
 def _median_text(median, lo, hi, unit: str) -> str:
     if _num(median) is None:
         low = f"; lower 95% limit {_fmt_time(lo, unit)}" if _num(lo) is not None else ""
@@ -505,33 +511,17 @@ def _hr_text(term: Mapping) -> str:
 
 
 def forest_rows(comparison: SurvivalComparison) -> pd.DataFrame:
-    """Rows for ``plots.forest_plot`` from the largest model (reference group first)."""
-    import pandas as pd
+    """Rows for ``plots.forest_plot`` from the largest model, with n / events per row."""
+    from .plots import cox_forest_rows
 
     cohort = comparison.cohort
-    fit = comparison.largest_model
-    rows = [
-        {
-            "label": f"{cohort.reference} (reference)",
-            "hr": math.nan,
-            "ci_low": math.nan,
-            "ci_high": math.nan,
-            "p": math.nan,
-            "reference": True,
-        }
-    ]
-    for term in fit.table.to_dict("records"):
-        rows.append(
-            {
-                "label": _term_label(term, cohort),
-                "hr": term["hr"],
-                "ci_low": term["ci_low"],
-                "ci_high": term["ci_high"],
-                "p": term["p"],
-                "reference": False,
-            }
-        )
-    return pd.DataFrame(rows)
+    labels = {"group": "Group"}
+    labels.update(
+        {c: f"{c} (per 1 unit)" for c in cohort.covariates if c not in cohort.categorical}
+    )
+    return cox_forest_rows(
+        comparison.largest_model, labels=labels, data=cohort.frame, event="event"
+    )
 
 
 def ph_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
@@ -569,7 +559,7 @@ def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
     sentences["logrank"] = (
         f"The log-rank test of equal survival across the {len(comparison.km.groups)} groups gives "
         f"a chi-square of {_fmt(lr.chisq, 2)} on {int(lr.df)} degree{'s' if int(lr.df) > 1 else ''}"
-        f" of freedom (p = {_fmt_p(lr.p)})."
+        f" of freedom ({_p_clause(lr.p)})."
     )
 
     alone = comparison.univariable["group"].table
@@ -599,13 +589,13 @@ def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
     elif global_p < 0.05 or len(terms):
         flagged = _join([str(t) for t in terms["term"]]) if len(terms) else "the model as a whole"
         sentences["ph"] = (
-            f"The global test of proportional hazards gives p = {_fmt_p(global_p)}, and the "
+            f"The global test of proportional hazards gives {_p_clause(global_p)}, and the "
             f"test flags {flagged}: the hazard ratio there changes over follow-up, so read it "
             "as an average over time and look at the curves."
         )
     else:
         sentences["ph"] = (
-            f"The global test of proportional hazards gives p = {_fmt_p(global_p)}: no term "
+            f"The global test of proportional hazards gives {_p_clause(global_p)}: no term "
             "shows clear evidence that its hazard ratio changes over follow-up (a test with "
             "few events has little power, so this is not proof that hazards are proportional)."
         )

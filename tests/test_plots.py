@@ -373,6 +373,13 @@ def test_cif_lines_and_stacked():
     ]
     assert _by_gid(fig, "synthetic-label")
     assert "Relapse in A reaches 35%" in plots.alt_text(fig)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [
+        "A – Relapse",
+        "A – Death in remission",
+        "B – Relapse",
+        "B – Death in remission",
+    ]
     stacked = plots.cif_plot({"Relapse": relapse, "Death in remission": death}, stacked=True)
     assert len(stacked.axes) == 2
     # stacked: the top of the last area at the end of follow-up is the sum of the causes

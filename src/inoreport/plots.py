@@ -485,8 +485,9 @@ def _fmt_hr(hr: float, lo: float, hi: float, digits: int = 2) -> str:
 
 
 def _log_ticks(lo: float, hi: float) -> list[float]:
-    """Round tick values on a log axis: the 1-2-5 series, finer when the range is narrow."""
-    coarse = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
+    """Round tick values on a log axis (halving/doubling around 1, then powers of ten);
+    finer when the range is narrow."""
+    coarse = [0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 20, 50, 100]
     ticks = [t for t in coarse if lo <= t <= hi]
     if len(ticks) < 3:
         fine = [0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 4]
@@ -625,8 +626,19 @@ def forest_plot(
             return widest
 
         gap, margin = 0.22, 0.08
-        w_label = max(width_in(label_texts, "bold"), width_in([label_header], "bold")) + gap
         w_n = (max(width_in(n_texts), width_in([n_header], "bold")) + gap) if show_n else 0.0
+        # A heading (bold variable name) has its row to itself, so it may run on into the
+        # empty N / events column; other labels must fit their column.
+        plain = [t for t, h in zip(label_texts, heading, strict=True) if not h]
+        headings = [t for t, h in zip(label_texts, heading, strict=True) if h]
+        w_label = (
+            max(
+                width_in(plain),
+                width_in([label_header], "bold"),
+                width_in(headings, "bold") - max(w_n - gap, 0.0),
+            )
+            + gap
+        )
         w_hr = (
             max(width_in(hr_texts + list(pub_texts.values())), width_in([estimate_label], "bold"))
             + gap
@@ -940,7 +952,7 @@ def swimmer_plot(
 
     if legend not in ("below", "right"):
         raise PlotInputError(f"swimmer_plot: legend={legend!r}; expected 'below' or 'right'")
-    height = 1.6 + 0.52 * len(patients)
+    height = 1.6 + (0.52 if len(patients) <= 6 else 0.42) * len(patients)
     with style():
         fig = _new_figure(PAGE_WIDTH_IN, height)
         ax = fig.add_subplot()
@@ -1140,7 +1152,13 @@ def cif_plot(
             main.set_xlabel(xlabel)
             main.set_ylabel(ylabel)
             if len(groups) * len(causes) > 1:
-                main.legend(loc="upper left")
+                # under the axis: cumulative incidence can rise steeply at the start and a
+                # legend inside would cover the curves
+                fig.set_size_inches(
+                    PAGE_WIDTH_IN, 4.8 + 0.3 * math.ceil(len(groups) * len(causes) / 2)
+                )
+                fig.legend(*main.get_legend_handles_labels(), loc="outside lower center", ncol=2,
+                           handlelength=2.6, columnspacing=2.0)  # fmt: skip
             if title:
                 main.set_title(title, loc="left", pad=10)
         for ax in fig.axes:

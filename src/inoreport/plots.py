@@ -801,8 +801,9 @@ def cox_forest_rows(
 
     A numeric covariate is one row; a categorical one is a bold heading, its reference
     level ("Reference") and one indented row per other level. ``labels`` renames variables.
-    With ``data`` and ``event`` (the data the model was fitted on and its event column),
-    N / events are counted per row among the complete cases the model used.
+    N / events per row come from the fit (``level_counts`` per level; ``n`` and ``events``
+    of the rows used for a numeric covariate) or, given ``data`` and ``event`` (the data the
+    model was fitted on and its event column), are counted among its complete cases.
     """
     table = getattr(fit, "table", None)
     _require(
@@ -824,11 +825,27 @@ def cox_forest_rows(
             )
         complete = data[data[variables].notna().all(axis=1)]
 
+    level_counts = getattr(fit, "level_counts", None)
+    if isinstance(level_counts, pd.DataFrame) and {"variable", "level", "n", "events"} <= set(
+        level_counts.columns
+    ):
+        by_level = {
+            (str(r["variable"]), str(r["level"])): (int(r["n"]), int(r["events"]))
+            for _, r in level_counts.iterrows()
+        }
+    else:
+        by_level = None
+
     def counts(var, level=None) -> dict:
-        if complete is None:
-            return {}
-        part = complete if level is None else complete[complete[var].astype(str) == str(level)]
-        return {"n": len(part), "events": int(part[event].sum())}
+        if complete is not None:
+            part = complete if level is None else complete[complete[var].astype(str) == str(level)]
+            return {"n": len(part), "events": int(part[event].sum())}
+        if level is None and hasattr(fit, "n") and hasattr(fit, "events"):
+            return {"n": int(fit.n), "events": int(fit.events)}
+        if level is not None and by_level is not None and (var, str(level)) in by_level:
+            n, events = by_level[(var, str(level))]
+            return {"n": n, "events": events}
+        return {}
 
     rows = []
     for var in dict.fromkeys(table["variable"]):

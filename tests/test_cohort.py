@@ -375,3 +375,78 @@ def test_group_order_missing_a_group(tmp_path):
 def test_file_not_found(tmp_path):
     with pytest.raises(CohortError, match="file not found"):
         read_csv_text(tmp_path / "nope.csv")
+
+
+# --------------------------------------------------------------------------- two read paths
+# Files without quotes or blank lines take a fast vectorised path; others the csv module.
+# Both must give the same cohort and the same row numbers.
+
+
+def test_quoted_file_with_blank_lines_reads_like_the_plain_one(tmp_path):
+    plain = load_cohort(
+        write(tmp_path, GOOD, "plain.csv"), SCHEMA, column_map=MAP, covariates=["age"]
+    )
+    lines = GOOD.splitlines()
+    quoted = "\n".join([lines[0], f'"{lines[1].split(",")[0]}",' + lines[1].split(",", 1)[1]])
+    quoted += "\n\n" + "\n".join(lines[2:]) + "\n"  # a blank line: every later row moves down
+    other = load_cohort(
+        write(tmp_path, quoted, "quoted.csv"), SCHEMA, column_map=MAP, covariates=["age"]
+    )
+    assert list(other.frame.index) == [2, 4, 5, 6, 7, 8]  # row 3 is the blank line
+    pd.testing.assert_frame_equal(
+        other.frame.reset_index(drop=True), plain.frame.reset_index(drop=True)
+    )
+
+
+def test_quoted_path_reports_the_spreadsheet_row(tmp_path):
+    text = GOOD.replace("P01,", '"P01",') + "\n"
+    text = text.replace("P03,B,3,1,70", "\nP03,B,-3,1,70")  # blank line before row 5
+    err = error_of(write(tmp_path, text))
+    assert (err.column, err.row) == ("months", 5)
+
+
+def test_a_value_with_an_embedded_line_break_is_one_cell(tmp_path):
+    text = GOOD.replace("P02,A,8,0,55", 'P02,"A",8,0,55').replace(",age", ",note")
+    text = text.replace(",60\n", ',"line one\nline two"\n')
+    cohort = load_cohort(write(tmp_path, text), SCHEMA, column_map=MAP)
+    # rows are records, as a spreadsheet shows them (the cell holds the line break)
+    assert cohort.n == 6 and list(cohort.frame.index) == [2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_short_row_is_reported_on_both_paths(tmp_path, quoted):
+    text = GOOD.replace("P05,A,2,1,50", "P05,A,2,1")
+    if quoted:
+        text = text.replace("P01", '"P01"')
+    err = error_of(write(tmp_path, text))
+    assert err.row == 6 and "4 fields" in str(err) and "expected 5 fields" in str(err)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e999", "-inf"])
+def test_infinite_time_is_refused(tmp_path, value):
+    err = error_of(write(tmp_path, replace_cell(GOOD, 3, "months", value)))
+    assert (err.column, err.row) == ("months", 3)
+
+
+def test_a_large_registry_is_checked_quickly(tmp_path):
+    """10^5 patients: reading and checking take about a second, not a minute."""
+    import time
+
+    n = 100_000
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "patient_id": [f"R{i}" for i in range(n)],
+            "arm": rng.choice(["A", "B"], n),
+            "months": rng.exponential(12, n).round(2),
+            "dead": rng.integers(0, 2, n),
+            "age": rng.normal(60, 10, n).round(),
+        }
+    )
+    frame.loc[n - 1, "months"] = -1.0  # the last row is bad: every row must be looked at
+    path = tmp_path / "registry.csv"
+    frame.to_csv(path, index=False)
+    started = time.perf_counter()
+    err = error_of(path, covariates=["age"])
+    assert (err.column, err.row) == ("months", n + 1)
+    assert time.perf_counter() - started < 10

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -338,9 +339,86 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
             "the file contains NUL bytes, so it is not CSV text", _EXPECT_CSV, file=name
         )
 
-    lines = text.splitlines()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
     header_line = next((line for line in lines if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=header_line.count)
+    if lines and '"' not in text and all(line.strip() for line in lines):
+        return _read_simple(lines, delimiter, name)
+    return _read_quoted(text, delimiter, name)
+
+
+def _check_header(header: list[str], row: int, name: str) -> list[str]:
+    header = [h.strip() for h in header]
+    for position, column in enumerate(header, start=1):
+        if not column:
+            raise CohortError(
+                f"column {position} of the header has no name",
+                "expected every column to have a name",
+                file=name,
+                row=row,
+            )
+        if header.index(column) != position - 1:
+            raise CohortError(
+                f"the header names column '{column}' twice (columns {header.index(column) + 1} "
+                f"and {position})",
+                "expected each column name once",
+                file=name,
+                row=row,
+            )
+    return header
+
+
+def _no_rows(name: str) -> CohortError:
+    return CohortError(
+        "the file has a header but no patient rows", "expected one row per patient", file=name
+    )
+
+
+def _ragged(fields: int, expected: int, delimiter: str, row: int, name: str) -> CohortError:
+    return CohortError(
+        f"{fields} fields",
+        f"expected {expected} fields as in the header (separator '{delimiter}'; "
+        "a value containing the separator must be quoted)",
+        file=name,
+        row=row,
+    )
+
+
+def _read_simple(lines: list[str], delimiter: str, name: str) -> pd.DataFrame:
+    """Fast path (large registries): no quotes and no blank lines, so line = row."""
+    import numpy as np
+
+    header = _check_header(lines[0].split(delimiter), 1, name)
+    if len(lines) < 2:
+        raise _no_rows(name)
+    counts = np.fromiter(
+        (line.count(delimiter) for line in lines[1:]), dtype=np.int64, count=len(lines) - 1
+    )
+    ragged = np.flatnonzero(counts != len(header) - 1)
+    if ragged.size:
+        first = int(ragged[0])
+        raise _ragged(int(counts[first]) + 1, len(header), delimiter, first + 2, name)
+    frame = pd.read_csv(
+        io.StringIO("\n".join(lines[1:])),
+        sep=delimiter,
+        header=None,
+        names=header,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        quoting=csv.QUOTE_NONE,
+        engine="c",
+    )
+    for column in frame.columns:
+        frame[column] = frame[column].str.strip()
+    frame.index = pd.RangeIndex(2, len(lines) + 1, name="row")
+    return frame
+
+
+def _read_quoted(text: str, delimiter: str, name: str) -> pd.DataFrame:
+    """General path: the csv module, so quoted fields may hold separators or line breaks."""
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     numbered = [(i + 1, rec) for i, rec in enumerate(records)]
     numbered = [(r, rec) for r, rec in numbered if any(cell.strip() for cell in rec)]
@@ -349,37 +427,13 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
             "the file is empty", "expected a header row naming the columns", file=name
         )
     header_row, header = numbered[0]
-    header = [h.strip() for h in header]
-    for position, column in enumerate(header, start=1):
-        if not column:
-            raise CohortError(
-                f"column {position} of the header has no name",
-                "expected every column to have a name",
-                file=name,
-                row=header_row,
-            )
-        if header.index(column) != position - 1:
-            raise CohortError(
-                f"the header names column '{column}' twice (columns {header.index(column) + 1} "
-                f"and {position})",
-                "expected each column name once",
-                file=name,
-                row=header_row,
-            )
+    header = _check_header(header, header_row, name)
     body = numbered[1:]
     if not body:
-        raise CohortError(
-            "the file has a header but no patient rows", "expected one row per patient", file=name
-        )
+        raise _no_rows(name)
     for row, rec in body:
         if len(rec) != len(header):
-            raise CohortError(
-                f"{len(rec)} fields",
-                f"expected {len(header)} fields as in the header (separator '{delimiter}'; "
-                "a value containing the separator must be quoted)",
-                file=name,
-                row=row,
-            )
+            raise _ragged(len(rec), len(header), delimiter, row, name)
     frame = pd.DataFrame(
         [[cell.strip() for cell in rec] for _, rec in body], columns=header, dtype=str
     )
@@ -402,12 +456,19 @@ def _zip_kind(raw: bytes) -> str | None:
     return None
 
 
+def _missing_mask(cells: pd.Series) -> pd.Series:
+    return cells.str.strip().str.lower().isin(MISSING_TOKENS)
+
+
 def _is_missing(value: str) -> bool:
     return value.strip().lower() in MISSING_TOKENS
 
 
 def _parse_number(value: str) -> float | None:
-    return float(value) if _NUMBER.match(value) else None
+    if not _NUMBER.match(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _number_problem(value: str) -> str:
@@ -419,7 +480,11 @@ def _number_problem(value: str) -> str:
 
 
 class _Checker:
-    """Parses text cells column by column, raising the first problem found."""
+    """Parses text cells column by column, raising the first problem found.
+
+    Each check runs vectorised over the column (a registry may have 10^6 rows); only when
+    a cell is bad does the cell-by-cell version run, up to that cell, to word the message.
+    """
 
     def __init__(self, name: str, time_unit: str):
         self.name = name
@@ -428,7 +493,77 @@ class _Checker:
     def fail(self, column: str, row: int | None, problem: str, expected: str):
         raise CohortError(problem, expected, file=self.name, column=column, row=row)
 
+    # vectorised checks ----------------------------------------------------------------
+
     def ids(self, cells: pd.Series, column: str) -> pd.Series:
+        bad = _missing_mask(cells) | cells.duplicated()
+        if bad.any():
+            self._explain(self._ids_one_by_one, cells.loc[: bad.idxmax()], column)  # raises
+        return cells.astype(str)
+
+    def durations(self, cells: pd.Series, column: str, may_be_missing: bool) -> pd.Series:
+        missing, values, bad = self._parse_numbers(cells, may_be_missing)
+        bad |= values < 0
+        if bad.any():
+            self._explain(
+                self._durations_one_by_one, cells.loc[[bad.idxmax()]], column, may_be_missing
+            )
+        return values
+
+    def numbers(
+        self, cells: pd.Series, column: str, may_be_missing: bool, hint: str = ""
+    ) -> pd.Series:
+        missing, values, bad = self._parse_numbers(cells, may_be_missing)
+        if bad.any():
+            self._explain(
+                self._numbers_one_by_one, cells.loc[[bad.idxmax()]], column, may_be_missing, hint
+            )
+        return values
+
+    def events(self, cells: pd.Series, column: str, may_be_missing: bool, what: str) -> pd.Series:
+        missing = _missing_mask(cells)
+        codes = cells.str.strip().str.lower().map(EVENT_VALUES).astype(float)
+        bad = codes.isna() & ~(missing & may_be_missing)
+        if bad.any():
+            self._explain(
+                self._events_one_by_one, cells.loc[[bad.idxmax()]], column, may_be_missing, what
+            )
+        return codes
+
+    def categories(
+        self, cells: pd.Series, column: str, may_be_missing: bool, allowed: Sequence[str] | None
+    ) -> pd.Series:
+        missing = _missing_mask(cells)
+        bad = missing & (not may_be_missing)
+        if allowed is not None:
+            bad |= ~missing & ~cells.isin(list(allowed))
+        if bad.any():
+            self._explain(
+                self._categories_one_by_one,
+                cells.loc[[bad.idxmax()]],
+                column,
+                may_be_missing,
+                allowed,
+            )
+        return cells.astype(object).where(~missing)
+
+    def _explain(self, one_by_one, cells: pd.Series, column: str, *args):
+        """Word the problem in the last of ``cells`` (the cell-by-cell check raises)."""
+        one_by_one(cells, column, *args)
+        self.fail(column, cells.index[-1], f"value '{cells.iloc[-1]}'", "expected a valid value")
+
+    @staticmethod
+    def _parse_numbers(cells: pd.Series, may_be_missing: bool):
+        missing = _missing_mask(cells)
+        numeric = cells.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
+        values = pd.to_numeric(cells.where(numeric & ~missing), errors="coerce").astype(float)
+        finite = values.abs() < float("inf")
+        bad = (missing & (not may_be_missing)) | (~missing & ~(numeric & finite))
+        return missing, values, bad
+
+    # cell by cell, to word the first problem ---------------------------------------------
+
+    def _ids_one_by_one(self, cells: pd.Series, column: str) -> pd.Series:
         seen: dict[str, int] = {}
         for row, value in cells.items():
             if _is_missing(value):
@@ -443,7 +578,9 @@ class _Checker:
             seen[value] = row
         return cells.astype(str)
 
-    def durations(self, cells: pd.Series, column: str, may_be_missing: bool) -> pd.Series:
+    def _durations_one_by_one(
+        self, cells: pd.Series, column: str, may_be_missing: bool
+    ) -> pd.Series:
         expected = f"expected a duration in {self.time_unit} (a number >= 0"
         parsed = {}
         for row, value in cells.items():
@@ -471,7 +608,9 @@ class _Checker:
             parsed[row] = number
         return pd.Series(parsed, dtype=float)
 
-    def events(self, cells: pd.Series, column: str, may_be_missing: bool, what: str) -> pd.Series:
+    def _events_one_by_one(
+        self, cells: pd.Series, column: str, may_be_missing: bool, what: str
+    ) -> pd.Series:
         parsed = {}
         for row, value in cells.items():
             if _is_missing(value):
@@ -485,7 +624,7 @@ class _Checker:
             parsed[row] = code
         return pd.Series(parsed, dtype=float)
 
-    def numbers(
+    def _numbers_one_by_one(
         self, cells: pd.Series, column: str, may_be_missing: bool, hint: str = ""
     ) -> pd.Series:
         parsed = {}
@@ -501,7 +640,7 @@ class _Checker:
             parsed[row] = number
         return pd.Series(parsed, dtype=float)
 
-    def categories(
+    def _categories_one_by_one(
         self, cells: pd.Series, column: str, may_be_missing: bool, allowed: Sequence[str] | None
     ) -> pd.Series:
         parsed = {}

@@ -394,6 +394,12 @@ def km_plot(
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel or ("Survival (%)" if percent else "Survival probability"))
         ax.spines["left"].set_bounds(0, 1)
+        # an axes passed in was made outside our style: give it the same look
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(labelsize=_RC["xtick.labelsize"])
+        ax.xaxis.label.set_size(_RC["axes.labelsize"])
+        ax.yaxis.label.set_size(_RC["axes.labelsize"])
         # Survival curves fall from the top left, so the top right is free: the log-rank p
         # goes there, the legend under it.
         p_value = _logrank_p(logrank)

@@ -86,3 +86,87 @@ def scorecard_frame(rows: list[ScorecardRow]):
     import pandas as pd
 
     return pd.DataFrame([asdict(r) for r in rows])
+
+
+#: Which study each chapter's results file belongs to (book-wide scorecard).
+CHAPTER_STUDIES = {
+    "rocca": "ROCCA (Aldoss 2024)",
+    "alcalde_bridging": "Alcalde-Mellado 2025",
+    "alcalde_tumour_burden": "Alcalde-Mellado 2025",
+    "aertgeerts": "Aertgeerts 2025",
+    "jabbour": "Jabbour 2023",
+}
+#: Audit rows name the study by its data file stem.
+AUDIT_STUDIES = {
+    "rocca": "ROCCA (Aldoss 2024)",
+    "alcalde_mellado": "Alcalde-Mellado 2025",
+    "aertgeerts": "Aertgeerts 2025",
+    "jabbour": "Jabbour 2023",
+}
+
+
+def _as_bool(value) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return bool(value)
+
+
+def collect_scorecards(directory: Path | None = None):
+    """Every chapter's scorecard rows and the audit's rows, as one long DataFrame.
+
+    Columns: source (results file stem), study, role, statistic, match. Chapters'
+    files are lists of :class:`ScorecardRow` dicts; the audit's rows (``audit.json``)
+    are exact recomputations from published counts. Files that do not exist yet are
+    simply absent, so the caller can say which chapters have not run.
+    """
+    import pandas as pd
+
+    folder = Path(directory) if directory is not None else results_dir()
+    records = []
+    for stem, study in CHAPTER_STUDIES.items():
+        path = folder / f"{stem}.json"
+        if not path.exists():
+            continue
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            records.append(
+                {
+                    "source": stem,
+                    "study": study,
+                    "role": row.get("role"),
+                    "statistic": row.get("statistic"),
+                    "match": _as_bool(row.get("match")),
+                }
+            )
+    audit = folder / "audit.json"
+    if audit.exists():
+        for row in json.loads(audit.read_text(encoding="utf-8")):
+            records.append(
+                {
+                    "source": "audit",
+                    "study": AUDIT_STUDIES.get(row.get("study"), row.get("study")),
+                    "role": "exact",
+                    "statistic": row.get("statistic"),
+                    "match": _as_bool(row.get("match")),
+                }
+            )
+    columns = ["source", "study", "role", "statistic", "match"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def scorecard_summary(rows):
+    """Counts per study and role: 'matched / assessed' (rows with match None not assessed)."""
+    import pandas as pd
+
+    if rows.empty:
+        return pd.DataFrame(columns=["study", *ROLES])
+    assessed = rows[rows["match"].notna()]
+    out = []
+    for study, part in assessed.groupby("study", sort=True):
+        entry = {"study": study}
+        for role in ROLES:
+            sub = part[part["role"] == role]
+            entry[role] = f"{int(sub['match'].sum())} / {len(sub)}" if len(sub) else "–"
+        out.append(entry)
+    return pd.DataFrame(out, columns=["study", *ROLES])

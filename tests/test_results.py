@@ -1,0 +1,63 @@
+"""Scorecards: row validation, JSON safety, and the book-wide collection."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from inoreport.results import (
+    ScorecardRow,
+    collect_scorecards,
+    scorecard_summary,
+    write_json,
+    write_scorecard,
+)
+
+
+def test_role_must_be_known():
+    with pytest.raises(ValueError, match="role 'tuned'"):
+        ScorecardRow("pfs_12mo", 57, 56.5, "tuned", True)
+
+
+def test_json_is_strict_and_atomic(tmp_path):
+    path = write_json("x", {"a": math.nan, "b": [1.5, math.inf], "c": "ok"}, tmp_path)
+    assert json.loads(path.read_text()) == {"a": None, "b": [1.5, None], "c": "ok"}
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # no temp file left behind
+
+
+def test_collect_and_summarise_counts_per_study_and_role(tmp_path):
+    write_scorecard(
+        "rocca",
+        [
+            ScorecardRow("pfs_12mo exposed", 39, 39.4, "calibrated", True),
+            ScorecardRow("pfs logrank p", 0.013, 0.2, "held_out", False),
+            ScorecardRow("os logrank p", 0.006, 0.004, "held_out", True),
+            ScorecardRow("median lines", 4, None, "exact", None),
+        ],
+        tmp_path,
+    )
+    write_json(
+        "audit",
+        [
+            {"study": "rocca", "statistic": "sex p", "published": 0.83, "recomputed": 0.83,
+             "test": "chisq", "match": True},
+            {"study": "jabbour", "statistic": "ORR", "published": 99, "recomputed": 98.6,
+             "test": "rounding", "match": False},
+        ],
+        tmp_path,
+    )  # fmt: skip
+    rows = collect_scorecards(tmp_path)
+    assert len(rows) == 6
+    summary = scorecard_summary(rows).set_index("study")
+    rocca = summary.loc["ROCCA (Aldoss 2024)"]
+    assert rocca["calibrated"] == "1 / 1"
+    assert rocca["held_out"] == "1 / 2"
+    assert rocca["exact"] == "1 / 1"  # the unassessed row (match None) is not counted
+    assert summary.loc["Jabbour 2023", "exact"] == "0 / 1"
+
+
+def test_collect_on_empty_folder_is_empty(tmp_path):
+    assert collect_scorecards(tmp_path).empty
+    assert scorecard_summary(collect_scorecards(tmp_path)).empty

@@ -280,3 +280,47 @@ def test_power_inputs_are_checked():
         burden.power_fisher(0.5, 0.4, 0, 10)
     with pytest.raises(BurdenInputError, match="shortest"):
         burden.logrank_power(0.5, 0.6, 10, 10, 12, (0, 10))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_flow_plot_alt_text_lists_every_move_and_badge(cohort):
+    from inoreport import plots, plots_flow
+
+    counts = burden.transition_counts(
+        cohort, "before", "after", by="arm", levels=["high", "low"], order=["A", "B"]
+    )
+    fig = plots_flow.transition_flow_plot(
+        counts,
+        ["high", "low"],
+        ["A", "B"],
+        link_labels={("high", "low"): "converted"},
+        synthetic=True,
+    )
+    alt = plots.alt_text(fig)
+    assert alt.startswith("Synthetic data")
+    assert "A (7 patients): 1 high to high, 4 converted, 2 low to low" in alt
+    assert "B (11 patients): 5 high to high, 2 converted, 1 low to high, 3 low to low" in alt
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "SYNTHETIC DATA" in texts
+    # one ribbon per non-empty move: A has 3, B has 4
+    ribbons = [p for ax in fig.axes for p in ax.patches if str(p.get_gid()).startswith("flow-")]
+    assert len(ribbons) == 7
+
+
+def test_distribution_plot_marks_references_and_refuses_log_of_zero():
+    from inoreport import plots, plots_flow
+
+    data = pd.DataFrame(
+        {"arm": ["A"] * 3 + ["B"] * 4, "v": [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, np.nan]}
+    )
+    fig = plots_flow.distribution_plot(
+        data, "v", "arm", ["A", "B"], reference={"A": 2.5, "B": 20.0}, log=True, ylabel="Cells"
+    )
+    alt = plots.alt_text(fig)
+    assert "A: 3 values, median 2 (published median 2.5)" in alt
+    assert "B: 3 values, median 16 (published median 20), 1 missing" in alt
+    data.loc[0, "v"] = 0.0
+    with pytest.raises(plots.PlotInputError, match="value <= 0"):
+        plots_flow.distribution_plot(data, "v", "arm", log=True)

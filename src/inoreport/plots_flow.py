@@ -1,0 +1,289 @@
+"""Figures for small cohorts: a two-column flow (Sankey-style) diagram of patients moving
+between states, and the distribution of a measurement by group with reference values
+(e.g. published medians) marked.
+
+Same conventions as :mod:`inoreport.plots`: functions take results (counts from
+:func:`inoreport.burden.transition_counts`, a tidy frame of values), return a matplotlib
+Figure built without pyplot, carry alt text built from the data (read it with
+:func:`inoreport.plots.alt_text`, show the figure with :func:`inoreport.plots.show`), and
+``synthetic=True`` stamps the same "SYNTHETIC DATA" badge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path
+
+from .burden import flow_links
+from .plots import PAGE_WIDTH_IN, PALETTE, PlotInputError, style
+from .plots import _new_figure as new_figure  # the house figure (constrained layout, Agg)
+from .plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
+from .plots import _stamp_synthetic as stamp_synthetic  # the same badge on every figure
+
+__all__ = ["distribution_plot", "transition_flow_plot"]
+
+_MUTED = "#555555"
+_NODE_WIDTH = 0.12
+
+
+def _ribbon(x0: float, x1: float, top0: float, bottom0: float, top1: float, bottom1: float):
+    """A band from (x0, [bottom0, top0]) to (x1, [bottom1, top1]) with S-shaped edges."""
+    mid = (x0 + x1) / 2
+    verts = [
+        (x0, top0),
+        (mid, top0), (mid, top1), (x1, top1),
+        (x1, bottom1),
+        (mid, bottom1), (mid, bottom0), (x0, bottom0),
+        (x0, top0),
+    ]  # fmt: skip
+    codes = [
+        Path.MOVETO,
+        Path.CURVE4, Path.CURVE4, Path.CURVE4,
+        Path.LINETO,
+        Path.CURVE4, Path.CURVE4, Path.CURVE4,
+        Path.CLOSEPOLY,
+    ]  # fmt: skip
+    return Path(verts, codes)
+
+
+def transition_flow_plot(
+    counts: pd.DataFrame,
+    levels: Sequence,
+    groups: Sequence | None = None,
+    *,
+    level_labels: Mapping | None = None,
+    level_colors: Mapping | None = None,
+    link_colors: Mapping[tuple, str] | None = None,
+    link_labels: Mapping[tuple, str] | None = None,
+    stage_labels: tuple[str, str] = ("Before", "After"),
+    group_labels: Mapping | None = None,
+    notes: Mapping | None = None,
+    synthetic: bool = False,
+    title: str | None = None,
+    subject: str = "patients",
+    gap: float = 0.06,
+):
+    """Patients moving between states, one flow panel per group.
+
+    ``counts``: [group, before, after, n] (:func:`inoreport.burden.transition_counts`).
+    Each panel stacks the states in ``levels`` order (top first) before (left) and after
+    (right), bar heights proportional to the number of patients, with a ribbon per move.
+    Ribbons take ``link_colors[(before, after)]`` (default: the colour of the state
+    reached). ``link_labels`` names moves in the alt text ("achieved LTB"...). ``notes``:
+    text printed under each group's panel (e.g. a conversion proportion with its CI).
+    """
+    for column in ("group", "before", "after", "n"):
+        if column not in counts.columns:
+            raise PlotInputError(
+                f"transition_flow_plot: column {column!r} missing; expected [group, before, "
+                f"after, n], got {list(counts.columns)}"
+            )
+    levels = list(levels)
+    groups = list(groups) if groups is not None else list(pd.unique(counts["group"]))
+    if not groups:
+        raise PlotInputError("transition_flow_plot: no groups to draw")
+    names = {lev: str((level_labels or {}).get(lev, lev)) for lev in levels}
+    colours = {
+        lev: (level_colors or {}).get(lev, PALETTE[(i + 1) % len(PALETTE)])
+        for i, lev in enumerate(levels)
+    }
+    group_names = {g: str((group_labels or {}).get(g, g)) for g in groups}
+
+    with style():
+        has_notes = bool(notes)
+        fig = new_figure(PAGE_WIDTH_IN, 4.9 + (0.55 if has_notes else 0.0) + (0.4 if title else 0))
+        # a thin header row above the panels holds the title and the synthetic badge, so
+        # neither collides with a panel's own title
+        grid = fig.add_gridspec(2, len(groups), height_ratios=[0.06, 1])
+        header = fig.add_subplot(grid[0, :])
+        header.axis("off")
+        axes = [fig.add_subplot(grid[1, i]) for i in range(len(groups))]
+        alt_parts = []
+        for ax, g in zip(axes, groups, strict=True):
+            sub = counts[counts["group"] == g]
+            total = int(sub["n"].sum())
+            ax.set_xlim(-0.62, 1.62)
+            ax.set_ylim(-0.04, 1.13)
+            ax.axis("off")
+            ax.set_title(f"{group_names[g]} (n = {total})", fontsize=13.5, pad=4)
+            if total == 0:
+                ax.text(0.5, 0.5, f"no {subject}", ha="center", va="center", color=_MUTED)
+                alt_parts.append(f"{group_names[g]}: no {subject}")
+                continue
+            links = flow_links(sub[["before", "after", "n"]], levels, gap=gap)
+            x0, x1 = _NODE_WIDTH / 2, 1 - _NODE_WIDTH / 2
+            for row in links.itertuples(index=False):
+                key = (row.before, row.after)
+                colour = (link_colors or {}).get(key, colours[row.after])
+                ax.add_patch(
+                    PathPatch(
+                        _ribbon(x0, x1, row.left_top, row.left_bottom, row.right_top,
+                                row.right_bottom),
+                        facecolor=colour, edgecolor="white", linewidth=0.8, alpha=0.55,
+                        gid=f"flow-{g}-{row.before}-{row.after}",
+                    )
+                )  # fmt: skip
+                # the count sits near the left end, where ribbons have not crossed yet
+                if row.left_top - row.left_bottom >= 0.06:
+                    ax.text(x0 + 0.13, (row.left_top + row.left_bottom) / 2, str(row.n),
+                            ha="center", va="center", fontsize=12, color="#111111",
+                            fontweight="bold")  # fmt: skip
+            for side, column, x in (("left", "before", 0.0), ("right", "after", 1.0)):
+                for lev in levels:
+                    n = int(sub.loc[sub[column] == lev, "n"].sum())
+                    if n == 0:
+                        continue
+                    part = links[links[column] == lev]
+                    top = float(part[f"{side}_top"].max())
+                    bottom = float(part[f"{side}_bottom"].min())
+                    ax.add_patch(
+                        Rectangle((x - _NODE_WIDTH / 2, bottom), _NODE_WIDTH, top - bottom,
+                                  facecolor=colours[lev], edgecolor="#222222", linewidth=0.8,
+                                  gid=f"node-{g}-{column}-{lev}")
+                    )  # fmt: skip
+                    label_x = x - _NODE_WIDTH / 2 - 0.04 if side == "left" else x + 0.1
+                    ax.text(label_x, (top + bottom) / 2, f"{names[lev]}\n{n}",
+                            ha="right" if side == "left" else "left", va="center",
+                            fontsize=12, linespacing=1.1)  # fmt: skip
+            ax.text(0.0, 1.08, stage_labels[0], ha="center", va="center", fontsize=12,
+                    color=_MUTED)  # fmt: skip
+            ax.text(1.0, 1.08, stage_labels[1], ha="center", va="center", fontsize=12,
+                    color=_MUTED)  # fmt: skip
+            if notes and g in notes:
+                ax.text(0.5, -0.1, str(notes[g]), ha="center", va="top", fontsize=12,
+                        transform=ax.transData, wrap=True)  # fmt: skip
+            moves = []
+            for row in links.itertuples(index=False):
+                key = (row.before, row.after)
+                what = (link_labels or {}).get(key, f"{names[row.before]} to {names[row.after]}")
+                moves.append(f"{row.n} {what}")
+            alt_parts.append(f"{group_names[g]} ({total} {subject}): " + ", ".join(moves))
+        if title:
+            header.set_title(title, loc="left", fontsize=14, fontweight="bold")
+        if synthetic:
+            stamp_synthetic(header)
+    text = (
+        f"Flow diagram of {subject} from {stage_labels[0].lower()} (left) to "
+        f"{stage_labels[1].lower()} (right), by group. " + "; ".join(alt_parts) + "."
+    )
+    set_alt(fig, text, synthetic, kind="flow", groups=groups)
+    return fig
+
+
+def _fmt_value(v: float) -> str:
+    if not math.isfinite(v):
+        return "NA"
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def distribution_plot(
+    data: pd.DataFrame,
+    value: str,
+    by: str,
+    order: Sequence | None = None,
+    *,
+    reference: Mapping | None = None,
+    reference_label: str = "published median",
+    log: bool = False,
+    ylabel: str | None = None,
+    unit: str = "",
+    colors: Mapping | None = None,
+    group_labels: Mapping | None = None,
+    annotation: str | None = None,
+    synthetic: bool = False,
+    title: str | None = None,
+    seed: int = 0,
+    width: float = 6.0,
+):
+    """Every value by group (jittered dots), each group's median and interquartile range,
+    and optional ``reference`` values per group (e.g. the published medians) as open
+    diamonds. ``log`` uses a log y axis (positive values only). ``annotation`` is printed
+    in the top left (e.g. a test's p-value). Missing values are left out and counted in the
+    alt text.
+    """
+    for column in (value, by):
+        if column not in data.columns:
+            raise PlotInputError(
+                f"distribution_plot: column {column!r} missing; got {list(data.columns)}"
+            )
+    groups = list(order) if order is not None else sorted(pd.unique(data[by].dropna()), key=str)
+    names = {g: str((group_labels or {}).get(g, g)) for g in groups}
+    palette = {g: (colors or {}).get(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(groups)}
+    values = {g: data.loc[data[by] == g, value].to_numpy(dtype=float) for g in groups}
+    missing = {g: int(np.isnan(v).sum()) for g, v in values.items()}
+    values = {g: v[~np.isnan(v)] for g, v in values.items()}
+    if log and any(np.any(v <= 0) for v in values.values()):
+        raise PlotInputError(
+            f"distribution_plot: log=True but column {value!r} has a value <= 0; "
+            "expected positive values"
+        )
+    rng = np.random.default_rng(seed)
+    parts = []
+    with style():
+        fig = new_figure(width, 4.6)
+        ax = fig.add_subplot()
+        for i, g in enumerate(groups):
+            v = values[g]
+            jitter = rng.uniform(-0.16, 0.16, size=len(v))
+            ax.scatter(i + jitter, v, s=46, color=palette[g], alpha=0.8, edgecolor="white",
+                       linewidth=0.6, zorder=3, gid=f"dots-{g}")  # fmt: skip
+            if len(v):
+                q1, med, q3 = np.percentile(v, [25, 50, 75])
+                ax.plot([i - 0.3, i + 0.3], [med, med], color="#111111", linewidth=2.4,
+                        zorder=4, solid_capstyle="butt", gid=f"median-{g}")  # fmt: skip
+                ax.plot([i + 0.34, i + 0.34], [q1, q3], color="#111111", linewidth=1.4,
+                        zorder=4, gid=f"iqr-{g}")  # fmt: skip
+            else:
+                med = math.nan
+            text = f"{names[g]}: {len(v)} values, median {_fmt_value(med)}"
+            if reference and g in reference and reference[g] is not None:
+                r = float(reference[g])
+                ax.scatter([i], [r], marker="D", s=90, facecolor="white", edgecolor="#111111",
+                           linewidth=1.8, zorder=5, gid=f"reference-{g}")  # fmt: skip
+                text += f" ({reference_label} {_fmt_value(r)})"
+            if missing[g]:
+                text += f", {missing[g]} missing"
+            parts.append(text)
+        ax.set_xticks(range(len(groups)), [names[g] for g in groups])
+        ax.set_xlim(-0.6, len(groups) - 0.4)
+        if log:
+            ax.set_yscale("log")
+            from matplotlib import ticker
+
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+        label = ylabel or value
+        ax.set_ylabel(f"{label} ({unit})" if unit else label)
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], color="#111111", linewidth=2.4, label="median (this cohort)"),
+            Line2D([], [], color="#111111", linewidth=1.4, label="interquartile range"),
+        ]
+        if reference:
+            handles.append(
+                Line2D([], [], marker="D", linestyle="none", markersize=8, markerfacecolor="white",
+                       markeredgecolor="#111111", markeredgewidth=1.8, label=reference_label)
+            )  # fmt: skip
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
+                   fontsize=11.5, handlelength=1.6, columnspacing=1.2)  # fmt: skip
+        if annotation:
+            ax.text(0.02, 0.98, annotation, transform=ax.transAxes, ha="left", va="top",
+                    fontsize=12.5)  # fmt: skip
+        if title:
+            ax.set_title(title, loc="left", pad=10)
+        if synthetic:
+            stamp_synthetic(ax)
+    scale = " on a log scale" if log else ""
+    alt = (
+        f"Dot plot of {label.lower()}{scale} by group, with each group's median and "
+        "interquartile range: " + "; ".join(parts) + "."
+    )
+    if annotation:
+        alt += f" {annotation}."
+    set_alt(fig, alt, synthetic, kind="distribution", groups=groups)
+    return fig

@@ -1,0 +1,377 @@
+"""Every number the four studies report, read from ``data/published/<study>.csv``.
+
+One row per reported quantity. A quantity is named by a stable id (``pfs_12mo``,
+``crs_any_count``) and a group (``ino_exposed``, ``all``, ``ino_exposed_vs_ino_naive`` for a
+comparison's p-value). Where two sources disagree, both rows are kept under different
+``variant`` labels and ``preferred`` marks the one the book uses (the reason is in ``note``).
+
+>>> from inoreport import published
+>>> published.value("rocca", "pfs_12mo", "ino_exposed")        # percent
+39.0
+>>> published.get("rocca", "pfs_12mo", "ino_exposed")["ci_low"]
+29.0
+
+The files are validated on every load (types, ranges, CI contains the estimate, counts not
+above their denominators, unique keys, one preferred row per quantity); a bad row fails with
+``<file>, row N, column X: value ...; expected ...`` where row N is the line in the file
+(the header is row 1), as a spreadsheet shows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+
+__all__ = [
+    "COLUMNS",
+    "STATUSES",
+    "STUDIES",
+    "UNITS",
+    "PublishedDataError",
+    "decimals",
+    "get",
+    "load",
+    "quantities",
+    "read_file",
+    "value",
+]
+
+STUDIES = ("rocca", "alcalde_mellado", "aertgeerts", "jabbour")
+
+#: Columns of every file, in order (described in data/published/datapackage.json).
+COLUMNS = (
+    "study",
+    "quantity",
+    "group",
+    "variant",
+    "value",
+    "value_text",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n",
+    "unit",
+    "printed",
+    "status",
+    "preferred",
+    "source",
+    "note",
+)
+
+#: Unit -> (lowest, highest) allowed value; None = unbounded on that side.
+UNITS: dict[str, tuple[float | None, float | None]] = {
+    "percent": (0.0, 100.0),
+    "p": (0.0, 1.0),
+    "fraction": (0.0, 1.0),
+    "count": (0.0, None),
+    "hr": (0.0, None),
+    "months": (0.0, None),
+    "days": (0.0, None),
+    "years": (0.0, None),
+    "cells_per_uL": (0.0, None),
+    "doses": (0.0, None),
+    "lines": (0.0, None),
+    "cycles": (0.0, None),
+    "mg_per_m2": (0.0, None),
+    "score": (0.0, None),
+    "patient_number": (1.0, None),
+    "date": (None, None),
+}
+#: Units whose values must be whole numbers.
+INTEGER_UNITS = {"count", "doses", "lines", "cycles", "patient_number"}
+STATUSES = ("published", "related_report", "derived", "background")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+_NUMBER_TOKEN = re.compile(r"^[<>]?\s*-?(\d+\.?\d*|\.\d+)$")
+_NOT_REACHED = {"not reached", "nr"}
+_KEY = ("study", "quantity", "group", "variant")
+
+
+class PublishedDataError(ValueError):
+    """A published-data file that does not meet its schema; the message names file, row, column."""
+
+
+def _fail(file: Path, line: int | None, column: str, raw, expected: str):
+    where = f"{file.name}, row {line}" if line is not None else file.name
+    raise PublishedDataError(f"{where}, column {column!r}: value {raw!r}; expected {expected}")
+
+
+def _number(file, line, column, raw, *, required=False) -> float:
+    if raw == "":
+        if required:
+            _fail(file, line, column, raw, "a number")
+        return math.nan
+    try:
+        x = float(raw)
+    except ValueError:
+        _fail(file, line, column, raw, "a number")
+    if not math.isfinite(x):
+        _fail(file, line, column, raw, "a finite number")
+    return x
+
+
+def decimals(printed: str) -> int | None:
+    """Number of decimal places in a printed number (``"0.80"`` -> 2, ``"<.0001"`` -> 4, ``"54"`` -> 0).
+
+    None when the printed text is not a number (``"three"``, ``"not reached"``).
+    """
+    text = printed.strip()
+    if not _NUMBER_TOKEN.match(text):
+        return None
+    text = text.lstrip("<>").strip()
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _check_range(file, line, column, raw, x, unit):
+    lo, hi = UNITS[unit]
+    if (lo is not None and x < lo) or (hi is not None and x > hi):
+        span = f"{lo:g} to {hi:g}" if hi is not None else f">= {lo:g}"
+        _fail(file, line, column, raw, f"a {unit} value {span}")
+    if unit in INTEGER_UNITS and x != round(x):
+        _fail(file, line, column, raw, f"a whole number ({unit})")
+
+
+def read_file(path: str | Path) -> pd.DataFrame:
+    """Read and validate one published-data CSV; return it as a typed DataFrame.
+
+    Added columns: ``decimals`` (decimal places printed, from ``printed``) and ``line``
+    (the row's line in the file). Raises :class:`PublishedDataError` on the first bad cell.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise PublishedDataError(
+            f"{file}: file not found; expected one CSV per study in {file.parent}"
+        )
+    with file.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise PublishedDataError(
+                f"{file.name}, row 1, column {missing[0]!r}: missing; expected the columns {', '.join(COLUMNS)}"
+            )
+        extra = [c for c in header if c not in COLUMNS]
+        if extra:
+            raise PublishedDataError(
+                f"{file.name}, row 1, column {extra[0]!r}: unknown column; expected only {', '.join(COLUMNS)}"
+            )
+        raw_rows = list(reader)
+
+    records = []
+    seen: dict[tuple, int] = {}
+    for i, raw in enumerate(raw_rows):
+        line = i + 2
+        rec = _validate_row(file, line, raw)
+        key = tuple(rec[k] for k in _KEY)
+        if key in seen:
+            _fail(
+                file,
+                line,
+                "variant",
+                raw["variant"],
+                f"a (quantity, group, variant) not already used on row {seen[key]}",
+            )
+        seen[key] = line
+        records.append(rec)
+
+    frame = pd.DataFrame.from_records(records, columns=[*COLUMNS, "decimals", "line"])
+    # One preferred row at most per (quantity, group).
+    preferred = frame[frame["preferred"]]
+    dup = preferred.duplicated(["study", "quantity", "group"], keep="first")
+    if dup.any():
+        bad = preferred[dup].iloc[0]
+        first = preferred[
+            (preferred["quantity"] == bad["quantity"]) & (preferred["group"] == bad["group"])
+        ].iloc[0]
+        _fail(
+            file,
+            int(bad["line"]),
+            "preferred",
+            "true",
+            f"false: row {int(first['line'])} is already the preferred row for "
+            f"{bad['quantity']} [{bad['group']}]",
+        )
+    for col in ("value", "ci_low", "ci_high", "p_value"):
+        frame[col] = frame[col].astype(float)
+    frame["n"] = frame["n"].astype("Int64")
+    frame["decimals"] = frame["decimals"].astype("Int64")
+    frame["preferred"] = frame["preferred"].astype(bool)
+    return frame
+
+
+def _validate_row(file: Path, line: int, raw: dict) -> dict:
+    rec = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+    if rec["study"] != file.stem:
+        _fail(file, line, "study", rec["study"], f"{file.stem!r} (the file name)")
+    for col in ("quantity", "group"):
+        if not _ID.match(rec[col]):
+            _fail(file, line, col, rec[col], "a snake_case id (lower-case letters, digits, _)")
+    if rec["variant"] and not _ID.match(rec["variant"]):
+        _fail(file, line, "variant", rec["variant"], "empty or a snake_case id")
+    unit = rec["unit"]
+    if unit not in UNITS:
+        _fail(file, line, "unit", unit, f"one of {', '.join(UNITS)}")
+    if rec["status"] not in STATUSES:
+        _fail(file, line, "status", rec["status"], f"one of {', '.join(STATUSES)}")
+    if rec["preferred"] not in ("true", "false"):
+        _fail(file, line, "preferred", rec["preferred"], "true or false")
+    rec["preferred"] = rec["preferred"] == "true"
+    if not rec["source"]:
+        _fail(file, line, "source", "", "the paper file and table/section the number comes from")
+    _check_source(file, line, rec["source"])
+
+    if unit == "date":
+        if rec["value"] != "":
+            _fail(
+                file, line, "value", rec["value"], "empty for a date (the date goes in value_text)"
+            )
+        if not _DATE.match(rec["value_text"]):
+            _fail(file, line, "value_text", rec["value_text"], "an ISO date YYYY-MM or YYYY-MM-DD")
+        x = math.nan
+    else:
+        if rec["value"] == "" and rec["printed"].lower() not in _NOT_REACHED:
+            _fail(file, line, "value", "", "a number (empty only when printed says 'not reached')")
+        x = _number(file, line, "value", rec["value"])
+        if not math.isnan(x):
+            _check_range(file, line, "value", rec["value"], x, unit)
+    rec["value"] = x
+
+    lo = _number(file, line, "ci_low", rec["ci_low"])
+    hi = _number(file, line, "ci_high", rec["ci_high"])
+    for col, bound in (("ci_low", lo), ("ci_high", hi)):
+        if not math.isnan(bound):
+            _check_range(file, line, col, rec[col], bound, unit)
+    if not math.isnan(lo) and not math.isnan(x) and lo > x:
+        _fail(file, line, "ci_low", rec["ci_low"], f"<= the estimate {x:g}")
+    if not math.isnan(hi) and not math.isnan(x) and hi < x:
+        _fail(file, line, "ci_high", rec["ci_high"], f">= the estimate {x:g}")
+    rec["ci_low"], rec["ci_high"] = lo, hi
+
+    p = _number(file, line, "p_value", rec["p_value"])
+    if not math.isnan(p) and not 0 <= p <= 1:
+        _fail(file, line, "p_value", rec["p_value"], "a p-value between 0 and 1")
+    rec["p_value"] = p
+
+    if rec["n"] == "":
+        rec["n"] = pd.NA
+    else:
+        n = _number(file, line, "n", rec["n"])
+        if n != round(n) or n < 1:
+            _fail(file, line, "n", rec["n"], "a whole-number denominator >= 1")
+        if unit == "count" and not math.isnan(x) and x > n:
+            _fail(file, line, "value", _fmt(x), f"a count <= its denominator n={int(n)}")
+        rec["n"] = int(n)
+
+    rec["decimals"] = decimals(rec["printed"]) if rec["printed"] else None
+    if rec["printed"] and rec["decimals"] is not None and not math.isnan(x):
+        shown = float(rec["printed"].lstrip("<>").strip())
+        if not math.isclose(shown, x, rel_tol=1e-9, abs_tol=1e-12):
+            _fail(file, line, "printed", rec["printed"], f"the printed form of value {x:g}")
+    rec["line"] = line
+    return rec
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x)}" if x == round(x) else f"{x:g}"
+
+
+def _check_source(file: Path, line: int, source: str) -> None:
+    """Each source names a paper file in ../shared/papers (or extracted/...); check it exists."""
+    if not paths.PAPERS.exists():
+        return  # papers not shipped beside this copy: nothing to check against
+    for part in source.split(";"):
+        name = part.strip().split(":", 1)[0].split(" ", 1)[0]
+        if not (paths.PAPERS / name).exists():
+            _fail(
+                file,
+                line,
+                "source",
+                source,
+                f"a file in {paths.PAPERS} before ':' (not found: {name})",
+            )
+
+
+def _directory() -> Path:
+    return paths.PUBLISHED
+
+
+@lru_cache(maxsize=8)
+def _load_cached(directory: str, study: str, mtime: float) -> pd.DataFrame:
+    return read_file(Path(directory) / f"{study}.csv")
+
+
+def load(study: str | None = None) -> pd.DataFrame:
+    """All validated rows of one study (or of every study when ``study`` is None).
+
+    Columns as in the CSV (``value``/``ci_*``/``p_value`` float, ``n`` nullable int,
+    ``preferred`` bool) plus ``decimals`` (printed decimal places) and ``line``.
+    """
+    studies = STUDIES if study is None else (study,)
+    frames = []
+    for s in studies:
+        if s not in STUDIES:
+            raise PublishedDataError(f"study {s!r}; expected one of {', '.join(STUDIES)}")
+        path = _directory() / f"{s}.csv"
+        mtime = path.stat().st_mtime if path.exists() else 0.0
+        frames.append(_load_cached(str(_directory()), s, mtime))
+    return pd.concat(frames, ignore_index=True).copy()
+
+
+def quantities(study: str) -> pd.DataFrame:
+    """The (quantity, group, variant, unit, preferred) keys available for a study."""
+    return load(study)[["quantity", "group", "variant", "unit", "preferred", "status"]]
+
+
+def get(
+    study: str, quantity: str, group: str | None = None, variant: str | None = None
+) -> pd.Series:
+    """The full row for a quantity: the preferred one unless ``variant`` is given.
+
+    ``group`` may be omitted when the quantity has a single group.
+    """
+    frame = load(study)
+    rows = frame[frame["quantity"] == quantity]
+    if rows.empty:
+        raise KeyError(
+            f"{study}.csv: no quantity {quantity!r}; see published.quantities({study!r})"
+        )
+    if group is None:
+        groups = sorted(rows["group"].unique())
+        if len(groups) != 1:
+            raise KeyError(
+                f"{study}.csv, quantity {quantity!r}: several groups {groups}; pass group="
+            )
+        group = groups[0]
+    rows = rows[rows["group"] == group]
+    if rows.empty:
+        raise KeyError(f"{study}.csv, quantity {quantity!r}: no group {group!r}")
+    if variant is not None:
+        chosen = rows[rows["variant"] == variant]
+        if chosen.empty:
+            raise KeyError(
+                f"{study}.csv, {quantity} [{group}]: no variant {variant!r}; "
+                f"available {sorted(rows['variant'])}"
+            )
+    else:
+        chosen = rows[rows["preferred"]]
+        if chosen.empty:
+            raise KeyError(
+                f"{study}.csv, {quantity} [{group}]: no preferred row; pass variant= one of "
+                f"{sorted(rows['variant'])}"
+            )
+    return chosen.iloc[0]
+
+
+def value(study: str, quantity: str, group: str | None = None, variant: str | None = None):
+    """The published value (float; an ISO date string for dates; NaN for 'not reached')."""
+    row = get(study, quantity, group, variant)
+    if row["unit"] == "date":
+        return row["value_text"]
+    return float(row["value"])

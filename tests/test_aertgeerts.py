@@ -29,6 +29,7 @@ ABSTRACT = dict(
     ino_cycles_min=2,
     ino_cycles_max=3,
     allo_hsct=4,
+    post_hsct_relapse=1,
     eye_relapse_first_months=6,
     eye_relapse_second_months=9,
     eye_patient_followup_months=25,
@@ -244,7 +245,10 @@ def test_load_names_file_column_and_row(tmp_path):
 
 
 def test_published_facts_errors():
-    frame = pd.DataFrame({"quantity": list(ae.QUANTITIES.values()), "value": "1"})
+    keys = list(ae.QUANTITIES.values())
+    frame = pd.DataFrame(
+        {"quantity": [q for q, _ in keys], "group": [g for _, g in keys], "value": "1"}
+    )
     with pytest.raises(ae.CaseSeriesInputError, match="expected exactly 1"):
         ae.published_facts(frame.iloc[1:], "x.csv")
     bad = frame.copy()

@@ -64,22 +64,23 @@ COLUMNS = {
     "basis": "Where the value and time come from, or which convention was used",
 }
 
-#: Stable quantity ids in data/published/aertgeerts.csv that this module reads.
+#: (quantity, group) in data/published/aertgeerts.csv for each fact this module reads.
 QUANTITIES = {
-    "n_patients": "n_patients",
-    "cart_after_second_relapse": "cart_after_second_relapse_count",
-    "cart_refractory_first_relapse": "cart_refractory_first_relapse_count",
-    "relapse_cd19neg_cd22pos": "relapse_cd19neg_cd22pos_count",
-    "relapse_cd19pos_cd22pos": "relapse_cd19pos_cd22pos_count",
-    "cr_after_cycle1": "cr_after_cycle1_count",
-    "mrd_negative_after_cycle1": "mrd_negative_after_cycle1_count",
-    "ino_cycles_min": "ino_cycles_min",
-    "ino_cycles_max": "ino_cycles_max",
-    "allo_hsct": "allo_hsct_count",
-    "eye_relapse_first_months": "eye_relapse_first_months",
-    "eye_relapse_second_months": "eye_relapse_second_months",
-    "eye_patient_followup_months": "eye_patient_followup_months",
-    "others_followup_mean_months": "others_followup_mean_months",
+    "n_patients": ("n_patients", "all"),
+    "cart_after_second_relapse": ("tisagenlecleucel_after_second_relapse_count", "all"),
+    "cart_refractory_first_relapse": ("tisagenlecleucel_refractory_first_relapse_count", "all"),
+    "relapse_cd19neg_cd22pos": ("relapse_cd19neg_cd22pos_count", "all"),
+    "relapse_cd19pos_cd22pos": ("relapse_cd19pos_cd22pos_count", "all"),
+    "cr_after_cycle1": ("cr_after_ino_cycle1_count", "all"),
+    "mrd_negative_after_cycle1": ("mrd_negative_after_ino_cycle1_count", "all"),
+    "ino_cycles_min": ("ino_cycles_before_hsct_min", "all"),
+    "ino_cycles_max": ("ino_cycles_before_hsct_max", "all"),
+    "allo_hsct": ("allo_hsct_count", "all"),
+    "post_hsct_relapse": ("post_hsct_relapse_count", "all"),
+    "eye_relapse_first_months": ("eye_relapse_months_after_hsct", "first_episode"),
+    "eye_relapse_second_months": ("eye_relapse_months_after_hsct", "second_episode"),
+    "eye_patient_followup_months": ("followup_after_relapse_months", "relapsed_patient"),
+    "others_followup_mean_months": ("followup_mean_months", "other_patients"),
 }
 
 
@@ -101,6 +102,7 @@ class PublishedFacts:
     ino_cycles_min: int
     ino_cycles_max: int
     allo_hsct: int
+    post_hsct_relapse: int
     eye_relapse_first_months: float
     eye_relapse_second_months: float
     eye_patient_followup_months: float
@@ -145,43 +147,46 @@ class Allocation:
 
 
 def published_facts(frame: pd.DataFrame | None = None, source: str = "") -> PublishedFacts:
-    """Read the abstract's numbers from a published-data frame (default: the study's CSV).
+    """Read the abstract's numbers (default: ``inoreport.published.load("aertgeerts")``).
 
-    ``frame`` needs columns ``quantity`` and ``value``. A missing or duplicated quantity
-    raises :class:`CaseSeriesInputError` naming the file and the quantity.
+    ``frame`` needs columns ``quantity``, ``group`` and ``value`` (and optionally
+    ``preferred``: only preferred rows are used). A missing, duplicated or non-numeric
+    quantity raises :class:`CaseSeriesInputError` naming the file, column and row.
     """
     if frame is None:
-        frame, source = _load_published()
+        from .. import published
+
+        frame, source = published.load("aertgeerts"), str(paths.PUBLISHED / "aertgeerts.csv")
     source = source or "published data"
-    for column in ("quantity", "value"):
+    for column in ("quantity", "group", "value"):
         if column not in frame.columns:
             raise CaseSeriesInputError(f"{source}: column {column!r} missing; expected it")
+    if "preferred" in frame.columns:
+        frame = frame[frame["preferred"].astype(str).str.lower().isin(["true", "1"])]
     values = {}
-    for name, quantity in QUANTITIES.items():
-        rows = frame.index[frame["quantity"] == quantity]
+    for name, (quantity, group) in QUANTITIES.items():
+        rows = frame.index[(frame["quantity"] == quantity) & (frame["group"] == group)]
         if len(rows) != 1:
             raise CaseSeriesInputError(
-                f"{source}, column 'quantity': {len(rows)} rows with {quantity!r}; expected exactly 1"
+                f"{source}, column 'quantity': {len(rows)} rows with {quantity!r} "
+                f"(group {group!r}); expected exactly 1"
             )
-        raw = frame.at[rows[0], "value"]
+        row = rows[0]
+        line = int(frame.at[row, "line"]) if "line" in frame.columns else row + 2
+        raw = frame.at[row, "value"]
         try:
             number = float(raw)
         except (TypeError, ValueError):
             number = math.nan
         if not math.isfinite(number):
             raise CaseSeriesInputError(
-                f"{source}, column 'value', row {rows[0] + 2} ({quantity}): {raw!r}; expected a number"
+                f"{source}, column 'value', row {line} ({quantity}): {raw!r}; expected a number"
             )
         values[name] = number
     ints = {f for f, t in PublishedFacts.__annotations__.items() if t == "int"}
     facts = PublishedFacts(**{k: int(v) if k in ints else v for k, v in values.items()})
     _check_facts(facts, source)
     return facts
-
-
-def _load_published() -> tuple[pd.DataFrame, str]:
-    path = paths.PUBLISHED / "aertgeerts.csv"
-    return pd.read_csv(path), str(path)
 
 
 def _check_facts(f: PublishedFacts, source: str) -> None:
@@ -199,6 +204,11 @@ def _check_facts(f: PublishedFacts, source: str) -> None:
         raise CaseSeriesInputError(
             f"{source}: MRD-negative <= CR <= n and HSCT <= n expected; got "
             f"{f.mrd_negative_after_cycle1}, {f.cr_after_cycle1}, {n}, {f.allo_hsct}"
+        )
+    if f.post_hsct_relapse != 1:
+        raise CaseSeriesInputError(
+            f"{source}: post_hsct_relapse_count = {f.post_hsct_relapse}; this table models the "
+            "abstract's single post-transplant relapse (expected 1)"
         )
     if f.cr_after_cycle1 != n or f.allo_hsct != n:
         raise CaseSeriesInputError(
@@ -446,8 +456,9 @@ def eye_relapse_patient(table: pd.DataFrame) -> str:
 def consistency_checks(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFrame:
     """Recount the table's published aggregates; one row per check.
 
-    Columns: ``statistic``, ``quantity`` (id in data/published), ``published``,
-    ``reproduced``, ``unit``, ``match`` (exact equality for counts; within 0.05 month, the printed
+    Columns: ``statistic``, ``fact`` (a :class:`PublishedFacts` field), ``source``
+    (``quantity [group]`` in data/published/aertgeerts.csv), ``published``, ``reproduced``,
+    ``unit``, ``tolerance``, ``match`` (exact equality for counts; within 0.05 month, the printed
     precision, for the mean follow-up).
     """
     eye = eye_relapse_patient(table)
@@ -456,23 +467,23 @@ def consistency_checks(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFra
     others = last.drop(eye)
     checks = [
         ("Patients", "n_patients", facts.n_patients, table["patient"].nunique()),
-        ("Tisagenlecleucel after second relapse", "cart_after_second_relapse_count",
+        ("Tisagenlecleucel after second relapse", "cart_after_second_relapse",
          facts.cart_after_second_relapse, (_value(table, "cart_indication") == "second relapse").sum()),
-        ("Tisagenlecleucel for refractory first relapse", "cart_refractory_first_relapse_count",
+        ("Tisagenlecleucel for refractory first relapse", "cart_refractory_first_relapse",
          facts.cart_refractory_first_relapse,
          (_value(table, "cart_indication") == "refractory first relapse").sum()),
-        ("Relapse CD19-/CD22+", "relapse_cd19neg_cd22pos_count", facts.relapse_cd19neg_cd22pos,
+        ("Relapse CD19-/CD22+", "relapse_cd19neg_cd22pos", facts.relapse_cd19neg_cd22pos,
          (_value(table, "relapse_phenotype") == "CD19-/CD22+").sum()),
-        ("Relapse CD19+/CD22+", "relapse_cd19pos_cd22pos_count", facts.relapse_cd19pos_cd22pos,
+        ("Relapse CD19+/CD22+", "relapse_cd19pos_cd22pos", facts.relapse_cd19pos_cd22pos,
          (_value(table, "relapse_phenotype") == "CD19+/CD22+").sum()),
-        ("CR after InO cycle 1", "cr_after_cycle1_count", facts.cr_after_cycle1,
+        ("CR after InO cycle 1", "cr_after_cycle1", facts.cr_after_cycle1,
          (_value(table, "response_after_cycle1") == "CR").sum()),
-        ("MRD-negative after InO cycle 1", "mrd_negative_after_cycle1_count",
+        ("MRD-negative after InO cycle 1", "mrd_negative_after_cycle1",
          facts.mrd_negative_after_cycle1, (_value(table, "mrd_after_cycle1") == "MRD-negative").sum()),
         ("Fewest InO cycles", "ino_cycles_min", facts.ino_cycles_min, cycles.min()),
         ("Most InO cycles", "ino_cycles_max", facts.ino_cycles_max, cycles.max()),
-        ("Allo-HSCT", "allo_hsct_count", facts.allo_hsct, (table["item"] == "allo_hsct").sum()),
-        ("Patients with an eye-chamber relapse", "", 1,
+        ("Allo-HSCT", "allo_hsct", facts.allo_hsct, (table["item"] == "allo_hsct").sum()),
+        ("Patients with an eye-chamber relapse", "post_hsct_relapse", facts.post_hsct_relapse,
          table.loc[table["item"] == "eye_relapse_1", "patient"].nunique()),
         ("First eye relapse, months after allo-HSCT", "eye_relapse_first_months",
          facts.eye_relapse_first_months, _time(table, "eye_relapse_1")[eye]),
@@ -484,17 +495,20 @@ def consistency_checks(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFra
         ("Other patients: mean months from allo-HSCT to last follow-up",
          "others_followup_mean_months", facts.others_followup_mean_months,
          round(float(others.mean()), 2)),
-        ("In CR at last follow-up", "", facts.n_patients,
+        ("In CR at last follow-up", "n_patients", facts.n_patients,
          (_value(table, "status_last_followup") == "CR").sum()),
     ]  # fmt: skip
-    frame = pd.DataFrame(checks, columns=["statistic", "quantity", "published", "reproduced"])
+    frame = pd.DataFrame(checks, columns=["statistic", "fact", "published", "reproduced"])
+    frame.insert(2, "source", [f"{QUANTITIES[f][0]} [{QUANTITIES[f][1]}]" for f in frame["fact"]])
     frame["reproduced"] = frame["reproduced"].astype(float)
     frame["published"] = frame["published"].astype(float)
     frame["unit"] = [
         "months" if "months" in s else "cycles" if "cycles" in s else "patients"
         for s in frame["statistic"]
     ]
-    tolerance = frame["quantity"].eq("others_followup_mean_months").map({True: 0.05, False: 1e-9})
+    printed = frame["fact"].eq("others_followup_mean_months")  # printed to 0.1 month
+    tolerance = printed.map({True: 0.05, False: 1e-9})
+    frame["tolerance"] = printed.map({True: "±0.05 (printed precision)", False: "equal"})
     frame["match"] = (frame["published"] - frame["reproduced"]).abs() <= tolerance
     return frame
 

@@ -47,6 +47,8 @@ data: $(STAMP)
 ## fixtures: re-run R to regenerate the reference fixtures in tests/reference
 fixtures: sysdeps
 	Rscript tests/reference/make_fixtures.R
+	Rscript tests/reference/cli/lung_fixtures.R
+	Rscript tests/reference/cli/gbsg_fixtures.R
 
 ## bench: speed and memory benchmarks (not part of make test)
 bench: $(STAMP) sysdeps

@@ -289,3 +289,18 @@ def test_scales_to_many_rows() -> None:
     assert fit.coef["group=b"] == pytest.approx(0.3, abs=0.02)
     assert fit.coef["x1"] == pytest.approx(0.2, abs=0.02)
     assert elapsed < 20, f"{elapsed:.1f} s for 2e5 rows"
+
+
+def test_categorical_group_column_keeps_category_order():
+    data = pd.DataFrame(
+        {
+            "time": [1, 2, 3, 4, 5, 6, 7, 8],
+            "event": [1, 0, 1, 1, 0, 1, 1, 0],
+            "arm": pd.Categorical(list("bbbbaaaa"), categories=["b", "a"]),
+        }
+    )
+    km = sv.kaplan_meier(data, "time", "event", by="arm")
+    assert km.groups == ["b", "a"]
+    # group b: events at 1, 3, 4 among 4, 4->(censor 2)->2 at risk: S = 3/4 * 1/2 * 0 = 0
+    assert km.survival_at("b", 4) == pytest.approx(0.0)
+    assert sv.logrank(data, "time", "event", "arm").df == 1

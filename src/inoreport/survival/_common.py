@@ -196,7 +196,8 @@ def group_codes(
         labels = wanted
     lookup = {lab: i for i, lab in enumerate(labels)}
     mapping = {v: lookup[label(v)] for v in levels}
-    codes = series.map(mapping)
+    # object dtype first: mapping a Categorical gives a Categorical, which refuses fillna(-1)
+    codes = series.astype(object).map(mapping)
     codes = codes.fillna(-1).to_numpy(dtype=np.int64)
     return codes, labels
 

@@ -324,3 +324,42 @@ def test_distribution_plot_marks_references_and_refuses_log_of_zero():
     data.loc[0, "v"] = 0.0
     with pytest.raises(plots.PlotInputError, match="value <= 0"):
         plots_flow.distribution_plot(data, "v", "arm", log=True)
+
+
+def test_rank_sum_table_equals_r_pwilcox():
+    table = burden.rank_sum_table(10, 14).set_index("w")
+    # R: 2 * pwilcox(c(30, 31, 32), 10, 14)
+    assert table.loc[[30, 31, 32], "p"].tolist() == pytest.approx(
+        [0.0185452587525545, 0.0220154839551797, 0.0260159815954674], rel=1e-9
+    )
+    # symmetric: W and n_x n_y - W have the same p
+    assert table.loc[113, "p"] == pytest.approx(table.loc[27, "p"], rel=1e-12)
+    assert table.loc[70, "p"] == 1.0
+
+
+def test_rank_sum_consistent_finds_the_rank_sums_behind_a_printed_p():
+    # R: w <- 0:140; p <- pmin(1, 2 * pmin(pwilcox(w, 10, 14), 1 - pwilcox(w - 1, 10, 14)))
+    #    w[round(p, 3) == 0.011] -> 27 113 (p = 0.0107349576)
+    found = burden.rank_sum_consistent(10, 14, 0.011, 3)
+    assert found["w"].tolist() == [27, 113]
+    assert found["p"].iloc[0] == pytest.approx(0.01073495760, rel=1e-8)
+    assert found["superiority"].iloc[0] == pytest.approx(27 / 140)
+
+
+def test_power_curve_plot_alt_text_says_where_power_is_reached():
+    from inoreport import plots, plots_flow
+
+    curves = pd.DataFrame(
+        {
+            "value": [0.1, 0.3, 0.5, 0.7, 0.9] * 2,
+            "power": [0.9, 0.5, 0.05, 0.5, 0.85, 0.6, 0.3, 0.05, 0.3, 0.6],
+            "method": ["exact"] * 5 + ["approximate"] * 5,
+        }
+    )
+    fig = plots_flow.power_curve_plot(curves, reference=0.5, reference_label="control 50%")
+    alt = plots.alt_text(fig)
+    assert "exact reaches 80% power only at values 10%, 90%" in alt
+    assert "approximate never reaches 80% power" in alt
+    assert "control 50% is at 50%" in alt
+    with pytest.raises(plots.PlotInputError, match="'method' missing"):
+        plots_flow.power_curve_plot(curves.drop(columns="method"))

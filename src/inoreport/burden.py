@@ -15,6 +15,8 @@ bridging arm) and a time-to-event outcome.
 * :func:`rank_sum_test` — Wilcoxon–Mann–Whitney test with the *exact* permutation
   distribution, also when there are ties (R's ``wilcox.test`` falls back to the normal
   approximation with ties; scipy's ``method="exact"`` ignores them).
+* :func:`rank_sum_table`, :func:`rank_sum_consistent` — the p of every possible rank sum,
+  and which rank sums a printed p allows (how separated two groups must have been).
 * :func:`hodges_lehmann` — shift (or, on logs, ratio) between two groups with R's exact CI.
 * :func:`landmark_difference` — difference of two Kaplan–Meier landmark estimates with a
   Greenwood-based CI.
@@ -52,6 +54,8 @@ __all__ = [
     "logrank_power",
     "power_fisher",
     "power_two_proportions",
+    "rank_sum_consistent",
+    "rank_sum_table",
     "rank_sum_test",
     "transition_counts",
     "transition_group",
@@ -375,6 +379,49 @@ def rank_sum_test(x, y, exact: bool | None = None, correct: bool = True) -> Rank
     z /= sigma
     p = min(1.0, 2 * float(stats.norm.sf(abs(z))))
     return RankSumTest(w, p, "normal approximation", nx, ny, ties)
+
+
+def rank_sum_table(nx: int, ny: int, exact: bool = True, correct: bool = True) -> pd.DataFrame:
+    """Two-sided p of the rank-sum test for every possible W (0 … n_x n_y), no ties.
+
+    Columns [w, p, superiority]: ``superiority`` = W / (n_x n_y), the share of (x, y) pairs
+    in which the x value is the larger (the probability of superiority). ``exact``: the
+    permutation distribution (R ``2 * pwilcox``); otherwise R's normal approximation with
+    (``correct``) continuity correction. Use it to ask which outcomes a printed p allows.
+    """
+    for n, name in ((nx, "nx"), (ny, "ny")):
+        _check_n(n, name)
+    nx, ny = int(nx), int(ny)
+    w = np.arange(nx * ny + 1)
+    if exact:
+        counts = _subset_sum_counts(np.arange(1, nx + ny + 1), nx)[nx * (nx + 1) // 2 :]
+        counts = counts[: nx * ny + 1]
+        probs = counts / counts.sum()
+        lower = np.cumsum(probs)
+        upper = np.cumsum(probs[::-1])[::-1]
+        p = np.minimum(1.0, 2 * np.minimum(lower, upper))
+    else:
+        n = nx + ny
+        sigma = math.sqrt(nx * ny * (n + 1) / 12)
+        z = w - nx * ny / 2
+        if correct:
+            z = z - np.sign(z) * 0.5
+        p = np.minimum(1.0, 2 * stats.norm.sf(np.abs(z / sigma)))
+    return pd.DataFrame({"w": w, "p": p, "superiority": w / (nx * ny)})
+
+
+def rank_sum_consistent(
+    nx: int, ny: int, printed_p: float, decimals: int, exact: bool = True
+) -> pd.DataFrame:
+    """The rows of :func:`rank_sum_table` whose p rounds to ``printed_p`` at ``decimals``.
+
+    E.g. ``rank_sum_consistent(10, 14, 0.011, 3)``: which rank sums give a printed
+    p = 0.011 for groups of 10 and 14 (ties would widen the set).
+    """
+    table = rank_sum_table(nx, ny, exact=exact)
+    half = 0.5 * 10.0**-decimals
+    keep = (table["p"] >= printed_p - half - 1e-12) & (table["p"] < printed_p + half - 1e-12)
+    return table[keep].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

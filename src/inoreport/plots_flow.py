@@ -25,7 +25,7 @@ from .plots import _new_figure as new_figure  # the house figure (constrained la
 from .plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
 from .plots import _stamp_synthetic as stamp_synthetic  # the same badge on every figure
 
-__all__ = ["distribution_plot", "transition_flow_plot"]
+__all__ = ["distribution_plot", "power_curve_plot", "transition_flow_plot"]
 
 _MUTED = "#555555"
 _NODE_WIDTH = 0.12
@@ -280,10 +280,102 @@ def distribution_plot(
             stamp_synthetic(ax)
     scale = " on a log scale" if log else ""
     alt = (
-        f"Dot plot of {label.lower()}{scale} by group, with each group's median and "
+        f"Dot plot of {label}{scale} by group, with each group's median and "
         "interquartile range: " + "; ".join(parts) + "."
     )
     if annotation:
         alt += f" {annotation}."
     set_alt(fig, alt, synthetic, kind="distribution", groups=groups)
     return fig
+
+
+def power_curve_plot(
+    curves: pd.DataFrame,
+    *,
+    reference: float | None = None,
+    reference_label: str = "reference group",
+    observed: float | None = None,
+    observed_label: str = "observed",
+    target: float = 0.8,
+    xlabel: str = "True value in the other group",
+    percent: bool = True,
+    title: str | None = None,
+    width: float = PAGE_WIDTH_IN,
+):
+    """Power against the true value of the quantity compared, one line per method.
+
+    ``curves``: [value, power, method] (values and power as proportions). ``reference``
+    (the comparison group's value, where power is the test's level) and ``observed`` are
+    marked by vertical lines; ``target`` power by a horizontal dashed line.
+    """
+    for column in ("value", "power", "method"):
+        if column not in curves.columns:
+            raise PlotInputError(
+                f"power_curve_plot: column {column!r} missing; expected [value, power, method]"
+            )
+    methods = list(pd.unique(curves["method"]))
+    scale = 100.0 if percent else 1.0
+    parts = []
+    with style():
+        fig = new_figure(width, 4.4)
+        ax = fig.add_subplot()
+        styles = ["-", (0, (5, 2)), (0, (1, 1.5)), "-."]
+        for i, m in enumerate(methods):
+            rows = curves[curves["method"] == m].sort_values("value")
+            ax.plot(rows["value"] * scale, rows["power"] * scale, color=PALETTE[i % len(PALETTE)],
+                    linestyle=styles[i % len(styles)], label=m, gid=f"power-{i}")  # fmt: skip
+            above = rows[rows["power"] >= target]
+            reach = (
+                f"reaches {target * scale:g}{'%' if percent else ''} power only at values "
+                + ", ".join(_span_text(above["value"].to_numpy(), rows["value"].to_numpy(), scale))
+                if len(above)
+                else f"never reaches {target * scale:g}{'%' if percent else ''} power"
+            )
+            parts.append(f"{m} {reach}")
+        ax.axhline(target * scale, color=_MUTED, linewidth=1.0, linestyle=(0, (4, 3)))
+        ax.text(0.995 * scale, target * scale + 1.2 * scale / 100,
+                f"{target * scale:g}% power" if percent else f"power {target:g}",
+                ha="right", color=_MUTED, fontsize=11.5)  # fmt: skip
+        # the two marks are often close: reference label to the left of its line, the
+        # observed one to the right of its own
+        if reference is not None:
+            ax.axvline(reference * scale, color="#111111", linewidth=1.2)
+            ax.text(reference * scale, 1.01 * scale, f"{reference_label} ", ha="right",
+                    va="bottom", fontsize=11.5)  # fmt: skip
+        if observed is not None:
+            ax.axvline(observed * scale, color=PALETTE[1], linewidth=1.2, linestyle=(0, (2, 2)))
+            ax.text(observed * scale, 1.01 * scale, f" {observed_label}", ha="left",
+                    va="bottom", fontsize=11.5, color=PALETTE[1])  # fmt: skip
+        ax.set_xlim(0, scale)
+        ax.set_ylim(0, scale * 1.0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Power (%)" if percent else "Power")
+        fig.legend(loc="outside lower center", fontsize=11.5, ncols=1)
+        if title:
+            ax.set_title(title, loc="left", pad=24)
+    unit = "%" if percent else ""
+    alt = f"Power curves against {xlabel}, {len(methods)} method(s): " + "; ".join(parts)
+    if reference is not None:
+        alt += f". The {reference_label} is at {reference * scale:.3g}{unit}"
+    if observed is not None:
+        alt += f"; {observed_label} at {observed * scale:.3g}{unit}"
+    set_alt(fig, alt + ".", False, kind="power")
+    return fig
+
+
+def _span_text(hits: np.ndarray, grid: np.ndarray, scale: float) -> list[str]:
+    """Contiguous runs of grid values (hits) as 'a–b%' pieces."""
+    pieces, run = [], []
+    members = set(np.round(hits, 9))
+    for v in grid:
+        if round(float(v), 9) in members:
+            run.append(float(v))
+        elif run:
+            pieces.append(run)
+            run = []
+    if run:
+        pieces.append(run)
+    return [
+        f"{r[0] * scale:.3g}" + (f"–{r[-1] * scale:.3g}" if len(r) > 1 else "") + "%"
+        for r in pieces
+    ]

@@ -529,15 +529,15 @@ def followup_readings(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFram
     ino_to_hsct = -_time(table, "ino_cycle_1").drop(eye)
     n, k = facts.n_patients, facts.n_patients - 1
     rows = [
-        (f"Eye patient: {fu25:g} months after the later eye relapse", "eye", book_eye, math.nan, True),
-        (f"Eye patient: {fu25:g} months after the first eye relapse", "eye", first + fu25, math.nan, False),
-        (f"Eye patient: {fu25:g} months after allo-HSCT", "eye", fu25, math.nan, False),
-        (f"Others: mean of the {k} others, from allo-HSCT", "others", math.nan, mean, True),
-        (f"Others: mean of all {n}, from allo-HSCT (eye patient as in the book reading)", "others",
+        (f"Eye-relapse child: {fu25:g} months after the later eye relapse", "eye", book_eye, math.nan, True),
+        (f"Eye-relapse child: {fu25:g} months after the first eye relapse", "eye", first + fu25, math.nan, False),
+        (f"Eye-relapse child: {fu25:g} months after allo-HSCT", "eye", fu25, math.nan, False),
+        (f"Other children: mean of the {k}, from allo-HSCT", "others", math.nan, mean, True),
+        (f"Other children: mean taken over all {n}, from allo-HSCT (eye-relapse child as in the book reading)", "others",
          math.nan, (n * mean - book_eye) / k, False),
-        (f"Others: mean of the {k} others, from the start of InO (our assumed InO-to-HSCT time)",
+        (f"Other children: mean of the {k}, from the start of InO (our assumed InO-to-HSCT time)",
          "others", math.nan, mean - float(ino_to_hsct.mean()), False),
-        (f"Others: mean of the {k} others, from relapse after tisagenlecleucel (assumed times)",
+        (f"Other children: mean of the {k}, from relapse after tisagenlecleucel (assumed times)",
          "others", math.nan, mean - float(pre_hsct.mean()), False),
     ]  # fmt: skip
     frame = pd.DataFrame(
@@ -556,7 +556,7 @@ def followup_readings(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFram
 _MARK = {"published_patient": "*", "published_aggregate": "†", "assumed": "‡", "anchor": "",
          "n/a": ""}  # fmt: skip
 MARK_LEGEND = (
-    "* published for this patient · † published only as a count over the four; which "
+    "* published for this patient · † published only as a count over all the children; which "
     "patient is our assumption · ‡ not published: assumed (stated convention)"
 )
 
@@ -743,7 +743,7 @@ def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = 
             (-0.15, f"before allo-HSCT (×{k:g})", "right"),
             (0.4, "after allo-HSCT", "left"),
         ):
-            ax.text(x, 0.995, text, transform=band, ha=ha, va="top", fontsize=9, color="#444444")
+            ax.text(x, 0.995, text, transform=band, ha=ha, va="top", fontsize=10, color="#444444")
         # Legend under the plot (not beside it), so the timeline gets the page width.
         legend = ax.get_legend()
         handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
@@ -773,19 +773,20 @@ def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = 
     return fig
 
 
-def figure_alt_text(table: pd.DataFrame) -> str:
-    """Alt text for the swimmer plot, built from the table (no number typed)."""
+def figure_alt_text(table: pd.DataFrame, stretch_before: float = 3.0) -> str:
+    """Alt text for :func:`swimmer`, built from the table (no number typed)."""
     eye = eye_relapse_patient(table)
     times = table.loc[table["item"].str.startswith("eye_relapse_"), "start_months"]
     last = _time(table, "last_followup")
     n = table["patient"].nunique()
     return (
-        f"Swimmer plot of {n} children, one horizontal bar each, on a time axis in months from "
-        "allogeneic stem-cell transplant. Before transplant: tisagenlecleucel, relapse with its "
-        "CD19/CD22 phenotype, inotuzumab cycles and complete remission after cycle 1, all drawn "
-        "as hatched bars because those intervals are assumed. After transplant: patient "
-        f"{eye[1:]} has anterior-eye-chamber relapses at {times.iloc[0]:g} and "
-        f"{times.iloc[1]:g} months, radiotherapy, and remains in remission to "
-        f"{last[eye]:g} months; the others are drawn in remission to {last.drop(eye).iloc[0]:g} "
-        "months, their published mean follow-up."
+        f"Synthetic, partly assumed swimmer plot of the {n} children in the case series, one "
+        "horizontal bar each, on a time axis in months from allogeneic stem-cell transplant; "
+        f"the months before transplant are drawn {stretch_before:g} times wider. Before "
+        "transplant: tisagenlecleucel, relapse with its CD19/CD22 phenotype, inotuzumab cycles "
+        "and complete remission after cycle 1, all on hatched bars because those intervals are "
+        f"assumed. After transplant: patient {eye[1:]} has anterior-eye-chamber relapses at "
+        f"{times.iloc[0]:g} and {times.iloc[1]:g} months, then radiotherapy, and is in "
+        f"remission at {last[eye]:g} months; the others are drawn in remission to "
+        f"{last.drop(eye).iloc[0]:g} months, their published mean follow-up."
     )

@@ -35,6 +35,7 @@ from .. import paths
 #: study key -> (module, CSV file stem)
 STUDIES = {
     "rocca": "rocca",
+    "jabbour": "jabbour",
 }
 
 

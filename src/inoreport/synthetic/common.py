@@ -155,3 +155,48 @@ def p_row(
         source=source,
         note=note,
     )
+
+
+def parse_date(text, end_of_month: bool = False) -> dt.date:
+    """An ISO date; a month (``2023-08``) is its first day, or its last with ``end_of_month``."""
+    text = str(text).strip()
+    if len(text) == 7:
+        first = dt.date.fromisoformat(text + "-01")
+        if not end_of_month:
+            return first
+        following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return following - dt.timedelta(days=1)
+    return dt.date.fromisoformat(text[:10])
+
+
+def bisect(f, lo: float, hi: float, iters: int = 60) -> float:
+    """Root of a monotone function on [lo, hi] by bisection (deterministic)."""
+    flo = f(lo)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        fm = f(mid)
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def group_median_from_curves(grid: np.ndarray, curves: np.ndarray) -> np.ndarray:
+    """Median (first crossing of 0.5, linear interpolation) of each row of ``curves``
+    evaluated on ``grid``; the grid end plus the remaining distance when never reached."""
+    out = np.empty(curves.shape[0])
+    for k, s in enumerate(curves):
+        below = np.flatnonzero(s <= 0.5)
+        if not len(below):
+            # not reached: continue the last slope so the value stays smooth
+            slope = max((s[-2] - s[-1]) / (grid[-1] - grid[-2]), 1e-4)
+            out[k] = grid[-1] + (s[-1] - 0.5) / slope
+            continue
+        j = below[0]
+        if j == 0:
+            out[k] = grid[0]
+            continue
+        s0, s1 = s[j - 1], s[j]
+        out[k] = grid[j - 1] + (s0 - 0.5) / max(s0 - s1, 1e-12) * (grid[j] - grid[j - 1])
+    return out

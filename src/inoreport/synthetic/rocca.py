@@ -57,10 +57,13 @@ from .calibration import FitTarget, count_from_percent, fixed_point, greedy_redr
 from .common import (
     DAYS_PER_MONTH,
     StudyBuild,
+    bisect,
     count_row,
     ids,
     landmark_row,
+    median_row,
     p_row,
+    parse_date,
     ratio_row,
     round_months,
     streams,
@@ -111,44 +114,56 @@ MODEL_2 = {
 MODEL_1 = {**{"ino_exposed": None}, **{k: v for k, v in MODEL_2.items() if k != "ino_group"}}
 
 
+#: Our short group names -> the groups of data/published/rocca.csv.
+GROUPS = {
+    None: "all",
+    "naive": "ino_naive",
+    "exposed": "ino_exposed",
+    "responder": "ino_responder",
+    "refractory": "ino_refractory",
+    "bridging": "ino_bridging",
+    "preapheresis_only": "ino_preapheresis_only",
+}
+
+
 def R(quantity: str, group: str | None = None) -> Ref:
-    return Ref(quantity, group)
+    return Ref(quantity, GROUPS.get(group, group))
 
 
 # --- Published quantities (ids in data/published/rocca.csv) ---------------------------------
 TABLE1_COUNTS = {
     # column: {category: quantity id}; group = arm ("naive" | "exposed")
-    "sex": {"female": "female"},
+    "sex": {"female": "female_count"},
     "race_ethnicity": {
-        "Non-Hispanic White": "race_nh_white",
-        "Hispanic": "race_hispanic",
-        "Black": "race_black",
-        "Asian": "race_asian",
-        "Other": "race_other",
+        "Non-Hispanic White": "race_nh_white_count",
+        "Hispanic": "race_hispanic_count",
+        "Black": "race_black_count",
+        "Asian": "race_asian_count",
+        "Other": "race_other_count",
     },
     "subtype": {
-        "Ph+": "subtype_ph_pos",
-        "Ph-like": "subtype_ph_like",
-        "Ph-negative": "subtype_ph_neg",
+        "Ph+": "subtype_ph_pos_count",
+        "Ph-like": "subtype_ph_like_count",
+        "Ph-negative": "subtype_ph_neg_count",
     },
     "disease_status": {
-        "active (>5% blasts)": "status_active",
-        "CR, MRD+ or unknown": "status_cr_mrd_pos_unknown",
-        "CR, MRD-negative": "status_cr_mrd_neg",
-        "missing": "status_missing",
+        "active (>5% blasts)": "status_active_count",
+        "CR, MRD+ or unknown": "status_cr_mrd_pos_unknown_count",
+        "CR, MRD-negative": "status_cr_mrd_neg_count",
+        "missing": "status_missing_count",
     },
     "marrow_blasts": {
-        "<25%": "blasts_lt25",
-        "25-74%": "blasts_25_74",
-        ">=75%": "blasts_ge75",
-        "missing": "blasts_missing",
+        "<25%": "blasts_lt25_count",
+        "25-74%": "blasts_25_74_count",
+        ">=75%": "blasts_ge75_count",
+        "missing": "blasts_missing_count",
     },
-    "emd": {True: "emd_yes"},
-    "cns": {True: "cns_yes"},
-    "prior_blinatumomab": {True: "prior_blinatumomab"},
-    "prior_hct": {True: "prior_hct"},
+    "emd": {True: "emd_yes_count"},
+    "cns": {True: "cns_yes_count"},
+    "prior_blinatumomab": {True: "prior_blinatumomab_count"},
+    "prior_hct": {True: "prior_hct_count"},
 }
-AGE_GROUP_IDS = {"18-39": "age_18_39", "40-59": "age_40_59", "60+": "age_60_plus"}
+AGE_GROUP_IDS = {"18-39": "age_18_39_count", "40-59": "age_40_59_count", "60+": "age_60_plus_count"}
 
 
 @dataclass(frozen=True)
@@ -229,12 +244,12 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     frame = pd.DataFrame({"ino_exposed": exposed})
 
     # 1. InO structure ---------------------------------------------------------------------
-    n_bridging = int(pub(R("ino_bridging", "exposed")))
-    n_bridging_with_pre = int(pub(R("ino_bridging_with_preapheresis", "exposed")))
-    n_pre_only = int(pub(R("ino_preapheresis_only", "exposed")))
-    n_resp = int(pub(R("ino_responders", "exposed")))
-    n_refr = int(pub(R("ino_refractory", "exposed")))
-    n_na = int(pub(R("ino_not_assessed", "exposed")))
+    n_bridging = int(pub(R("ino_bridging_count", "exposed")))
+    n_bridging_with_pre = int(pub(R("ino_bridging_with_preapheresis_count", "exposed")))
+    n_pre_only = int(pub(R("ino_preapheresis_only_count", "exposed")))
+    n_resp = int(pub(R("ino_responders_count", "exposed")))
+    n_refr = int(pub(R("ino_refractory_count", "exposed")))
+    n_na = int(pub(R("ino_not_assessed_count", "exposed")))
     if n_pre_only + n_bridging != n_exposed or n_resp + n_refr + n_na != n_exposed:
         raise ValueError("rocca: InO timing or response groups do not add up to the exposed arm")
     timing_values = ("none", PRE_ONLY, "bridging with earlier InO", "bridging only")
@@ -285,20 +300,18 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     r1 = rng["table1"]
     # Contrasts stated as percentages of subgroups; the counts are the unique ones that round.
     contrast_pct = {
-        ("subtype", "Ph+", "responder"): R("ph_pos_pct", "responder"),
-        ("subtype", "Ph+", "refractory"): R("ph_pos_pct", "refractory"),
-        ("disease_status", "active (>5% blasts)", "responder"): R(
-            "active_disease_pct", "responder"
-        ),
+        ("subtype", "Ph+", "responder"): R("subtype_ph_pos_pct", "responder"),
+        ("subtype", "Ph+", "refractory"): R("subtype_ph_pos_pct", "refractory"),
+        ("disease_status", "active (>5% blasts)", "responder"): R("status_active_pct", "responder"),
         ("disease_status", "active (>5% blasts)", "refractory"): R(
-            "active_disease_pct", "refractory"
+            "status_active_pct", "refractory"
         ),
-        ("disease_status", "active (>5% blasts)", "bridging"): R("active_disease_pct", "bridging"),
+        ("disease_status", "active (>5% blasts)", "bridging"): R("status_active_pct", "bridging"),
         ("disease_status", "active (>5% blasts)", "pre_only"): R(
-            "active_disease_pct", "preapheresis_only"
+            "status_active_pct", "preapheresis_only"
         ),
-        ("emd", True, "bridging"): R("emd_pct", "bridging"),
-        ("emd", True, "pre_only"): R("emd_pct", "preapheresis_only"),
+        ("emd", True, "bridging"): R("emd_yes_pct", "bridging"),
+        ("emd", True, "pre_only"): R("emd_yes_pct", "preapheresis_only"),
         ("prior_hct", True, "responder"): R("prior_hct_pct", "responder"),
         ("prior_hct", True, "refractory"): R("prior_hct_pct", "refractory"),
     }
@@ -444,9 +457,9 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     course_counts = {}
     for arm in N_ARMS:
         n_arm = arm_counts[arm]["n"]
-        early = int(pub(R("early_death_30d", arm)))
+        early = int(pub(R("early_death_30d_count", arm)))
         cr_pct = pub(R("cr_cri_pct", arm))
-        cons_n = int(pub(R("consolidation", arm)))
+        cons_n = int(pub(R("consolidation_count", arm)))
         cons_pct = pub(R("consolidation_pct", arm))
         k_cr, n_eval = _response_denominators(cr_pct, cons_n, cons_pct, n_arm, arm)
         course_counts[arm] = {
@@ -488,9 +501,9 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     frame["mrd_negative"] = np.where(cr, mrd == "negative", None)
 
     # 4. Follow-up: infusion dates -------------------------------------------------------------
-    lock = _date(pub.text(R("data_lock_date")))
-    window_start = _date(pub.text(R("infusion_window_start")))
-    window_end = _date(pub.text(R("infusion_window_end")))
+    lock = parse_date(pub.text(R("data_lock_date")))
+    window_start = parse_date(pub.text(R("infusion_window_start")))
+    window_end = parse_date(pub.text(R("infusion_window_end")), end_of_month=True)
     min_fu = pub(R("min_followup_months"))
     last_possible = min(window_end, lock - dt.timedelta(days=int(np.ceil(min_fu * DAYS_PER_MONTH))))
     span = (last_possible - window_start).days
@@ -502,7 +515,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         days = (lock - window_start).days - offsets
         return days / DAYS_PER_MONTH, offsets
 
-    shape = _bisect(lambda s: np.median(potential_fu(s)[0]) - target_fu, 0.3, 6.0)
+    shape = bisect(lambda s: np.median(potential_fu(s)[0]) - target_fu, 0.3, 6.0)
     fu_months, offsets = potential_fu(shape)
     order = rng["accrual"].permutation(n)  # which patient gets which date: independent
     fu_months, offsets = fu_months[order], offsets[order]
@@ -514,9 +527,9 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     cons_type = {}
     for arm in N_ARMS:
         cons_type[arm] = {
-            "allogeneic HCT": int(pub(R("consolidation_hct", arm))),
-            "TKI": int(pub(R("consolidation_tki", arm))),
-            "other maintenance": int(pub(R("consolidation_other", arm))),
+            "allogeneic HCT": int(pub(R("consolidation_hct_count", arm))),
+            "TKI": int(pub(R("consolidation_tki_count", arm))),
+            "other maintenance": int(pub(R("consolidation_other_count", arm))),
         }
     starts = a.consolidation_start
     forbid = [(~cr, ("allogeneic HCT", "TKI", "other maintenance"))]
@@ -569,16 +582,16 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     t2 = {}
     for arm in N_ARMS:
         t2[arm] = {
-            "crs_any": int(pub(R("crs_any", arm))),
+            "crs_any": int(pub(R("crs_any_count", arm))),
             "crs_any_pct": pub(R("crs_any_pct", arm)),
-            "crs_12": int(pub(R("crs_grade_1_2", arm))),
-            "crs_34": int(pub(R("crs_grade_3_4", arm))),
-            "icans_any": int(pub(R("icans_any", arm))),
-            "icans_12": int(pub(R("icans_grade_1_2", arm))),
-            "icans_34": int(pub(R("icans_grade_3_4", arm))),
-            "tocilizumab": int(pub(R("tocilizumab", arm))),
-            "steroids": int(pub(R("steroids", arm))),
-            "anakinra": int(pub(R("anakinra", arm))),
+            "crs_12": int(pub(R("crs_grade_1_2_count", arm))),
+            "crs_34": int(pub(R("crs_grade_3_4_count", arm))),
+            "icans_any": int(pub(R("icans_any_count", arm))),
+            "icans_12": int(pub(R("icans_grade_1_2_count", arm))),
+            "icans_34": int(pub(R("icans_grade_3_4_count", arm))),
+            "tocilizumab": int(pub(R("tocilizumab_count", arm))),
+            "steroids": int(pub(R("steroids_count", arm))),
+            "anakinra": int(pub(R("anakinra_count", arm))),
         }
         t2[arm]["crs_evaluable"] = _denominator(
             t2[arm]["crs_any"], t2[arm]["crs_any_pct"], arm_counts[arm]["n"], f"rocca CRS {arm}"
@@ -680,11 +693,14 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             + b_bridge * bridge
         )
 
-    def pfs_times(theta, u):
+    def latent_pfs(theta, u):
         haz = PiecewiseHazard(knots, theta[:n_knots])
         t = haz.draw(u, linear_predictor(theta), lower, cons_start, switch_effect(theta))
         t = np.where(modelled, t, fixed_time)
-        t = round_months(np.maximum(t, 0.01))
+        return round_months(np.maximum(t, 0.01))
+
+    def pfs_times(theta, u):
+        t = latent_pfs(theta, u)
         event = t <= censor
         return np.where(event, t, censor), event
 
@@ -747,7 +763,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     )
 
     # relapse counts among the PFS events (fixed by the greedy stage when needed)
-    relapse_counts = {arm: int(pub(R("relapse", arm))) for arm in N_ARMS}
+    relapse_counts = {arm: int(pub(R("relapse_count", arm))) for arm in N_ARMS}
     eligible_relapse = cr if a.relapse_reading == "after_response" else modelled | nonresp
 
     def relapse_deficit(u):
@@ -771,44 +787,44 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     )
     pfs_t, pfs_e = pfs_times(theta_pfs, u_pfs)
 
-    # event type: exactly the published number of relapses; the other events are deaths
-    rr = rng["relapse"]
-    event_type = np.full(n, "", dtype=object)
-    event_type[pfs_e & early] = "death"
-    relapse = np.zeros(n, bool)
-    for arm in N_ARMS:
-        pool = np.flatnonzero(arm_mask[arm] & pfs_e & ~early & eligible_relapse)
-        k = min(relapse_counts[arm], len(pool))
-        if a.relapse_reading == "any":
-            forced = np.flatnonzero(arm_mask[arm] & pfs_e & nonresp)
+    # event type: exactly the published number of relapses; the other events are deaths.
+    # Which events are relapses is decided by one uniform per patient (the smallest win),
+    # so the OS stage below can re-draw it like any other random number.
+    def designate(v):
+        chosen = np.zeros(n, bool)
+        for arm in N_ARMS:
+            pool = np.flatnonzero(arm_mask[arm] & pfs_e & ~early & eligible_relapse)
+            k = min(relapse_counts[arm], len(pool))
+            forced = (
+                np.flatnonzero(arm_mask[arm] & pfs_e & nonresp)
+                if a.relapse_reading == "any"
+                else []
+            )
             rest = np.setdiff1d(pool, forced)
-            chosen = np.concatenate([forced, rr.choice(rest, k - len(forced), replace=False)])
-        else:
-            chosen = rr.choice(pool, k, replace=False)
-        relapse[chosen] = True
-    other_events = pfs_e & ~relapse & ~early
-    event_type[relapse] = np.where(nonresp[relapse], "progression", "relapse")
-    event_type[other_events] = "death"
-    frame["pfs_months"] = pfs_t
-    frame["pfs_event"] = pfs_e.astype(int)
-    frame["pfs_event_type"] = np.where(pfs_e, event_type, "none")
+            rest = rest[np.argsort(v[rest], kind="mergesort")][: k - len(forced)]
+            chosen[forced] = True
+            chosen[rest] = True
+        return chosen
+
+    v_relapse = rng["relapse"].uniform(size=n)
 
     # 6. OS -----------------------------------------------------------------------------------------
     pp_knots = np.array(a.post_progression_knots)
     n_pp = len(pp_knots)
-    u_os = rng["os"].uniform(1e-9, 1 - 1e-9, n)
-    progressed = relapse
-    dies_at_pfs = pfs_e & ~relapse
+    u_os = np.concatenate([rng["os"].uniform(1e-9, 1 - 1e-9, n), v_relapse])
+    progressed = designate(v_relapse)
 
-    def os_times(phi, u):
+    def os_times(phi, w):
         haz = PiecewiseHazard(pp_knots, phi[:n_pp])
         lp = (
             phi[n_pp] * g_idx[RESPONDER]
             + phi[n_pp + 1] * g_idx[REFRACTORY]
             + phi[n_pp + 2] * g_idx[NOT_ASSESSED]
         )
-        after = haz.draw(u, lp)
-        death = np.where(progressed, pfs_t + after, np.where(dies_at_pfs, pfs_t, np.inf))
+        after = haz.draw(w[:n], lp)
+        prog = designate(w[n:])
+        dies_at_pfs = pfs_e & ~prog
+        death = np.where(prog, pfs_t + after, np.where(dies_at_pfs, pfs_t, np.inf))
         death = round_months(np.where(np.isfinite(death), death, 1e9))
         event = death <= censor
         t = np.where(event, death, np.where(pfs_e, censor, pfs_t))
@@ -835,6 +851,15 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         )
         return out[os_fit_index]
 
+    # The surrogate uses latent (uncensored) PFS times; an event hidden by censoring is a
+    # relapse with the arm's observed share of relapses among events.
+    latent_t = latent_pfs(theta_pfs, u_pfs)
+    relapse_share = np.where(progressed, 1.0, np.where(pfs_e, 0.0, 0.0))
+    for arm in N_ARMS:
+        m = arm_mask[arm]
+        share = progressed[m].sum() / max(pfs_e[m].sum(), 1)
+        relapse_share[m & ~pfs_e] = share
+
     def surrogate_os(phi):
         haz = PiecewiseHazard(pp_knots, phi[:n_pp])
         lp = (
@@ -844,10 +869,8 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         )
         alive = np.empty((n, len(landmark_times)))
         for j, t in enumerate(landmark_times):
-            after = haz.survival(np.maximum(t - pfs_t, 0), lp)
-            alive[:, j] = np.where(
-                pfs_t > t, 1.0, np.where(progressed, after, np.where(pfs_e, 0.0, 1.0))
-            )
+            after = haz.survival(np.maximum(t - latent_t, 0), lp)
+            alive[:, j] = np.where(latent_t > t, 1.0, relapse_share * after)
         return (membership @ alive).ravel()[os_fit_index]
 
     def regularise_os(phi):
@@ -858,10 +881,20 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
 
     phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(3)])
     phi = fixed_point(phi0, surrogate_os, realise_os, os_targets, regularise_os, rounds=ROUNDS)
+    os_candidates = np.concatenate(
+        [np.flatnonzero(pfs_e & ~early), n + np.flatnonzero(pfs_e & ~early & ~nonresp)]
+    )
     u_os, kept_os = greedy_redraw(
-        u_os, np.flatnonzero(progressed), lambda u: realise_os(phi, u), os_targets, rng["greedy"]
+        u_os, os_candidates, lambda u: realise_os(phi, u), os_targets, rng["greedy"]
     )
     os_t, os_e = os_times(phi, u_os)
+    relapse = designate(u_os[n:])
+    event_type = np.where(
+        ~pfs_e, "none", np.where(relapse, np.where(nonresp, "progression", "relapse"), "death")
+    )
+    frame["pfs_months"] = pfs_t
+    frame["pfs_event"] = pfs_e.astype(int)
+    frame["pfs_event_type"] = event_type
     frame["os_months"] = os_t
     frame["os_event"] = os_e.astype(int)
     frame["relapse"] = relapse
@@ -924,22 +957,6 @@ def _os_names(a: Assumptions) -> list[str]:
     ]
 
 
-def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(str(text)[:10])
-
-
-def _bisect(f, lo, hi, iters=60):
-    flo = f(lo)
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        fm = f(mid)
-        if (fm > 0) == (flo > 0):
-            lo, flo = mid, fm
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
-
-
 def _denominator(k: int, percent: float, n_max: int, label: str) -> int:
     fits = [m for m in range(max(k, 1), n_max + 1) if abs(100.0 * k / m - percent) <= 0.5 + 1e-9]
     if len(fits) != 1:
@@ -970,31 +987,28 @@ def _response_denominators(cr_pct, cons_n, cons_pct, n_arm, arm) -> tuple[int, i
 
 
 def _mrd_counts(pub: PublishedValues, responders: dict) -> tuple[dict, str]:
-    """MRD-negative counts among CR/CRi. The paper prints "75% vs 66%" without saying which
-    arm is which; keep the reading in which both percentages fit the responder counts."""
-    first, second = (
-        pub(R("mrd_negative_pct", "first_printed")),
-        pub(R("mrd_negative_pct", "second_printed")),
-    )
-    readings = {
-        "exposed first (sentence order)": {"exposed": first, "naive": second},
-        "naive first": {"naive": first, "exposed": second},
+    """MRD-negative counts among CR/CRi patients, from the printed percentages.
+
+    The paper prints "75% vs 66%" after naming the exposed and then the naive arm;
+    data/published keeps that reading. Only this reading fits the responder counts
+    (56/75 and 50/76); the swapped one fits neither, which is checked here.
+    """
+    pct = {arm: pub(R("mrd_negative_pct", arm)) for arm in N_ARMS}
+    counts = {
+        arm: count_from_percent(pct[arm], responders[arm], f"rocca MRD {arm}") for arm in N_ARMS
     }
-    ok = {}
-    for name, pct in readings.items():
-        try:
-            ok[name] = {
-                arm: count_from_percent(pct[arm], responders[arm], f"MRD {arm}") for arm in N_ARMS
-            }
-        except ValueError:
-            continue
-    if not ok:
-        raise ValueError(f"rocca: MRD-negative {first}% and {second}% fit no responder counts")
-    name = next(iter(ok))
-    note = f"reading '{name}' fits the responder counts; " + (
-        "the other reading does not" if len(ok) == 1 else "both readings fit; sentence order used"
-    )
-    return ok[name], note
+    swapped = {"naive": pct["exposed"], "exposed": pct["naive"]}
+    try:
+        for arm in N_ARMS:
+            count_from_percent(swapped[arm], responders[arm], "swapped")
+        note = (
+            "both readings of '75% vs 66%' fit the responder counts; data/published's reading used"
+        )
+    except ValueError:
+        note = (
+            "only data/published's reading of '75% vs 66%' (exposed 75%) fits the responder counts"
+        )
+    return counts, note
 
 
 # --------------------------------------------------------------------------------------------
@@ -1123,13 +1137,13 @@ def evaluate(
             )
         )
         for col, q in (
-            ("early_death_30d", "early_death_30d"),
-            ("tocilizumab", "tocilizumab"),
-            ("steroids", "steroids"),
-            ("anakinra", "anakinra"),
+            ("early_death_30d", "early_death_30d_count"),
+            ("tocilizumab", "tocilizumab_count"),
+            ("steroids", "steroids_count"),
+            ("anakinra", "anakinra_count"),
         ):
             rows.append(count_row(f"{col}, {arm}", pub(R(q, arm)), int(sub[col].sum()), source=src))
-        for grade, q in (("1-2", "crs_grade_1_2"), ("3-4", "crs_grade_3_4")):
+        for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
             rows.append(
                 count_row(
                     f"CRS grade {grade}, {arm}",
@@ -1138,7 +1152,7 @@ def evaluate(
                     source=src,
                 )
             )
-        for grade, q in (("1-2", "icans_grade_1_2"), ("3-4", "icans_grade_3_4")):
+        for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
             rows.append(
                 count_row(
                     f"ICANS grade {grade}, {arm}",
@@ -1148,9 +1162,9 @@ def evaluate(
                 )
             )
         for kind, q in (
-            ("allogeneic HCT", "consolidation_hct"),
-            ("TKI", "consolidation_tki"),
-            ("other maintenance", "consolidation_other"),
+            ("allogeneic HCT", "consolidation_hct_count"),
+            ("TKI", "consolidation_tki_count"),
+            ("other maintenance", "consolidation_other_count"),
         ):
             rows.append(
                 count_row(
@@ -1250,11 +1264,12 @@ def evaluate(
                     )
                 )
                 if g in ("naive", "exposed"):
+                    published_row = pub.row(R(f"{endpoint}_{t}mo", g))
                     for bound in ("ci_low", "ci_high"):
                         rows.append(
                             landmark_row(
                                 f"{endpoint.upper()} {t}-month {bound.replace('ci_', '95% CI ')}, {g} (%)",
-                                pub(R(f"{endpoint}_{t}mo_{bound}", g)),
+                                float(published_row[bound]),
                                 100 * r[bound],
                                 "held_out",
                                 tolerance_pp=5.0,
@@ -1274,6 +1289,7 @@ def evaluate(
         ("bridging_therapy", "hr_pfs_bridging_therapy"),
     ):
         hr, lo, hi = fit2[term]
+        published_row = pub.row(R(q, "model_2"))
         rows.append(
             ratio_row(
                 f"PFS HR {term} (model 2)", pub(R(q, "model_2")), hr, "calibrated", source=src
@@ -1282,7 +1298,7 @@ def evaluate(
         rows.append(
             ratio_row(
                 f"PFS HR {term} 95% CI low (model 2)",
-                pub(R(q + "_ci_low", "model_2")),
+                float(published_row["ci_low"]),
                 lo,
                 "held_out",
                 tolerance=0.5,
@@ -1293,7 +1309,7 @@ def evaluate(
         rows.append(
             ratio_row(
                 f"PFS HR {term} 95% CI high (model 2)",
-                pub(R(q + "_ci_high", "model_2")),
+                float(published_row["ci_high"]),
                 hi,
                 "held_out",
                 tolerance=0.5,
@@ -1314,8 +1330,6 @@ def evaluate(
         )
     )
     fu = surv.median_followup(frame, "os_months", "os_event")
-    from .common import median_row
-
     rows.append(
         median_row(
             "median follow-up, reverse KM (months)",
@@ -1345,30 +1359,31 @@ def _logrank_rows(frame, pub, surv):
                 "exposed vs naive",
                 np.ones(len(frame), bool),
                 "ino_exposed",
-                "logrank_p_exposed_vs_naive",
+                "ino_exposed_vs_ino_naive",
             ),
             (
                 "responder vs refractory",
                 resp_refr,
                 "ino_group",
-                "logrank_p_responder_vs_refractory",
+                "ino_responder_vs_ino_refractory",
             ),
             (
                 "bridging vs pre-apheresis InO",
                 timing & exp,
                 "ino_timing",
-                "logrank_p_bridging_vs_preapheresis",
+                "ino_bridging_vs_ino_preapheresis_only",
             ),
         ):
             p = surv.logrank(frame[mask], f"{endpoint}_months", f"{endpoint}_event", col)
-            ref = R(q, endpoint)
+            published_row = pub.row(Ref(f"{endpoint}_p", q))
             rows.append(
                 p_row(
                     f"{endpoint.upper()} log-rank p, {label}",
-                    pub(ref),
+                    float(published_row["value"]),
                     p,
                     source=SOURCE,
-                    note="held out: never used to fit",
+                    note="held out: never used to fit; the paper does not say which test it used",
+                    published_text=str(published_row["printed"]),
                 )
             )
     return rows

@@ -34,6 +34,13 @@ class PublishedValues:
         value = published.value(self.study, ref.quantity, ref.group)
         return float(value)
 
+    def row(self, ref: Ref):
+        """The full published row (value, ci_low, ci_high, printed, note, ...)."""
+        from .. import published
+
+        self.used.append(ref)
+        return published.get(self.study, ref.quantity, ref.group)
+
     def text(self, ref: Ref) -> str:
         """A non-numeric published value (a date, a label)."""
         from .. import published

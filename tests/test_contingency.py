@@ -19,6 +19,8 @@ from inoreport.contingency import (
     consistent_denominators,
     expected_counts,
     fisher_exact,
+    fisher_mid_p,
+    likelihood_ratio_chi2,
     pearson_chi2,
     rounds_to,
 )
@@ -148,3 +150,24 @@ def test_bad_counts_are_rejected():
         clopper_pearson(5, 4)
     with pytest.raises(ContingencyInputError, match="whole number >= 1"):
         rounds_to(0, 0, 0, 0)
+
+
+def test_likelihood_ratio_chi2_matches_r_formula():
+    # x<-matrix(c(8,2,2,5),2,byrow=TRUE); E<-outer(rowSums(x),colSums(x))/sum(x)
+    # G<-2*sum(x*log(x/E)); pchisq(G,1,lower.tail=FALSE) -> G 4.6509870402986868, p 0.0310356968250935
+    g = likelihood_ratio_chi2([[8, 2], [2, 5]])
+    assert g.statistic == pytest.approx(4.6509870402986868, rel=1e-10)
+    assert g.p == pytest.approx(0.0310356968250935, rel=1e-8)
+    # same for matrix(c(20,15,18,22,25,20,10,15,14,30),ncol=2,byrow=TRUE), df 4 -> p 0.114255128902608
+    g5 = likelihood_ratio_chi2([[20, 15], [18, 22], [25, 20], [10, 15], [14, 30]])
+    assert g5.df == 4 and g5.p == pytest.approx(0.114255128902608, rel=1e-8)
+
+
+def test_fisher_mid_p_matches_r_dhyper():
+    # d<-dhyper(3:10,10,7,10); po<-dhyper(8,10,7,10)
+    # sum(d[d<po*(1-1e-7)])+0.5*sum(d[abs(d-po)<=po*1e-7]) -> 0.0341166186754422
+    assert fisher_mid_p([[8, 2], [2, 5]]) == pytest.approx(0.0341166186754422, rel=1e-9)
+    # d<-dhyper(0:12,12,12,12); po<-dhyper(8,12,12,12); same sum -> 0.129736228235353
+    assert fisher_mid_p([[8, 4], [4, 8]]) == pytest.approx(0.129736228235353, rel=1e-9)
+    with pytest.raises(ContingencyInputError, match="2 x 2"):
+        fisher_mid_p([[1, 2, 3], [3, 2, 1]])

@@ -31,6 +31,8 @@ __all__ = [
     "consistent_denominators",
     "expected_counts",
     "fisher_exact",
+    "fisher_mid_p",
+    "likelihood_ratio_chi2",
     "pearson_chi2",
     "rounds_to",
 ]
@@ -108,6 +110,48 @@ def pearson_chi2(table, correction: bool = False) -> ChiSquare:
     statistic = float(np.sum(deviation**2 / expected))
     df = (arr.shape[0] - 1) * (arr.shape[1] - 1)
     return ChiSquare(statistic=statistic, df=df, p=float(stats.chi2.sf(statistic, df)))
+
+
+def likelihood_ratio_chi2(table) -> ChiSquare:
+    """Likelihood-ratio (G) test of independence: ``G = 2 sum O log(O / E)``, chi-square df.
+
+    Empty cells contribute 0; all-zero rows and columns are dropped first.
+    """
+    arr = _drop_empty(_as_table(table))
+    if arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise ContingencyInputError(
+            f"table has {arr.shape[0]} non-empty row(s) and {arr.shape[1]} non-empty column(s); "
+            "expected at least 2 of each"
+        )
+    observed = arr.astype(float)
+    expected = expected_counts(arr)
+    positive = observed > 0
+    statistic = float(
+        2.0 * np.sum(observed[positive] * np.log(observed[positive] / expected[positive]))
+    )
+    df = (arr.shape[0] - 1) * (arr.shape[1] - 1)
+    return ChiSquare(statistic=statistic, df=df, p=float(stats.chi2.sf(statistic, df)))
+
+
+def fisher_mid_p(table) -> float:
+    """Two-sided mid-p version of Fisher's test for a 2 x 2 table.
+
+    Sum of the probabilities of tables less probable than the observed one, plus half the
+    probability of those exactly as probable (same margins; R fisher.test's tolerance).
+    """
+    arr = _drop_empty(_as_table(table))
+    if arr.shape != (2, 2):
+        raise ContingencyInputError(
+            f"table is {arr.shape[0]} x {arr.shape[1]}; expected 2 x 2 for mid-p"
+        )
+    (a, b), (c, d) = arr
+    row1, col1, n = a + b, a + c, a + b + c + d
+    x = np.arange(max(0, row1 + col1 - n), min(row1, col1) + 1)
+    pmf = stats.hypergeom(n, col1, row1).pmf(x)
+    p_obs = stats.hypergeom(n, col1, row1).pmf(a)
+    tie = np.abs(pmf - p_obs) <= p_obs * _RELATIVE_TOLERANCE
+    less = (pmf < p_obs) & ~tie
+    return float(min(1.0, pmf[less].sum() + 0.5 * pmf[tie].sum()))
 
 
 def _compositions(total: int, caps: np.ndarray) -> np.ndarray:

@@ -363,3 +363,21 @@ def test_power_curve_plot_alt_text_says_where_power_is_reached():
     assert "control 50% is at 50%" in alt
     with pytest.raises(plots.PlotInputError, match="'method' missing"):
         plots_flow.power_curve_plot(curves.drop(columns="method"))
+
+
+def test_composition_plot_alt_text_has_counts_and_shares():
+    from inoreport import plots, plots_flow
+
+    frame = pd.DataFrame(
+        {
+            "group": ["A", "A", "B", "B"],
+            "category": ["active", "remission", "active", "remission"],
+            "n": [3, 1, 1, 1],
+        }
+    )
+    fig = plots_flow.composition_plot({"Status": frame}, groups=["A", "B"], synthetic=True)
+    alt = plots.alt_text(fig)
+    assert "A (4 patients): 3 active (75%), 1 remission (25%)" in alt
+    assert "B (2 patients): 1 active (50%), 1 remission (50%)" in alt
+    with pytest.raises(plots.PlotInputError, match="no column 'n'"):
+        plots_flow.composition_plot({"Status": frame.drop(columns="n")})

@@ -25,7 +25,7 @@ from .plots import _new_figure as new_figure  # the house figure (constrained la
 from .plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
 from .plots import _stamp_synthetic as stamp_synthetic  # the same badge on every figure
 
-__all__ = ["distribution_plot", "power_curve_plot", "transition_flow_plot"]
+__all__ = ["composition_plot", "distribution_plot", "power_curve_plot", "transition_flow_plot"]
 
 _MUTED = "#555555"
 _NODE_WIDTH = 0.12
@@ -379,3 +379,85 @@ def _span_text(hits: np.ndarray, grid: np.ndarray, scale: float) -> list[str]:
         f"{r[0] * scale:.3g}" + (f"–{r[-1] * scale:.3g}" if len(r) > 1 else "") + "%"
         for r in pieces
     ]
+
+
+def composition_plot(
+    panels: Mapping[str, pd.DataFrame],
+    *,
+    groups: Sequence | None = None,
+    colors: Mapping | None = None,
+    group_labels: Mapping | None = None,
+    title: str | None = None,
+    synthetic: bool = False,
+    subject: str = "patients",
+    width: float = PAGE_WIDTH_IN,
+):
+    """100% stacked horizontal bars: how each group splits across categories.
+
+    ``panels``: {panel title: frame [group, category, n]} — one panel per characteristic
+    (e.g. disease status, blast percentage), categories stacked in the order they first
+    appear in the frame. Segments print "n" when wide enough; the alt text lists every
+    count with its percentage.
+    """
+    if not panels:
+        raise PlotInputError("composition_plot: no panels; expected {title: frame}")
+    for name, frame in panels.items():
+        for column in ("group", "category", "n"):
+            if column not in frame.columns:
+                raise PlotInputError(
+                    f"composition_plot: panel {name!r} has no column {column!r}; expected "
+                    "[group, category, n]"
+                )
+    first = next(iter(panels.values()))
+    groups = list(groups) if groups is not None else list(pd.unique(first["group"]))
+    names = {g: str((group_labels or {}).get(g, g)) for g in groups}
+    alt_parts = []
+    with style():
+        height = 0.9 + sum(0.55 * len(groups) + 1.0 for _ in panels)
+        fig = new_figure(width, height)
+        axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+        for ax, (name, frame) in zip(axes, panels.items(), strict=True):
+            categories = list(pd.unique(frame["category"]))
+            palette = {
+                c: (colors or {}).get(c, PALETTE[i % len(PALETTE)])
+                for i, c in enumerate(categories)
+            }
+            pieces = []
+            for row, g in enumerate(groups):
+                sub = frame[frame["group"] == g].set_index("category")["n"]
+                total = float(sub.sum())
+                left = 0.0
+                counts = []
+                for c in categories:
+                    n = float(sub.get(c, 0))
+                    share = 100 * n / total if total else 0.0
+                    y = len(groups) - 1 - row
+                    ax.barh(y, share, left=left, color=palette[c], edgecolor="white",
+                            linewidth=1.0, height=0.7, label=c if row == 0 else None)  # fmt: skip
+                    if share >= 4.5:
+                        ax.text(left + share / 2, y, f"{n:.0f}", ha="center", va="center",
+                                fontsize=11.5, color="white" if c != categories[-1] else "#111111")  # fmt: skip
+                    left += share
+                    counts.append(f"{n:.0f} {c} ({share:.0f}%)")
+                pieces.append(f"{names[g]} ({total:.0f} {subject}): " + ", ".join(counts))
+            ax.set_yticks(range(len(groups)), [names[g] for g in reversed(groups)])
+            ax.set_xlim(0, 100)
+            ax.set_xlabel(f"Share of {subject} (%)")
+            ax.set_title(name, loc="left", fontsize=13)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11, handlelength=1.2)
+            alt_parts.append(f"{name}: " + "; ".join(pieces))
+        if title:
+            fig.suptitle(title, x=0.02, ha="left", fontsize=14, fontweight="bold")
+        if synthetic:
+            stamp_synthetic(axes[0])
+    set_alt(
+        fig,
+        "Stacked bars of the share of "
+        + subject
+        + " in each category, by group. "
+        + ". ".join(alt_parts)
+        + ".",
+        synthetic,
+        kind="composition",
+    )
+    return fig

@@ -363,16 +363,19 @@ def cumulative_dose(
     stated for some row of that drug, since a total would then be a guess.
     """
     rows = regimen.select(schedule=schedule, phase=phase, drug=drug)
-    for rec in rows.to_dict("records"):
-        where = f"{regimen.name}, row {rec['line']}"
+    records = rows.to_dict("records")
+    # cycles first: without them there is nothing to add up, whatever the doses say
+    for rec in records:
         if math.isnan(rec["cycle_first"]) or math.isnan(rec["cycle_last"]):
             raise RegimenInputError(
-                f"{where}, column 'cycle_last': empty; a cumulative dose of {drug!r} needs every "
-                "row to state its cycles"
+                f"{regimen.name}, row {rec['line']}, column 'cycle_last': empty; a cumulative dose "
+                f"of {drug!r} needs every row to state its cycles"
             )
+    for rec in records:
         if math.isnan(rec["dose"]):
             raise RegimenInputError(
-                f"{where}, column 'dose': empty; a cumulative dose of {drug!r} needs every dose"
+                f"{regimen.name}, row {rec['line']}, column 'dose': empty; a cumulative dose of "
+                f"{drug!r} needs every dose"
             )
     units = sorted(set(rows["unit"]))
     if len(units) != 1:
@@ -825,9 +828,11 @@ def adverse_event_plot(
     bad = frame[frame["percent"].isna() | (frame["percent"] < 0) | (frame["percent"] > 100)]
     if len(bad):
         r = bad.iloc[0]
+        raw = events.loc[bad.index[0], "percent"]
+        shown = f"{raw:g}" if isinstance(raw, int | float) else repr(raw)
         raise PlotInputError(
             f"adverse_event_plot: row {bad.index[0]} ({r['event']!r}), column 'percent': value "
-            f"{events.loc[bad.index[0], 'percent']!r}; expected a number from 0 to 100"
+            f"{shown}; expected a number from 0 to 100"
         )
     dup = frame.duplicated(["event", "series"])
     if dup.any():

@@ -36,6 +36,7 @@ from .. import paths
 STUDIES = {
     "rocca": "rocca",
     "jabbour": "jabbour",
+    "alcalde_mellado": "alcalde",
 }
 
 

@@ -257,7 +257,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         name="early MRD",
     )
     frame["mrd_negative_early"] = np.where(early == "not evaluated", None, early == "negative")
-    n_sos = int(pub(R("n_sos")))
+    n_sos = int(pub(R("sos_count")))
     frame["sos"] = allocate(
         (True, False), [exactly(everyone, True, n_sos, "SOS")], np.array([0.1, 0.9]), rr, name="SOS"
     ).astype(bool)
@@ -541,9 +541,9 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     cause = np.full(n, None, dtype=object)
     cause[os_e & relapsed] = "relapse"
     nrm = np.flatnonzero(dies_in_remission)
-    n_inf = int(pub(R("deaths_infection")))
-    n_smn = int(pub(R("deaths_secondary_myeloid")))
-    n_sos_death = int(pub(R("deaths_sos")))
+    n_inf = int(pub(R("deaths_infection_count")))
+    n_smn = int(pub(R("deaths_secondary_myeloid_count")))
+    n_sos_death = int(pub(R("deaths_sos_count")))
     if n_inf + n_smn + n_sos_death > len(nrm):
         raise ValueError(
             f"jabbour: {len(nrm)} deaths in remission cannot hold the published causes"
@@ -736,11 +736,11 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
             note=f"{early_neg}/{len(mrd_e)}",
         )
     )
-    rows.append(count_row("SOS", pub(R("n_sos")), int(f["sos"].sum()), source=src))
+    rows.append(count_row("SOS", pub(R("sos_count")), int(f["sos"].sum()), source=src))
     for cause, qid in (
-        ("infection", "deaths_infection"),
-        ("secondary myeloid malignancy", "deaths_secondary_myeloid"),
-        ("SOS", "deaths_sos"),
+        ("infection", "deaths_infection_count"),
+        ("secondary myeloid malignancy", "deaths_secondary_myeloid_count"),
+        ("SOS", "deaths_sos_count"),
     ):
         rows.append(
             count_row(

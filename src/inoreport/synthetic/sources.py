@@ -26,24 +26,22 @@ class PublishedValues:
     def __init__(self, study: str):
         self.study = study
         self.used: list[Ref] = []
+        self._rows: dict[Ref, object] = {}
 
     def __call__(self, ref: Ref) -> float:
-        from .. import published
-
-        self.used.append(ref)
-        value = published.value(self.study, ref.quantity, ref.group)
-        return float(value)
+        return float(self.row(ref)["value"])
 
     def row(self, ref: Ref):
-        """The full published row (value, ci_low, ci_high, printed, note, ...)."""
+        """The full published row (value, ci_low, ci_high, printed, note, ...): the
+        preferred one (see :func:`inoreport.published.get`)."""
         from .. import published
 
         self.used.append(ref)
-        return published.get(self.study, ref.quantity, ref.group)
+        if ref not in self._rows:
+            self._rows[ref] = published.get(self.study, ref.quantity, ref.group)
+        return self._rows[ref]
 
     def text(self, ref: Ref) -> str:
         """A non-numeric published value (a date, a label)."""
-        from .. import published
-
-        self.used.append(ref)
-        return str(published.value(self.study, ref.quantity, ref.group))
+        row = self.row(ref)
+        return str(row["value_text"] if row["unit"] == "date" else row["value"])

@@ -261,9 +261,10 @@ def flow_diagram(
     title: str | None = None,
     show_percent: bool = True,
     synthetic: bool = False,
-    wrap: int = 18,
-    width_per_leaf: float = 1.75,
-    height_per_level: float = 1.55,
+    wrap: int = 15,
+    width_per_leaf: float = 1.12,
+    height_per_level: float = 1.3,
+    fontsize: float = 7.5,
     box_fill: str = "#EEF3F8",
     box_edge: str = "#1F4E79",
     ax=None,
@@ -295,7 +296,7 @@ def flow_diagram(
         ax = fig.add_subplot()
     else:
         fig = ax.figure
-    box_w, box_h = 0.86, 0.5
+    box_w, box_h = 0.9, 0.58
     level = 1.0  # data units between generations (y = -depth)
 
     for node in nodes:
@@ -319,9 +320,9 @@ def flow_diagram(
             _box_text(node, parent_n, show_percent, wrap),
             ha="center",
             va="center",
-            fontsize=8.5,
+            fontsize=fontsize,
             zorder=4,
-            linespacing=1.15,
+            linespacing=1.1,
         )
 
     line = {"color": "0.35", "lw": 1.0, "zorder": 1}
@@ -353,7 +354,7 @@ def flow_diagram(
                         name,
                         ha="center",
                         va="center",
-                        fontsize=8,
+                        fontsize=fontsize,
                         style="italic",
                         color="0.25",
                         zorder=2,
@@ -381,7 +382,7 @@ def flow_diagram(
     ax.set_ylim(-depth - box_h / 2 - 0.08, box_h / 2 + (0.35 if title else 0.08))
     ax.axis("off")
     if title:
-        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_title(title, fontsize=fontsize + 2, loc="left")
     if synthetic:
         ax.text(
             0.99,

@@ -7,7 +7,8 @@ Only the abstract is available, so the cohort is small and mostly constructive:
    conversion from high to low burden as 80% (InO) vs 28.6% (chemotherapy), p = 0.032,
    without counts. Every count table whose percentages round to those values is listed
    (:func:`conversion_candidates`) with its p-value under the usual tests; the cohort uses the
-   table whose p-value is closest to the printed one (see :data:`Assumptions`). Patients low
+   table whose p-value is closest to the printed one (none prints as 0.032 under any test the
+   audit tries; see :func:`conversion_candidates`). Patients low
    before bridging stay low (no "lost" transition is reported).
 2. **CAR-T expansion** (peak CAR-T cells/µL): log-normal within each arm with the published
    medians exactly; the common spread is fitted so that the exact Mann–Whitney p-value is as
@@ -24,15 +25,12 @@ Only the abstract is available, so the cohort is small and mostly constructive:
 
 from __future__ import annotations
 
-import itertools
 import time as _time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..contingency import fisher_exact, pearson_chi2
-from .calibration import counts_and_denominators
 from .common import StudyBuild, ids, landmark_row, median_row, p_row, round_months, streams
 from .sources import PublishedValues, Ref
 
@@ -91,35 +89,20 @@ COLUMNS = {
 }
 
 
-def conversion_candidates(pub: PublishedValues) -> pd.DataFrame:
+def conversion_candidates(pub: PublishedValues | None = None) -> pd.DataFrame:
     """Every (converted / high-burden) count pair per arm that rounds to the printed
-    percentages, with the two-sided p-value of the usual tests on the 2x2 table."""
-    arms = (INO, CHEMO)
-    options = {}
-    for arm in arms:
-        n_arm = int(pub(R("n_patients", arm)))
-        pct = pub(R("htb_to_ltb_conversion_pct", arm))
-        options[arm] = counts_and_denominators(pct, n_arm, decimals=1 if pct % 1 else 0)
-    rows = []
-    for (k1, n1), (k2, n2) in itertools.product(options[INO], options[CHEMO]):
-        table = np.array([[k1, n1 - k1], [k2, n2 - k2]])
-        rows.append(
-            {
-                "ino_converted": k1,
-                "ino_high_before": n1,
-                "chemo_converted": k2,
-                "chemo_high_before": n2,
-                "fisher": fisher_exact(table),
-                "chisq": pearson_chi2(table).p,
-                "chisq_yates": pearson_chi2(table, correction=True).p,
-            }
-        )
-    return pd.DataFrame(rows)
+    percentages, with the two-sided p-value of each plausible test, from the audit
+    (:func:`inoreport.audit.alcalde_conversion_tables`)."""
+    from .. import audit
+
+    table = audit.alcalde_conversion_tables()
+    return table.rename(columns={"ino_htb": "ino_high_before", "chemo_htb": "chemo_high_before"})
 
 
 def choose_conversion(candidates: pd.DataFrame, printed_p: float, test: str | None) -> pd.Series:
-    """The candidate table and test whose p-value is closest to the printed p (log scale)."""
-    tests = [test] if test else ["fisher", "chisq", "chisq_yates"]
+    """The candidate table and test whose p-value is closest to the printed p (log scale),
+    among the usual tests for a 2 x 2 table (Pearson, Yates, Fisher)."""
+    tests = [test] if test else ["chi2", "chi2_yates", "fisher"]
     best = None
     for _, row in candidates.iterrows():
         for t in tests:
@@ -227,8 +210,14 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     )
     frame = frame[list(COLUMNS)]
     diagnostics = {
-        "conversion_candidates": candidates.round(4).to_dict(orient="records"),
-        "conversion_used": {k: (v.item() if hasattr(v, "item") else v) for k, v in chosen.items()},
+        "conversion_candidates": candidates[["table", "chi2", "chi2_yates", "fisher", "any_match"]]
+        .round(4)
+        .to_dict(orient="records"),
+        "conversion_used": {
+            "table": str(chosen["table"]),
+            "test": str(chosen["test"]),
+            "p": round(float(chosen["p"]), 4),
+        },
         "expansion_log_sd": round(float(sigma), 4),
         "scm_logit_shift": round(float(scm_shift), 4),
         "efs_targets_fitted": [f"{k[0]}: {k[1]}" for k in fitted],

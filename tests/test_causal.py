@@ -575,3 +575,17 @@ def test_figures_carry_alt_text():
     assert fig._inoreport_alt.startswith(
         "Kaplan–Meier survival curves for no, yes in 1 panels. A: HR 1."
     )
+
+
+def test_balance_table_binary_variables_get_one_row():
+    data = pd.DataFrame(
+        {
+            "t": [1, 1, 0, 0, 1, 0],
+            "flag": [True, False, False, False, True, True],
+            "sex": ["f", "m", "m", "f", "f", "m"],
+        }
+    )
+    table = c.balance_table(data, "t", ["flag", "sex"])
+    assert table["label"].tolist() == ["flag", "sex: m"]
+    # flag: 2/3 treated vs 1/3 untreated -> (1/3) / sqrt((2/9 + 2/9) / 2) = 0.7071
+    assert table["smd_unweighted"].iloc[0] == pytest.approx(1 / 3 / math.sqrt(2 / 9))

@@ -393,8 +393,9 @@ def balance_table(
 ) -> pd.DataFrame:
     """Covariate balance before and after weighting (the data behind a love plot).
 
-    One row per numeric covariate and per level of each categorical covariate (every level,
-    including the reference; a missing text value is its own level "Missing" by default).
+    One row per numeric or boolean covariate and per level of each categorical covariate
+    (every level, including the first, except that a two-level variable gets one row for its
+    second level; a missing text value is its own level "Missing" by default).
     Columns: variable, level, label, mean_treated, mean_untreated (proportions for levels;
     unweighted), smd_unweighted and, with ``weights``, smd_weighted, weighted means and
     abs_smd_weighted.
@@ -406,13 +407,19 @@ def balance_table(
     for column in covariates:
         series = data[column]
         label = labels.get(column, column)
-        if _is_categorical(series) or series.dtype == bool:
+        if series.dtype == bool:
+            rows.append(
+                _balance_row(column, "", label, series.to_numpy(dtype=float), treated, w, True)
+            )
+        elif _is_categorical(series):
             values = series.astype(object)
             if missing == "category":
                 values = values.where(series.notna(), "Missing")
             levels = _levels(series)
             if missing == "category" and series.isna().any():
                 levels = [*levels, "Missing"]
+            if len(levels) == 2:
+                levels = levels[1:]  # a two-level variable is one row (the second level)
             for level in levels:
                 indicator = (values == level).astype(float).to_numpy()
                 if missing != "category":
@@ -1621,17 +1628,17 @@ def selection_gap_figure(
         colour = colours[(i + 1) % len(colours)]
         ax.plot(
             part["selection_or"], part["limiting_crude_hr"], color=colour, lw=2,
-            label=f"crude HR, adverse feature with HR {hr:g}",
+            label=f"crude HR, adverse feature with HR {hr:.2g}",
         )  # fmt: skip
         if simulated and hr == band_for and part["crude_median"].notna().any():
             ax.fill_between(
                 part["selection_or"], part["crude_low"], part["crude_high"], color=colour,
-                alpha=0.13, lw=0, label=f"crude HR, 95% of simulated cohorts (HR {hr:g})",
+                alpha=0.13, lw=0, label=f"crude HR, 95% of simulated cohorts (HR {hr:.2g})",
             )  # fmt: skip
             ax.fill_between(
                 part["selection_or"], part["adjusted_low"], part["adjusted_high"],
                 color="0.55", alpha=0.16, lw=0,
-                label=f"adjusted HR, 95% of simulated cohorts (HR {hr:g})",
+                label=f"adjusted HR, 95% of simulated cohorts (HR {hr:.2g})",
             )  # fmt: skip
             ax.plot(part["selection_or"], part["adjusted_median"], color="0.35", lw=1.4, ls="--",
                     label="adjusted HR, median")  # fmt: skip
@@ -1655,7 +1662,7 @@ def selection_gap_figure(
         fig,
         "Line chart: the crude hazard ratio of a treatment with no effect rises from 1 as "
         f"selection strengthens, reaching {top['limiting_crude_hr']:.2f} at selection odds "
-        f"ratio {top['selection_or']:.0f} (adverse-feature HR {top['prognostic_hr']:g}); the "
+        f"ratio {top['selection_or']:.0f} (adverse-feature HR {top['prognostic_hr']:.2g}); the "
         "adjusted hazard ratio stays at 1.",
     )
     return fig
@@ -1735,7 +1742,9 @@ def power_figure(
 ):
     """Smallest detectable HR (``power``, two-sided ``alpha``) against the number of events.
 
-    ``marks``: points to highlight, each a mapping with ``events``, ``hr`` and ``label``.
+    ``marks``: points to highlight, each a mapping with ``events``, ``hr``, ``label`` and
+    optionally ``offset`` (label offset in points; by default labels alternate above and
+    below the curve so that close points stay readable).
     """
     colours = _palette()
     fig = new_figure(7.2, 3.9)
@@ -1745,9 +1754,10 @@ def power_figure(
     ax.plot(events, harmful, color=colours[0], lw=2, label=f"detectable with {power:.0%} power")
     for i, mark in enumerate(marks):
         ax.plot(mark["events"], mark["hr"], "o", color=colours[(i + 1) % len(colours)], ms=7)
+        offset = mark.get("offset", (10, 8) if i % 2 == 0 else (-10, -16))
         ax.annotate(
             mark["label"], (mark["events"], mark["hr"]), textcoords="offset points",
-            xytext=(8, 6), fontsize=8.5,
+            xytext=offset, fontsize=8.5, ha="left" if offset[0] >= 0 else "right",
         )  # fmt: skip
     ax.set_ylim(1.0, max(harmful) * 1.05)
     ax.set_xlabel("Number of events")

@@ -21,6 +21,7 @@ their quantities (ids in ``data/published``), never their numbers.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -177,9 +178,97 @@ COUNT_FROM: dict[tuple[str, str], list[tuple[str, str | None]]] = {
     ("jabbour", "age_group_pct"): [("n_age_group", None)],
 }
 #: Percent quantities whose denominator is another quantity: -> (quantity, group or None).
-DENOMINATOR_FROM: dict[tuple[str, str], tuple[str, str | None]] = {
-    ("jabbour", "mrd_negative_pct"): ("n_mrd_eligible", "all"),
+#: Percent quantities whose denominator is another quantity, and why:
+#: (study, quantity) -> (quantity, group or None = same group, basis).
+DENOMINATOR_FROM: dict[tuple[str, str], tuple[str, str | None, str]] = {
+    ("jabbour", "mrd_negative_pct"): ("n_mrd_eligible", "all", "printed"),
+    # The p-values reproduce only with the whole arm as denominator (see rocca_pvalues);
+    # the percentages fit it too.
+    ("rocca", "tocilizumab_pct"): ("n_patients", None, "whole arm"),
+    ("rocca", "steroids_pct"): ("n_patients", None, "whole arm"),
+    ("rocca", "anakinra_pct"): ("n_patients", None, "whole arm"),
+    ("rocca", "relapse_pct"): ("n_patients", None, "whole arm"),
 }
+
+#: Words in quantity and group ids, as a reader would write them.
+_WORDS = {
+    "ino": "InO",
+    "crs": "CRS",
+    "icans": "ICANS",
+    "hct": "HCT",
+    "hsct": "HSCT",
+    "allo": "allo-",
+    "mrd": "MRD",
+    "emd": "EMD",
+    "cns": "CNS",
+    "ph": "Ph",
+    "pos": "+",
+    "neg": "-negative",
+    "orr": "ORR",
+    "sos": "SOS",
+    "teae": "TEAE",
+    "alt": "ALT",
+    "tki": "TKI",
+    "cr": "CR",
+    "cri": "CRi",
+    "crp": "CRp",
+    "efs": "EFS",
+    "pfs": "PFS",
+    "os": "OS",
+    "crd": "CRD",
+    "ltb": "LTB",
+    "htb": "HTB",
+    "pct": "%",
+    "lt25": "<25%",
+    "ge75": ">=75%",
+    "nh": "non-Hispanic",
+    "tp53": "TP53",
+    "ctg": "CTG",
+    "n": "number",
+    "mo": "months",
+    "cd19neg": "CD19-negative",
+    "cd19pos": "CD19-positive",
+    "cd22pos": "CD22-positive",
+    "cd8": "CD8",
+    "scm": "SCM",
+    "mds": "MDS",
+    "30d": "30 days",
+    "cycle1": "cycle 1",
+}
+_GROUPS = {
+    "ino_naive": "InO-naive",
+    "ino_exposed": "InO-exposed",
+    "all": "all",
+    "ino_responder": "InO responders",
+    "ino_refractory": "InO refractory",
+    "ino_bridging": "bridging InO",
+    "ino_preapheresis_only": "pre-apheresis InO only",
+    "ino_arm": "inotuzumab arm",
+    "chemo_arm": "chemotherapy arm",
+}
+
+
+def label(quantity: str, group: str | None = None, variant: str = "") -> str:
+    """A reader's label for a quantity id: ``crs_grade_3_4_pct`` [ino_naive] -> 'CRS grade 3-4 %, InO-naive'."""
+    text = re.sub(r"(\d+)_(\d+)", r"\1-\2", quantity)
+    for suffix in ("_count", "_p"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    words = [_WORDS.get(w, w) for w in text.split("_")]
+    out = (
+        " ".join(words)
+        .replace("allo- ", "allo-")
+        .replace("Ph +", "Ph+")
+        .replace(" -negative", "-negative")
+        .replace("CR CRi", "CR/CRi")
+        .replace("preapheresis", "pre-apheresis")
+    )
+    out = out[:1].upper() + out[1:]
+    if group and group != "all":
+        out += ", " + _GROUPS.get(group, group.replace("_", " "))
+    if variant:
+        out += f" ({variant.replace('_', ' ')})"
+    return out
 
 
 def _lookup_count(
@@ -263,8 +352,8 @@ def _percent_checks(study: str | None = None) -> pd.DataFrame:
         k, k_from = _lookup_count(s, q, g, v, same_source_only=r["status"] != "published")
         n, n_basis = (int(r["n"]), "printed") if not pd.isna(r["n"]) else (None, "")
         if n is None and (s, q) in DENOMINATOR_FROM:
-            dq, dg = DENOMINATOR_FROM[(s, q)]
-            n, n_basis = _int(s, dq, dg or g), "printed"
+            dq, dg, n_basis = DENOMINATOR_FROM[(s, q)]
+            n = _int(s, dq, dg or g)
         joint = _joint_response_counts(s, q, g) if n is None else None
         bound = group_size(s, g)
         rec = dict(
@@ -273,6 +362,10 @@ def _percent_checks(study: str | None = None) -> pd.DataFrame:
             group=g,
             variant=v,
             statistic=f"{q} [{g}]" + (f" ({v})" if v else ""),
+            label=label(q, g, v),
+            status=r["status"],
+            preferred=bool(r["preferred"]),
+            count_basis="printed" if k is not None else "",
             published=pct,
             decimals=places,
             count=k,
@@ -286,7 +379,13 @@ def _percent_checks(study: str | None = None) -> pd.DataFrame:
         )
         if joint is not None:
             k, n = joint
-            rec.update(count=k, n=n, n_basis="inferred jointly", recomputed=100.0 * k / n)
+            rec.update(
+                count=k,
+                n=n,
+                n_basis="inferred jointly",
+                count_basis="inferred jointly" if q == "cr_cri_pct" else "printed",
+                recomputed=100.0 * k / n,
+            )
             rec["match"] = rounds_to(k, n, pct, places)
             rec["note"] = (
                 f"{k}/{n}: the only responders/evaluable pair that fits both the CR/CRi rate and "
@@ -312,7 +411,7 @@ def _percent_checks(study: str | None = None) -> pd.DataFrame:
             rec["consistent_counts"] = _compact(ks)
             rec["match"] = bool(ks)
             if len(ks) == 1:
-                rec.update(count=ks[0], recomputed=100.0 * ks[0] / n)
+                rec.update(count=ks[0], recomputed=100.0 * ks[0] / n, count_basis="inferred")
             rec["note"] = f"count not printed: {len(ks)} count(s) out of {n} give {pct:g}%"
         elif bound is not None:
             ks = consistent_counts(pct, places, bound)
@@ -808,7 +907,7 @@ def rocca_inferred_pvalues() -> pd.DataFrame:
     """
     out = []
     responders = rocca_response_denominators()
-    for label, pq, groups, pct_q, source in PCT_ONLY:
+    for what, pq, groups, pct_q, source in PCT_ONLY:
         comparison_group = f"{groups[0]}_vs_{groups[1]}"
         if pq == "mrd_negative_p":
             comparison_group = f"{EXPOSED}_vs_{NAIVE}"
@@ -820,7 +919,7 @@ def rocca_inferred_pvalues() -> pd.DataFrame:
         printed, _ = _printed("rocca", pq, comparison_group)
         tables = _pct_only_tables(groups, pct_q, bounds)
         rec = dict(
-            statistic=f"{label} ({groups[0]} vs {groups[1]})",
+            statistic=f"{what} ({_GROUPS[groups[0]]} vs {_GROUPS[groups[1]]})",
             source=source,
             quantity=pq,
             groups=f"{groups[0]} vs {groups[1]}",
@@ -942,36 +1041,37 @@ def alcalde_trajectory_check() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- exact CIs
+def _ci_basis(count_basis: str, n_basis: str) -> str:
+    if count_basis == "inferred jointly":
+        return "count and denominator inferred"
+    parts = []
+    if count_basis == "inferred":
+        parts.append("count inferred from %")
+    if n_basis.startswith("inferred"):
+        parts.append("denominator inferred")
+    elif n_basis == "whole arm":
+        parts.append("denominator: whole arm")
+    return "; ".join(parts) or "printed"
+
+
 def exact_cis(study: str | None = None) -> pd.DataFrame:
     """Clopper–Pearson 95% intervals for proportions printed without a CI.
 
-    From percent rows whose count and denominator are printed or uniquely inferred
-    (preferred rows only), plus count rows with a printed denominator and no percent.
-    Columns: study, statistic, quantity, group, count, n, percent, ci_low, ci_high (percent),
-    basis.
+    From preferred, published percent rows whose count and denominator are printed or
+    uniquely inferred, plus count rows with a printed denominator and no percent row.
+    Columns: study, statistic, label, quantity, group, count, n, percent, ci_low, ci_high
+    (percent), basis.
     """
     checks = percent_checks(study)
     frame = published.load(study)
     out = []
-    preferred_keys = set(
-        zip(
-            frame.loc[frame["preferred"] & (frame["status"] == "published"), "study"],
-            frame.loc[frame["preferred"] & (frame["status"] == "published"), "quantity"],
-            frame.loc[frame["preferred"] & (frame["status"] == "published"), "group"],
-            strict=True,
-        )
-    )
-    covered = set()
+    with_pct = set()
     for _, r in checks.iterrows():
-        if (r["study"], r["quantity"], r["group"]) not in preferred_keys:
+        stem = r["quantity"].split("_pct", 1)[0]
+        with_pct.add((r["study"], f"{stem}_count", r["group"]))
+        if not r["preferred"] or r["status"] != "published":
             continue
-        if (
-            r["count"] is None
-            or pd.isna(r["count"])
-            or r["n"] is None
-            or pd.isna(r["n"])
-            or not r["match"]
-        ):
+        if pd.isna(r["count"]) or pd.isna(r["n"]):
             continue
         k, n = int(r["count"]), int(r["n"])
         lo, hi = clopper_pearson(k, n)
@@ -979,6 +1079,7 @@ def exact_cis(study: str | None = None) -> pd.DataFrame:
             dict(
                 study=r["study"],
                 statistic=r["statistic"],
+                label=r["label"],
                 quantity=r["quantity"],
                 group=r["group"],
                 count=k,
@@ -986,11 +1087,9 @@ def exact_cis(study: str | None = None) -> pd.DataFrame:
                 percent=100.0 * k / n,
                 ci_low=100 * lo,
                 ci_high=100 * hi,
-                basis="printed" if r["n_basis"].startswith("printed") else f"n {r['n_basis']}",
+                basis=_ci_basis(r["count_basis"], r["n_basis"]),
             )
         )
-        stem = r["quantity"].split("_pct", 1)[0]
-        covered.add((r["study"], f"{stem}_count", r["group"]))
     counts = frame[
         (frame["unit"] == "count")
         & frame["n"].notna()
@@ -999,16 +1098,18 @@ def exact_cis(study: str | None = None) -> pd.DataFrame:
     ]
     for _, r in counts.iterrows():
         key = (r["study"], r["quantity"], r["group"])
-        if key in covered or r["quantity"].startswith("n_") and r["quantity"] != "n_nonresponder":
+        # group sizes ('n_...') are denominators, not outcomes
+        if key in with_pct or (
+            r["quantity"].startswith("n_") and r["quantity"] != "n_nonresponder"
+        ):
             continue
         k, n = int(r["value"]), int(r["n"])
-        if n == k and r["quantity"] == "n_patients":
-            continue
         lo, hi = clopper_pearson(k, n)
         out.append(
             dict(
                 study=r["study"],
                 statistic=f"{r['quantity']} [{r['group']}]",
+                label=label(r["quantity"], r["group"]),
                 quantity=r["quantity"],
                 group=r["group"],
                 count=k,
@@ -1016,7 +1117,7 @@ def exact_cis(study: str | None = None) -> pd.DataFrame:
                 percent=100.0 * k / n,
                 ci_low=100 * lo,
                 ci_high=100 * hi,
-                basis="printed count",
+                basis="printed",
             )
         )
     return pd.DataFrame(out)
@@ -1442,7 +1543,15 @@ def findings() -> pd.DataFrame:
         out.append(
             dict(
                 study="alcalde_mellado",
-                finding=f"no count table consistent with 80% vs 28.6% gives p={alc['printed'].iloc[0]} under any test tried",
+                finding=(
+                    "no count table consistent with {:g}% vs {:g}% gives p={} under any test tried".format(
+                        *(
+                            _pub("alcalde_mellado", "htb_to_ltb_conversion_pct", g)
+                            for g in ("ino_arm", "chemo_arm")
+                        ),
+                        alc["printed"].iloc[0],
+                    )
+                ),
                 detail="; ".join(
                     f"{t.table}: chi2 {t.chi2:.3f}, Yates {t.chi2_yates:.3f}, Fisher {t.fisher:.3f}"
                     for t in alc.itertuples()
@@ -1621,7 +1730,7 @@ def verdicts() -> dict[str, str]:
         "rocca": (
             f"{TESTS[used]} reproduces {best.reproduced_printed_counts} of {best.of_printed_counts} p-values "
             f"recomputable from printed counts ({best.reproduced_all} of {best.of_all} with inferred "
-            f"denominators); on the {best.of_2x2} two-by-two tables, the only ones that tell the tests apart, it "
+            f"denominators); on the {best.of_2x2} two-by-two tables, the only ones on which all three tests differ, it "
             f"reproduces {best.reproduced_2x2}, against {others}; "
             f"{pct_text('rocca')}; {find_text('rocca')}."
         )

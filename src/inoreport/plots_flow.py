@@ -203,7 +203,7 @@ def distribution_plot(
     """Every value by group (jittered dots), each group's median and interquartile range,
     and optional ``reference`` values per group (e.g. the published medians) as open
     diamonds. ``log`` uses a log y axis (positive values only). ``annotation`` is printed
-    in the top left (e.g. a test's p-value). Missing values are left out and counted in the
+    above the plot, on the left (e.g. a test's p-value). Missing values are left out and counted in the
     alt text.
     """
     for column in (value, by):
@@ -272,10 +272,11 @@ def distribution_plot(
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
                    fontsize=11.5, handlelength=1.6, columnspacing=1.2)  # fmt: skip
         if annotation:
-            ax.text(0.02, 0.98, annotation, transform=ax.transAxes, ha="left", va="top",
+            # above the axes, left (the synthetic badge sits on the right): never on the data
+            ax.text(0.0, 1.015, annotation, transform=ax.transAxes, ha="left", va="bottom",
                     fontsize=12.5)  # fmt: skip
         if title:
-            ax.set_title(title, loc="left", pad=10)
+            ax.set_title(title, loc="left", pad=30 if annotation else 10)
         if synthetic:
             stamp_synthetic(ax)
     scale = " on a log scale" if log else ""
@@ -333,9 +334,17 @@ def power_curve_plot(
             )
             parts.append(f"{m} {reach}")
         ax.axhline(target * scale, color=_MUTED, linewidth=1.0, linestyle=(0, (4, 3)))
-        ax.text(0.995 * scale, target * scale + 1.2 * scale / 100,
+        # label the target line where every curve is farthest from it
+        grid = np.linspace(0.1, 0.9, 33)
+        gaps = np.full(len(grid), np.inf)
+        for m in methods:
+            rows = curves[curves["method"] == m].sort_values("value")
+            on_grid = np.interp(grid, rows["value"], rows["power"])
+            gaps = np.minimum(gaps, np.abs(on_grid - target))
+        label_x = float(grid[int(np.argmax(gaps))])
+        ax.text(label_x * scale, target * scale + 1.2 * scale / 100,
                 f"{target * scale:g}% power" if percent else f"power {target:g}",
-                ha="right", color=_MUTED, fontsize=11.5)  # fmt: skip
+                ha="center", color=_MUTED, fontsize=11.5)  # fmt: skip
         # the two marks are often close: reference label to the left of its line, the
         # observed one to the right of its own
         if reference is not None:

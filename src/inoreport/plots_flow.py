@@ -341,6 +341,9 @@ def power_curve_plot(
             rows = curves[curves["method"] == m].sort_values("value")
             on_grid = np.interp(grid, rows["value"], rows["power"])
             gaps = np.minimum(gaps, np.abs(on_grid - target))
+        for mark in (reference, observed):  # and away from the vertical marks
+            if mark is not None:
+                gaps[np.abs(grid - mark) < 0.12] = -np.inf
         label_x = float(grid[int(np.argmax(gaps))])
         ax.text(label_x * scale, target * scale + 1.2 * scale / 100,
                 f"{target * scale:g}% power" if percent else f"power {target:g}",

@@ -416,3 +416,23 @@ def test_percent_text_extremes():
     assert ev.percent_text(0.001) == "<1%"
     assert ev.percent_text(0.9999) == ">99%"
     assert ev.percent_text(0.256) == "26%"
+
+
+def test_difference_figure_rows_and_alt_text():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "section": ["S1", "S1", "S2"],
+            "label": ["a", "b", "c"],
+            "estimate": [0.1, -0.05, 0.2],
+            "ci_low": [-0.02, -0.2, 0.05],
+            "ci_high": [0.22, 0.1, 0.35],
+        }
+    )
+    fig = ev.difference_figure(frame)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+    assert "a: +10 (-2 to +22)" in ev.difference_alt_text(frame)
+    with pytest.raises(ev.EvidenceInputError, match="ci_high"):
+        ev.difference_figure(frame.drop(columns="ci_high"))

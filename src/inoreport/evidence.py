@@ -49,6 +49,8 @@ __all__ = [
     "RiskDifference",
     "centred_prior",
     "chi2_p",
+    "difference_alt_text",
+    "difference_figure",
     "ci_scale_fit",
     "e_value",
     "e_values",
@@ -728,6 +730,11 @@ class RiskDifference:
     level: float
     method: str
 
+    @property
+    def estimate(self) -> float:
+        """Alias of ``difference`` (same name as :class:`LandmarkComparison`)."""
+        return self.difference
+
 
 def risk_difference(
     events_1: int, n_1: int, events_0: int, n_0: int, level: float = 0.95
@@ -1065,4 +1072,92 @@ def posterior_alt_text(
     return (
         f"Posterior densities of each published {what} under each prior, on a log axis with "
         f"reference lines at 1 and {threshold:g}. " + ". ".join(parts) + "."
+    )
+
+
+def difference_figure(
+    differences,
+    xlabel: str = "Difference (percentage points), first group minus second",
+    width: float = 8.0,
+):
+    """Dot-and-whisker plot of differences with their CIs (proportions, shown in points).
+
+    ``differences``: DataFrame with columns label, estimate, ci_low, ci_high (proportions),
+    optionally ``section`` (a bold heading row above each block of rows, in order). A
+    vertical line marks no difference; each row's estimate and CI are printed on the right.
+    Returns a matplotlib Figure; :func:`difference_alt_text` describes it.
+    """
+    from matplotlib import transforms
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    required = {"label", "estimate", "ci_low", "ci_high"}
+    missing = required - set(differences.columns)
+    if missing:
+        raise EvidenceInputError(
+            f"differences table lacks column(s) {sorted(missing)}; expected {sorted(required)}"
+        )
+    if differences.empty:
+        raise EvidenceInputError("differences table is empty; expected at least one row")
+    frame = differences.reset_index(drop=True)
+    # y positions, top to bottom, leaving a row for each section heading
+    positions, headings, y = [], [], 0.0
+    last_section = object()
+    for _, r in frame.iterrows():
+        section = r.get("section", None)
+        if "section" in frame.columns and section != last_section:
+            headings.append((y, str(section)))
+            y += 1.0
+            last_section = section
+        positions.append(y)
+        y += 1.0
+    fig = Figure(figsize=(width, 0.9 + 0.3 * y), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    est = 100 * frame["estimate"].to_numpy(float)
+    lo = 100 * frame["ci_low"].to_numpy(float)
+    hi = 100 * frame["ci_high"].to_numpy(float)
+    ys = np.array(positions)
+    ax.hlines(ys, lo, hi, color="#0072B2", linewidth=2.0)
+    ax.plot(est, ys, "o", color="#0072B2", markersize=5)
+    ax.axvline(0, color="#555555", linewidth=0.9)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(frame["label"], fontsize=8.5)
+    blended = transforms.blended_transform_factory(ax.transAxes, ax.transData)
+    for y_head, text in headings:
+        ax.text(0.005, y_head, text, transform=blended, ha="left", va="center", fontsize=8.5,
+                fontweight="bold", color="#333333")  # fmt: skip
+    ax.set_ylim(y - 0.4, -0.8)
+    span = max(abs(lo.min()), abs(hi.max()), 5.0)
+    ax.set_xlim(-1.08 * span, 1.08 * span)
+    ax.set_xlabel(xlabel, fontsize=8.5)
+    ax.tick_params(axis="x", labelsize=8.5)
+    ax.tick_params(axis="y", length=0)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
+    ax.set_axisbelow(True)
+    right = ax.twinx()
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(ys)
+    right.set_yticklabels(
+        [
+            f"{e:+.0f} ({a:+.0f} to {b:+.0f})".replace("-", "\u2212")
+            for e, a, b in zip(est, lo, hi, strict=True)
+        ],
+        fontsize=8,
+    )
+    right.tick_params(axis="y", length=0)
+    right.spines[["top", "right", "left"]].set_visible(False)
+    return fig
+
+
+def difference_alt_text(differences, unit: str = "percentage points") -> str:
+    """Alt text for :func:`difference_figure`, built from its rows."""
+    parts = [
+        f"{r.label}: {100 * r.estimate:+.0f} ({100 * r.ci_low:+.0f} to {100 * r.ci_high:+.0f})"
+        for r in differences.itertuples()
+    ]
+    return (
+        f"Differences with 95% confidence intervals, in {unit}, with a line at no "
+        "difference. " + "; ".join(parts) + "."
     )

@@ -305,3 +305,15 @@ def test_verdicts_are_computed():
         f"Pearson chi-square reproduces {summary.loc['chi2', 'reproduced_printed_counts']} of"
     )
     assert "0 of them give the printed p=0.032" in verdict["alcalde_mellado"]
+
+
+def test_patients_missing_from_a_category_list_were_left_out_of_the_test(pvalues):
+    # Age (InO-naive) and race (InO-exposed) categories add to one patient fewer than the
+    # arm. Counting that patient as a category breaks the match:
+    # chisq.test(matrix(c(33,28,25,1,44,30,28,0),ncol=2))$p.value -> 0.652607654840063
+    # chisq.test(matrix(c(49,26,6,4,2,0,55,30,7,8,1,1),ncol=2))$p.value -> 0.821004701935888
+    for quantity, r_chi2 in (("age_group_p", 0.652607654840063), ("race_p", 0.821004701935888)):
+        row = _row(pvalues, quantity, "unaccounted patients as a category")
+        assert row["chi2"] == pytest.approx(r_chi2, rel=1e-9)
+        assert row["reproduced_by"] == "none"
+        assert bool(_row(pvalues, quantity)["match_chi2"])

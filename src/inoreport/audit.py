@@ -592,6 +592,24 @@ def _comparisons() -> list[Comparison]:
                     label, "Table 1", pq, cmp_group, printed, p, [table], stems, "printed counts"
                 )
             )
+            unaccounted = np.array([sizes[a] for a in ARMS]) - table.sum(axis=0)
+            if unaccounted.any():
+                # categories that fall short of the arm: were those patients tested as "unknown"?
+                out.append(
+                    Comparison(
+                        label,
+                        "Table 1",
+                        pq,
+                        cmp_group,
+                        printed,
+                        p,
+                        [np.vstack([table, unaccounted])],
+                        [*stems, "unaccounted"],
+                        "printed counts",
+                        handling="unaccounted patients as a category",
+                        note=f"categories add to {table.sum(axis=0).tolist()}, arms {[sizes[a] for a in ARMS]}",
+                    )
+                )
         else:
             with_missing = np.vstack([table, _categories([missing])])
             out.append(

@@ -577,7 +577,7 @@ def _fit_text(ax, x, y, lines: list[list[str]], width_data: float, **kw):
     renderer = ax.figure.canvas.get_renderer()
     inv = ax.transData.inverted()
     for candidate in lines:
-        for size in (11, 10, 9):
+        for size in (12, 11, 10.5, 10):
             text = ax.text(x, y, "\n".join(candidate), ha="center", va="center", fontsize=size,
                            linespacing=1.05, **kw)  # fmt: skip
             box = text.get_window_extent(renderer)
@@ -863,10 +863,12 @@ def adverse_event_plot(
         fig = _new_figure(PAGE_WIDTH_IN, 0.34 * len(order) * max(1, n_series * 0.75) + 1.6)
         ax = fig.add_subplot()
         y_of = {e: len(order) - 1 - i for i, e in enumerate(order)}
+        per_event = frame.groupby("event")["series"].nunique()
         for j, s in enumerate(series):
             part = frame[frame["series"] == s]
             offset = (n_series - 1) / 2 * bar_h - j * bar_h
-            ys = np.array([y_of[e] + offset for e in part["event"]])
+            # an event reported in one series only gets its bar centred on its label
+            ys = np.array([y_of[e] + (offset if per_event[e] > 1 else 0.0) for e in part["event"]])
             ax.barh(ys, part["percent"], height=bar_h * 0.9, color=colour[s], label=s, zorder=2,
                     gid=f"ae-{s}")  # fmt: skip
             if {"ci_low", "ci_high"} <= set(part.columns):
@@ -885,7 +887,7 @@ def adverse_event_plot(
                 else [f"{p:.0f}%" for p in part["percent"]]
             )
             for yy, end, lab in zip(ys, ends, labels, strict=True):
-                ax.text(end + 1.2, yy, lab, va="center", ha="left", fontsize=10.5, color="#222222")
+                ax.text(end + 1.2, yy, lab, va="center", ha="left", fontsize=11.5, color="#222222")
         ax.set_yticks(list(y_of.values()), list(y_of.keys()))
         ax.set_xlim(0, 112)
         ax.set_xticks([0, 20, 40, 60, 80, 100])

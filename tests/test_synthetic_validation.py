@@ -62,3 +62,18 @@ def test_guyot_round_trip_rows():
     assert rows.loc["largest KM gap, female", "reconstructed"] <= 0.02
     hr = rows.loc["HR female vs male"]
     assert abs(hr["reconstructed"] / hr["real"] - 1) <= 0.05
+
+
+def test_methods_page_helpers(result):
+    from inoreport.synthetic import report
+
+    fig = report.validation_figure(result)
+    alt = fig._inoreport_alt
+    assert "synthetic" in alt.lower() and "lung" in alt
+    table = report.validation_table(result)
+    assert "rebuilt (synthetic)" in table.columns
+    assert (
+        report.number(0.00123) == "0.00123"
+        and report.number(12.0) == "12"
+        and report.number(None) == ""
+    )

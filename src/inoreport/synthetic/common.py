@@ -16,6 +16,16 @@ DAYS_PER_MONTH = 365.25 / 12
 MONTH_DECIMALS = 2
 
 
+#: How close a reproduced statistic must come to the published one to count as met.
+TOLERANCES = {
+    "landmark_pp": 2.0,  # survival at a landmark, percentage points
+    "median_months": 1.0,  # a median time, months
+    "hr_pct": 10.0,  # a hazard ratio, percent (on the ratio scale)
+    "p_alpha": 0.05,  # a held-out p-value: same side of this level ...
+    "p_factor": 2.0,  # ... and within this factor
+}
+
+
 @dataclass
 class StudyBuild:
     """A generated cohort with its target table.
@@ -62,7 +72,7 @@ def landmark_row(
     published: float,
     reproduced: float,
     role: str,
-    tolerance_pp: float = 2.0,
+    tolerance_pp: float = TOLERANCES["landmark_pp"],
     source: str = "",
     note: str = "",
 ) -> ScorecardRow:
@@ -81,7 +91,15 @@ def landmark_row(
     )
 
 
-def median_row(statistic, published, reproduced, role, tolerance=1.0, source="", note=""):
+def median_row(
+    statistic,
+    published,
+    reproduced,
+    role,
+    tolerance=TOLERANCES["median_months"],
+    source="",
+    note="",
+):
     ok = bool(np.isfinite(reproduced) and abs(reproduced - published) <= tolerance + 1e-9)
     return ScorecardRow(
         statistic,
@@ -97,7 +115,14 @@ def median_row(statistic, published, reproduced, role, tolerance=1.0, source="",
 
 
 def ratio_row(
-    statistic, published, reproduced, role, tolerance=0.10, source="", note="", unit="HR"
+    statistic,
+    published,
+    reproduced,
+    role,
+    tolerance=TOLERANCES["hr_pct"] / 100,
+    source="",
+    note="",
+    unit="HR",
 ):
     ok = bool(
         np.isfinite(reproduced)
@@ -142,15 +167,16 @@ def p_row(
     and within a factor of 2 (or both < 0.001); the value is reported whatever it is."""
     pub = float(published)
     rep = float(reproduced)
-    same_side = (pub < 0.05) == (rep < 0.05)
-    close = (pub <= 1e-3 and rep <= 1e-3) or (rep > 0 and 0.5 <= rep / pub <= 2.0)
+    alpha, factor = TOLERANCES["p_alpha"], TOLERANCES["p_factor"]
+    same_side = (pub < alpha) == (rep < alpha)
+    close = (pub <= 1e-3 and rep <= 1e-3) or (rep > 0 and 1 / factor <= rep / pub <= factor)
     return ScorecardRow(
         statistic,
         published_text if published_text is not None else pub,
         float(f"{rep:.3g}"),
         role,
         bool(same_side and close),
-        tolerance="same side of 0.05 and within a factor of 2",
+        tolerance=f"same side of {alpha:g} and within a factor of {factor:g}",
         unit="p",
         source=source,
         note=note,

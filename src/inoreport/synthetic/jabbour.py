@@ -847,7 +847,7 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
             role = "held_out" if (col, g) in held_medians else "calibrated"
             rows.append(
                 median_row(
-                    f"median {col.upper()}, {g}",
+                    f"median {col.upper()}, {g.replace('_', ' ')}",
                     published,
                     med,
                     role,

@@ -28,8 +28,13 @@ def write_cohort(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def _is_flag(series: pd.Series) -> bool:
-    values = set(series.dropna().unique().tolist())
-    return bool(values) and values <= {True, False, "True", "False"}
+    """True/False column (0/1 event indicators stay integers)."""
+    if series.dtype == bool:
+        return True
+    if pd.api.types.is_numeric_dtype(series):
+        return False
+    values = series.dropna().tolist()
+    return bool(values) and all(isinstance(v, bool) or v in ("True", "False") for v in values)
 
 
 def read_cohort(path: Path) -> pd.DataFrame:
@@ -39,6 +44,11 @@ def read_cohort(path: Path) -> pd.DataFrame:
         s = frame[col]
         if s.dtype == bool:
             continue
+        if col.endswith(("_event", "_status")) and pd.api.types.is_float_dtype(s):
+            whole = s.dropna()
+            if (whole == np.round(whole)).all():
+                frame[col] = s.astype("Int64")  # an indicator that is empty where not applicable
+                continue
         if _is_flag(s):
             mapped = s.map({True: True, False: False, "True": True, "False": False})
             frame[col] = mapped.astype(bool) if not s.isna().any() else mapped.astype("boolean")

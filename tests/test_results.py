@@ -61,3 +61,36 @@ def test_collect_and_summarise_counts_per_study_and_role(tmp_path):
 def test_collect_on_empty_folder_is_empty(tmp_path):
     assert collect_scorecards(tmp_path).empty
     assert scorecard_summary(collect_scorecards(tmp_path)).empty
+
+
+def test_audit_p_values_count_once_under_the_study_test(tmp_path):
+    def p_row(statistic, test, match):
+        return {"study": "rocca", "kind": "p_value", "statistic": statistic,
+                "published": "0.5", "recomputed": 0.5, "test": test, "match": match}  # fmt: skip
+
+    rows = [
+        p_row("sex", "Pearson chi-square", True),
+        p_row("sex", "Fisher exact", False),
+        p_row("age", "Pearson chi-square", True),
+        p_row("age", "Fisher exact", True),
+        p_row("blasts", "Pearson chi-square", False),
+        p_row("blasts", "Fisher exact", True),  # matches only under a test the study did not use
+        p_row("race", "Pearson chi-square", True),
+        p_row("race", "Fisher exact", False),
+    ]
+    rows += [
+        {"study": "alcalde_mellado", "kind": "table", "statistic": f"HTB->LTB conversion {t}",
+         "test": test, "match": False}
+        for t in ("4/5 vs 2/7", "8/10 vs 2/7") for test in ("Fisher exact", "Pearson chi-square")
+    ]  # fmt: skip
+    write_json("audit", rows, tmp_path)
+    collected = collect_scorecards(tmp_path)
+    rocca = collected[collected["study"] == "ROCCA (Aldoss 2024)"].set_index("statistic")
+    assert rocca["match"].to_dict() == {
+        "sex": True,
+        "age": True,
+        "blasts": False,
+        "race": True,
+    }
+    alcalde = collected[collected["study"] == "Alcalde-Mellado 2025"]
+    assert len(alcalde) == 1 and not alcalde["match"].iloc[0]

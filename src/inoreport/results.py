@@ -113,12 +113,58 @@ def _as_bool(value) -> bool | None:
     return bool(value)
 
 
+#: Audit kinds in which one published p-value is recomputed under several candidate tests.
+_MULTI_TEST_KINDS = ("p_value", "p_value_inferred")
+
+
+def _collapse_audit(rows: list[dict]) -> list[dict]:
+    """One audit row per published statistic, so a scorecard counts statistics, not tests.
+
+    The audit recomputes each p-value under every candidate test (and each candidate
+    count table where counts were not printed). For the book-wide count a p-value counts
+    once: under the test that reproduces most of that study's p-values (the test the
+    authors must have used), matched if any of its rows match. The candidate tables of
+    one unprinted comparison likewise count once, matched if any table under any test
+    reproduces the published value.
+    """
+    kept: list[dict] = []
+    grouped: dict[tuple, list[dict]] = {}
+    for row in rows:
+        kind = row.get("kind")
+        if kind in _MULTI_TEST_KINDS:
+            grouped.setdefault(("p", row.get("study"), kind, row.get("statistic")), []).append(row)
+        elif kind == "table":
+            label = str(row.get("statistic", "")).split(" ")[0]
+            grouped.setdefault(("t", row.get("study"), kind, label), []).append(row)
+        else:
+            kept.append(row)
+    best_test: dict[str, str] = {}
+    for study in {key[1] for key in grouped if key[0] == "p"}:
+        score: dict[str, int] = {}
+        for key, members in grouped.items():
+            if key[0] == "p" and key[1] == study:
+                for test in {m.get("test") for m in members if _as_bool(m.get("match"))}:
+                    score[test] = score.get(test, 0) + 1
+        if score:
+            best_test[study] = max(sorted(score), key=lambda t: score[t])
+    for key, members in grouped.items():
+        if key[0] == "p" and key[1] in best_test:
+            members = [m for m in members if m.get("test") == best_test[key[1]]] or members
+        first = dict(members[0])
+        first["match"] = any(_as_bool(m.get("match")) for m in members)
+        if key[0] == "t":
+            first["statistic"] = f"{key[3]} (every consistent count table, every test)"
+        kept.append(first)
+    return kept
+
+
 def collect_scorecards(directory: Path | None = None):
     """Every chapter's scorecard rows and the audit's rows, as one long DataFrame.
 
     Columns: source (results file stem), study, role, statistic, match. Chapters'
     files are lists of :class:`ScorecardRow` dicts; the audit's rows (``audit.json``)
-    are exact recomputations from published counts. Files that do not exist yet are
+    are exact recomputations from published counts, collapsed to one row per published
+    statistic (see :func:`_collapse_audit`). Files that do not exist yet are
     simply absent, so the caller can say which chapters have not run.
     """
     import pandas as pd
@@ -141,7 +187,7 @@ def collect_scorecards(directory: Path | None = None):
             )
     audit = folder / "audit.json"
     if audit.exists():
-        for row in json.loads(audit.read_text(encoding="utf-8")):
+        for row in _collapse_audit(json.loads(audit.read_text(encoding="utf-8"))):
             records.append(
                 {
                     "source": "audit",

@@ -163,3 +163,37 @@ def test_dependency_hash_ignores_bytecode_but_sees_source(tmp_path):
     assert builder.dependency_hash(tmp_path) == before
     (tmp_path / "src" / "pkg" / "mod.py").write_text("x = 2\n")
     assert builder.dependency_hash(tmp_path) != before
+
+
+def test_pages_execute_in_stage_order(tmp_path):
+    # An "early" page writes a file that a chapter reads, and a "late" page reads the
+    # chapter's output: in toc order the chapter comes first, so only staging makes it work.
+    def writer(name, reads=None):
+        code = "from pathlib import Path\n"
+        if reads:
+            code += f"print('read', Path({reads!r}).read_text())\n"
+        code += f"Path({name!r}).write_text({name!r})"
+        return code
+
+    pages = {
+        "late.ipynb": _notebook(writer("late.txt", reads="chapter.txt"),
+                                metadata={"inoreport": {"stage": "late"}}),
+        "chapter.ipynb": _notebook(writer("chapter.txt", reads="early.txt")),
+        "early.ipynb": _notebook(writer("early.txt"), metadata={"inoreport": {"stage": "early"}}),
+    }  # fmt: skip
+    root = make_book(tmp_path, pages)
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    order = [line.split("(")[1].split(")")[0] for line in result.stdout.splitlines()
+             if line.startswith("[build] executing (")]  # fmt: skip
+    assert order == ["early", "chapter", "late"]
+    assert "read chapter.txt" in html_of(root, "late")
+
+
+def test_unknown_stage_is_refused(tmp_path):
+    root = make_book(
+        tmp_path, {"odd.ipynb": _notebook("1", metadata={"inoreport": {"stage": "first"}})}
+    )
+    result = run_build(root)
+    assert result.returncode != 0
+    assert "inoreport.stage is 'first'" in result.stdout + result.stderr

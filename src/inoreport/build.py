@@ -6,9 +6,10 @@
    cells only, so an edit to ``src/``, ``data/`` or the pinned environment would
    silently reuse old outputs. We hash those inputs; when the hash changes, the
    execution cache and ``_build/results`` are wiped.
-2. **Execute in a known order.** Chapters run first (two at a time: the CI
-   machine has two cores); pages that gather other chapters' results
-   (``metadata.inoreport.stage == "late"``) run after them. Executed notebooks
+2. **Execute in a known order.** Pages that produce inputs for chapters
+   (``metadata.inoreport.stage == "early"``, e.g. the synthetic-cohort targets) run
+   first, then the chapters (two at a time: the CI machine has two cores), then pages
+   that gather other chapters' results (``stage == "late"``). Executed notebooks
    go into the same jupyter-cache database that MyST-NB reads, so the Sphinx
    build that follows re-executes nothing. A notebook whose declared results
    file (``metadata.inoreport.writes``) is missing is executed again.
@@ -39,6 +40,8 @@ _IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 _IGNORED_SUFFIXES = {".pyc", ".pyo"}
 
 EXECUTION_TIMEOUT_S = 900
+#: Execution order of pages, by their ``metadata.inoreport.stage``.
+STAGES = ("early", "chapter", "late")
 
 
 class BuildError(RuntimeError):
@@ -48,7 +51,7 @@ class BuildError(RuntimeError):
 @dataclass
 class Page:
     path: Path
-    stage: str = "chapter"  # "chapter" or "late"
+    stage: str = "chapter"  # one of STAGES
     writes: list[str] = field(default_factory=list)
 
 
@@ -155,6 +158,11 @@ def executable_pages(root: Path) -> list[Page]:
                 break
             nb = read_notebook(path)
             meta = nb.metadata.get("inoreport", {}) or {}
+            if meta.get("stage", "chapter") not in STAGES:
+                raise BuildError(
+                    f"{path}: metadata inoreport.stage is {meta.get('stage')!r}; "
+                    f"expected one of {', '.join(STAGES)}"
+                )
             pages.append(
                 Page(
                     path=path,
@@ -202,7 +210,7 @@ def execute_pages(root: Path, pages: list[Page], workers: int = 2) -> dict[str, 
     cache = get_cache(str(build_dir(root) / ".jupyter_cache"))
     timings: dict[str, float] = {}
     failures: list[str] = []
-    for stage in ("chapter", "late"):
+    for stage in STAGES:
         todo = []
         for page in (p for p in pages if p.stage == stage):
             missing = [w for w in page.writes if not (results_dir(root) / w).exists()]

@@ -234,10 +234,12 @@ def test_registry_defaults_equal_the_notebooks_parameters_cell():
 @pytest.mark.parametrize("name", sorted(chapters.CHAPTERS))
 def test_every_chapter_reads_its_default_cohort_and_a_renamed_copy(tmp_path, name):
     """Renaming every column of a chapter's own cohort and mapping it back gives the same
-    validated cohort (what a user with other column names gets)."""
+    validated cohort (what a user with other column names gets). Covariates are named by
+    their column in the user's file, also when that column is mapped to a chapter column."""
     chapter = get_chapter(name)
     params = chapter.parameters()
     original = chapter.load_cohort(**params)
+    assert original.n > 0 and len(original.groups) >= 2
     raw = pd.read_csv(params["cohort_path"], dtype=str, keep_default_na=False)
     file_names = {v: k for k, v in params["column_map"].items()}  # file column -> chapter
     renamed_to = {c: f"my {file_names.get(c, c)}" for c in raw.columns}
@@ -248,6 +250,7 @@ def test_every_chapter_reads_its_default_cohort_and_a_renamed_copy(tmp_path, nam
         for chapter_column in chapter.schema.names
         if params["column_map"].get(chapter_column, chapter_column) in renamed_to
     }
+    assert set(column_map) >= set(chapter.schema.required)
     covariates = [renamed_to[c] for c in params.get("covariates") or []]
     categorical = [renamed_to[c] for c in params.get("categorical") or []]
     renamed = chapter.load_cohort(
@@ -260,9 +263,18 @@ def test_every_chapter_reads_its_default_cohort_and_a_renamed_copy(tmp_path, nam
         }
     )
     assert renamed.groups == original.groups and renamed.n == original.n
+    assert renamed.reference == original.reference
+    assert renamed.synthetic == original.synthetic  # outside data/synthetic: its own column
+    schema_names = set(chapter.schema.names)
+    assert renamed.covariates == [
+        c if c in schema_names else renamed_to[c] for c in params.get("covariates") or []
+    ]
     same = original.frame.copy()
     same.columns = [
-        renamed_to.get(c, c) if c in (params.get("covariates") or []) else c for c in same.columns
+        renamed_to.get(c, c)
+        if c in (params.get("covariates") or []) and c not in schema_names
+        else c
+        for c in same.columns
     ]
     pd.testing.assert_frame_equal(renamed.frame, same)
 
@@ -276,8 +288,35 @@ def test_registering_a_chapter_twice_is_refused():
 def test_chapters_command_lists_required_columns(capsys):
     code, out, _ = run_cli(["chapters"], capsys)
     assert code == 0
-    assert "survival_comparison" in out
-    assert "required columns: patient_id, group, time, event" in out
+    blocks = {b.split(":", 1)[0]: b for b in re.split(r"\n(?=\S)", out.strip())}
+    assert set(blocks) == {
+        "survival_comparison",
+        "rocca",
+        "alcalde_bridging",
+        "alcalde_tumour_burden",
+        "jabbour",
+    }
+    assert "required columns: patient_id, group, time, event\n" in blocks["survival_comparison"]
+    assert (
+        "required columns: patient_id, group, ino_response, pfs_months, pfs_event, os_months, "
+        "os_event\n" in blocks["rocca"]
+    )
+    assert (
+        "required columns: patient_id, group, time, event, expansion\n"
+        in (blocks["alcalde_bridging"])
+    )
+    assert "optional columns: cd8_scm, synthetic" in blocks["alcalde_bridging"]
+    assert (
+        "required columns: patient_id, group, time, event, burden_before, burden_infusion\n"
+        in blocks["alcalde_tumour_burden"]
+    )
+    assert (
+        "required columns: patient_id, age_group, amendment, high_risk_cytogenetics, "
+        "tp53_mutated, pfs_months, pfs_event, os_months, os_event, crd_months, crd_event, "
+        "crd_status\n" in blocks["jabbour"]
+    )
+    for name in ("rocca", "alcalde_bridging", "alcalde_tumour_burden", "jabbour"):
+        assert "times reported in: months" in blocks[name]
 
 
 def test_schema_command_writes_a_template_that_validates(tmp_path, capsys):

@@ -9,27 +9,28 @@ Register a chapter with one declaration at the bottom of this module::
 
     register(
         Chapter(
-            name="rocca",
-            title="Prior InO and brexucabtagene autoleucel (ROCCA)",
-            notebook="notebooks/rocca.ipynb",
+            name="my_chapter",
+            title="What the chapter shows",
+            notebook="notebooks/my_chapter.ipynb",
             schema=CohortSchema(
                 columns=(*standard_columns(), Column("age", "number", "Age at infusion.", unit="years")),
                 time_unit="months",  # the chapter analyses in months; other units are converted
             ),
-            results="rocca.json",  # what the notebook writes in inoreport.paths.results_dir()
+            results="my_chapter.json",  # what the notebook writes in inoreport.paths.results_dir()
             defaults={  # exactly the values in the notebook's parameters cell
-                "cohort_path": "../data/synthetic/rocca.csv",  # relative to the notebook
-                "column_map": {},
+                "cohort_path": "../data/synthetic/my_study.csv",  # relative to the notebook
+                "column_map": {"group": "arm"},
                 "time_unit": "months",
                 "landmarks": [6, 12],
-                "group_labels": {},
-                "group_order": ["No prior InO", "Prior InO"],
-                "reference": "No prior InO",
-                "covariates": [],
-                "categorical": [],
+                "group_labels": {"0": "Control", "1": "Treated"},
+                "group_order": ["Control", "Treated"],
+                "reference": "Control",
                 "synthetic": None,
             },
             own_cohort={"group_order": [], "reference": None},  # reset when a user brings a cohort
+            main_comparison=MainComparison(  # what fills km/logrank/cox of results.json
+                "progression-free survival", "treatment arm", time="time", event="event"
+            ),
         )
     )
 
@@ -39,26 +40,55 @@ The notebook's contract:
    two agree);
 2. it loads its cohort with ``get_chapter(NAME).load_cohort(cohort_path=..., ...)`` so the
    notebook and the CLI apply the same checks;
-3. it writes its machine-readable results to ``results_dir() / results`` (the CLI points
+3. it writes its machine-readable results, in the layout documented on the book page
+   ``book/results_schema.md``, to ``results_dir() / results`` (the CLI points
    ``INOREPORT_RESULTS_DIR`` at a temporary folder and copies that file to
-   ``OUT/results.json``).
+   ``OUT/results.json``). A study chapter calls :meth:`Chapter.write_results` with its
+   scorecard: ``km``, ``logrank`` and ``cox`` then hold the chapter's main comparison
+   (:class:`MainComparison`, described in the file's ``comparison`` field).
+
+Main comparisons of the study chapters (the ``km``/``logrank``/``cox`` of their results.json;
+Cox: the comparison's groups alone, Efron ties; times in months):
+
+=========================  ==============================================================
+chapter                    main comparison
+=========================  ==============================================================
+rocca                      progression-free survival by prior InO exposure
+alcalde_bridging           event-free survival by bridging arm (InO vs chemotherapy)
+alcalde_tumour_burden      event-free survival by tumour burden at infusion (LTB vs HTB)
+jabbour                    progression-free survival (primary endpoint) by age group
+=========================  ==============================================================
 
 Parameter names shared by every chapter (a chapter may omit those it has no use for):
 ``cohort_path``, ``column_map`` ({chapter column: file column}), ``time_unit`` (unit of the
 file's durations), ``landmarks`` (in the chapter's time unit; None = chapter default),
 ``group_labels`` ({file value: label}), ``group_order``, ``reference``, ``covariates``,
-``categorical``, ``synthetic`` (None = decide from the path).
+``categorical``, ``synthetic`` (None = decide from the path, or from a ``synthetic`` column
+that is true on every row when the schema declares one).
+
+Options given on the command line replace the chapter's values, with two conveniences:
+``--map`` entries are added to the chapter's own column map (a user renames only what
+differs), and group labels given without a group order set the order (the order of the
+labels) and, when the old reference group is no longer a label, the reference (the first).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cohort import Cohort, CohortError, CohortSchema, Column, load_cohort, standard_columns
+from .cohort import (
+    Cohort,
+    CohortError,
+    CohortSchema,
+    Column,
+    load_cohort,
+    read_csv_text,
+    standard_columns,
+)
 from .paths import ROOT
 
 if TYPE_CHECKING:
@@ -104,18 +134,118 @@ def default_landmarks(time_unit: str) -> list[float]:
 
 
 @dataclass(frozen=True)
+class MainComparison:
+    """The survival comparison a study chapter reports in ``km``/``logrank``/``cox`` of its
+    results.json.
+
+    endpoint: what is compared, in words ("progression-free survival").
+    groups: what the groups are, in words ("bridging arm").
+    time, event: the chapter's (schema) duration and event columns.
+    by: the column whose values form the groups (None: the schema's group column, with the
+        run's group labels, order and reference).
+    labels: {value in ``by``: label} for a column other than the group column.
+    order: labels in display order, the first being the reference of the hazard ratios
+        (None: the run's group order, or the sorted values).
+    """
+
+    endpoint: str
+    groups: str
+    time: str = "time"
+    event: str = "event"
+    by: str | None = None
+    labels: Mapping[str, str] | None = None
+    order: tuple[str, ...] | None = None
+
+    def compare(self, cohort: Cohort, landmarks: Sequence[float] | None = None):
+        """KM by group, log-rank test and the Cox model of the groups alone (Efron ties).
+
+        Returns a :class:`SurvivalComparison` over the patients with a known group; its
+        ``univariable`` is empty when the hazard ratio is not estimable (a group without
+        events), and ``ph`` is not computed (None).
+        """
+        import pandas as pd
+
+        from .survival import SurvivalInputError, cox, kaplan_meier, logrank
+
+        frame = cohort.frame
+        by = self.by or cohort.schema.group
+        values = frame[by]
+        if self.labels:
+            values = values.map(lambda v: self.labels.get(v, v) if isinstance(v, str) else v)
+        if by == cohort.schema.group and not self.order:
+            order, reference = list(cohort.groups), cohort.reference
+        else:
+            present = [str(v) for v in values.dropna().unique()]
+            order = list(self.order) if self.order else sorted(present)
+            reference = None
+        keep = values.isin(order)
+        sub = pd.DataFrame(
+            {
+                "patient_id": frame["patient_id"],
+                "group": values,
+                "time": frame[self.time],
+                "event": frame[self.event],
+            }
+        ).loc[keep & frame[self.time].notna() & frame[self.event].notna()]
+        sub["event"] = sub["event"].astype(int)
+        groups = [g for g in order if (sub["group"] == g).any()]
+        if len(groups) < 2:
+            raise CohortError(
+                f"{self.endpoint} by '{by}': only {len(groups)} group with patients "
+                f"({', '.join(groups) or 'none'})",
+                f"expected at least two of {', '.join(order)}",
+                file=cohort.source.name,
+                column=by,
+            )
+        if reference not in groups:
+            reference = groups[0]
+        compared = replace(
+            cohort, frame=sub, groups=groups, reference=reference, covariates=[], categorical=[]
+        )
+        times = (
+            sorted(float(t) for t in landmarks)
+            if landmarks
+            else default_landmarks(compared.time_unit)
+        )
+        km = kaplan_meier(sub, "time", "event", by="group", order=groups)
+        test = logrank(sub, "time", "event", "group")
+        try:
+            fit = cox(sub, "time", "event", ["group"], reference={"group": reference})
+            univariable = {"group": fit}
+        except SurvivalInputError:  # a group without events: no finite hazard ratio
+            univariable = {}
+        return SurvivalComparison(
+            cohort=compared,
+            landmarks=times,
+            km=km,
+            logrank=test,
+            univariable=univariable,
+            multivariable=None,
+            ph=None,
+        )
+
+
+@dataclass(frozen=True)
 class Chapter:
     """A notebook that can run on a user's cohort.
 
     name: what users type (``inoreport run NAME``).
     notebook: path of the notebook relative to the book root.
     schema: the cohort it needs.
-    results: file name the notebook writes in ``results_dir()``.
+    results: file name the notebook writes in ``results_dir()`` (the layout of
+        book/results_schema.md; the CLI returns it as ``OUT/results.json``).
     defaults: the notebook's parameters-cell values (its own default run); cohort_path is
         relative to the notebook's folder.
     own_cohort: parameter values that replace ``defaults`` when a user supplies a cohort
         (anything specific to the default cohort: column names, labels, covariates…);
         unspecified keys fall back to :data:`OWN_COHORT_DEFAULTS`.
+    main_comparison: what fills ``km``/``logrank``/``cox`` of the results of a study
+        chapter (:meth:`write_results`); None for a chapter that writes its own.
+    n_landmarks: how many landmark times the chapter takes (None: any number).
+    check: extra checks of a loaded cohort that the schema cannot express (raises
+        CohortError); run by :meth:`load_cohort`, so by the CLI before any kernel starts.
+    none_is_a_value: text columns in which "none" is a value ("no consolidation"), not a
+        missing value as elsewhere.
     """
 
     name: str
@@ -126,6 +256,10 @@ class Chapter:
     defaults: Mapping[str, Any]
     summary: str = ""
     own_cohort: Mapping[str, Any] = field(default_factory=dict)
+    main_comparison: MainComparison | None = None
+    n_landmarks: int | None = None
+    check: Callable[[Cohort], None] | None = None
+    none_is_a_value: tuple[str, ...] = ()
 
     def __post_init__(self):
         unknown = set(self.defaults) - set(PARAMETER_NAMES)
@@ -146,7 +280,10 @@ class Chapter:
         """Parameters for one run: the defaults, or a fresh start for a user's cohort.
 
         cohort: the user's CSV (None: the chapter's default cohort and settings).
-        overrides: values given on the command line (None values are ignored).
+        overrides: values given on the command line (None values are ignored). A
+            ``column_map`` is added to the chapter's own; ``group_labels`` without a
+            ``group_order`` also set the order (and the reference, when the old one is no
+            longer a label).
         """
         if cohort is None:
             params = dict(self.defaults)
@@ -157,15 +294,35 @@ class Chapter:
                 if key in params:
                     params[key] = value
             params["cohort_path"] = str(Path(cohort).resolve())
-        for key, value in overrides.items():
-            if value is None:
-                continue
+        given = {key: value for key, value in overrides.items() if value is not None}
+        for key, value in given.items():
             if key not in params:
                 raise CohortError(
                     f"option '{key}' does not apply to chapter '{self.name}'",
                     f"expected only {', '.join(sorted(params))}",
                 )
+            if key == "column_map":
+                value = {**(params.get("column_map") or {}), **value}
             params[key] = value
+        if "group_labels" in given and "group_order" in params and "group_order" not in given:
+            params["group_order"] = list(
+                dict.fromkeys(str(v) for v in given["group_labels"].values())
+            )
+        if ("group_labels" in given or "group_order" in given) and "reference" not in given:
+            labels = params.get("group_order") or list(
+                dict.fromkeys(str(v) for v in (params.get("group_labels") or {}).values())
+            )
+            if params.get("reference") is not None and labels and params["reference"] not in labels:
+                params["reference"] = None
+        if self.n_landmarks is not None and "landmarks" in given:
+            if len(given["landmarks"]) != self.n_landmarks:
+                shown = ",".join(f"{t:g}" for t in given["landmarks"])
+                raise CohortError(
+                    f"--landmarks {shown}: {len(given['landmarks'])} time"
+                    + ("s" if len(given["landmarks"]) != 1 else ""),
+                    f"expected exactly {self.n_landmarks} for chapter '{self.name}' "
+                    f"(its own: {','.join(f'{t:g}' for t in self.defaults['landmarks'])})",
+                )
         return params
 
     def load_cohort(
@@ -185,25 +342,105 @@ class Chapter:
         """Load and check a cohort with this chapter's schema (see ``cohort.load_cohort``).
 
         A relative ``cohort_path`` is looked up from the current folder first, then from
-        the notebook's folder (so the notebook's default works wherever it runs).
+        the notebook's folder (so the notebook's default works wherever it runs). An entry
+        of the chapter's own column map whose column the file lacks is dropped when the
+        file has the chapter's name itself or the column is optional; a covariate may be
+        named by its column in the
+        file when that column is mapped to a chapter column. ``synthetic=None``: synthetic
+        when the file is under data/synthetic or, if the schema has a ``synthetic`` column,
+        when that column is true on every row. "none" is kept as a value in the columns of
+        ``none_is_a_value``. Then the chapter's own ``check`` runs.
         """
         path = Path(cohort_path) if cohort_path is not None else self.default_cohort
         if not path.is_absolute() and not path.exists():
             beside_notebook = self.notebook_path.parent / path
             if beside_notebook.exists():
                 path = beside_notebook
-        return load_cohort(
+        mapping = {str(k): str(v) for k, v in (column_map or {}).items()}
+        own = {str(k): str(v) for k, v in (self.defaults.get("column_map") or {}).items()}
+        if any(own.get(k) == v for k, v in mapping.items()):
+            try:
+                header = set(read_csv_text(path).columns)
+            except CohortError:
+                header = None  # load_cohort reports the problem with the file
+            if header is not None:
+                mapping = {
+                    k: v
+                    for k, v in mapping.items()
+                    if not (
+                        own.get(k) == v
+                        and v not in header
+                        and (k in header or not self._required(k))
+                    )
+                }
+        sources = {v: k for k, v in mapping.items()}
+        covariates = [sources.get(c, c) for c in covariates or ()]
+        categorical = [sources.get(c, c) for c in categorical or ()]
+        cohort = load_cohort(
             path,
             self.schema,
-            column_map=column_map or {},
+            column_map=mapping,
             time_unit=time_unit or "months",
             group_labels=group_labels or None,
             group_order=group_order or None,
             reference=reference,
-            covariates=covariates or (),
-            categorical=categorical or (),
+            covariates=covariates,
+            categorical=categorical,
             synthetic=synthetic,
         )
+        present = [c for c in self.none_is_a_value if c in cohort.frame]
+        if present:
+            cells = read_csv_text(path)
+            for column in present:
+                said_none = cells[cohort.column_map[column]].str.strip().str.lower() == "none"
+                cohort.frame.loc[said_none[said_none].index, column] = "none"
+        flags = cohort.frame.get("synthetic")
+        if synthetic is None and not cohort.synthetic and flags is not None:
+            cohort.synthetic = bool(len(flags)) and bool((flags == 1).all())
+        if self.check is not None:
+            self.check(cohort)
+        return cohort
+
+    def _required(self, name: str) -> bool:
+        return name in self.schema.names and self.schema.column(name).required
+
+    def write_results(
+        self,
+        cohort: Cohort,
+        scorecard: Sequence = (),
+        *,
+        table1=None,
+        landmarks: Sequence[float] | None = None,
+    ) -> Path:
+        """Write the chapter's results.json (book/results_schema.md) in ``results_dir()``.
+
+        ``km``, ``logrank`` and ``cox`` hold :attr:`main_comparison` (a ``comparison``
+        field says which); ``table1`` the rows of the chapter's Table 1 if it has one;
+        ``scorecard`` the chapter's scorecard rows. ``cohort.n`` counts every patient of
+        the file, ``km`` those in the comparison.
+        """
+        from .results import write_json
+
+        if self.main_comparison is None:
+            raise ValueError(f"chapter {self.name!r} declares no main comparison")
+        main = self.main_comparison
+        comparison = main.compare(cohort, landmarks)
+        payload = survival_comparison_results(comparison, table1, scorecard, chapter=self.name)
+        payload["cohort"]["n"] = cohort.n
+        payload["comparison"] = {
+            "endpoint": main.endpoint,
+            "by": main.by or cohort.schema.group,
+            "time": main.time,
+            "event": main.event,
+            "reference": comparison.cohort.reference,
+            "description": (
+                f"{main.endpoint[0].upper()}{main.endpoint[1:]} by {main.groups} "
+                f"({' vs '.join(comparison.km.groups)}); Cox model of the groups alone, "
+                f"reference {comparison.cohort.reference}"
+            ),
+        }
+        stem = self.results.removesuffix(".json")
+        return write_json(stem, payload)
 
 
 CHAPTERS: dict[str, Chapter] = {}
@@ -243,7 +480,8 @@ class SurvivalComparison:
 
     km: KaplanMeier by group; logrank: LogRank; univariable: {variable: CoxFit} (the group
     and each covariate alone); multivariable: CoxFit of group + all covariates (None when
-    there are no covariates); ph: cox.zph-style table of the largest model.
+    there are no covariates); ph: cox.zph-style table of the largest model (None when not
+    computed, as for a study chapter's main comparison).
     """
 
     cohort: Cohort
@@ -636,6 +874,415 @@ register(
     )
 )
 
+# --------------------------------------------------------------------------- study chapters
+# Each study chapter reads the columns of the book's synthetic cohort by default; a user's
+# cohort keeps those names and settings unless the command line says otherwise.
+
+#: A column the synthetic cohorts carry: true on every row labels the whole run synthetic.
+SYNTHETIC_COLUMN = Column(
+    "synthetic",
+    "flag",
+    "True on every row of a synthetic cohort; the chapter then labels its output synthetic.",
+    required=False,
+)
+
+
+def _own_cohort(defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """A user's cohort starts from the chapter's own settings (its columns are the schema)."""
+    return {key: value for key, value in defaults.items() if key != "cohort_path"}
+
+
+def _exactly_two_arms(cohort: Cohort) -> None:
+    if len(cohort.groups) != 2:
+        raise CohortError(
+            f"{len(cohort.groups)} groups ({', '.join(cohort.groups)})",
+            "expected exactly two bridging arms: InO first, then the comparator "
+            "(set the order with --group-order)",
+            file=cohort.source.name,
+            column=cohort.column_map.get("group", "group"),
+        )
+
+
+def _check_jabbour(cohort: Cohort) -> None:
+    """Three age groups; remission columns filled together and consistent."""
+    if len(cohort.groups) != 3:
+        raise CohortError(
+            f"{len(cohort.groups)} age groups ({', '.join(cohort.groups)})",
+            "expected three, youngest first and oldest last (the trial's 60-64, 65-69 and "
+            ">=70; their published values are set beside yours in that order)",
+            file=cohort.source.name,
+            column=cohort.column_map.get("age_group", "age_group"),
+        )
+    frame = cohort.frame
+    known = frame["crd_months"].notna()
+    for column in ("crd_event", "crd_status"):
+        differs = frame.index[known != frame[column].notna()]
+        if len(differs):
+            row = int(differs[0])
+            filled = "empty" if known[row] else f"'{frame.loc[row, column]}'"
+            raise CohortError(
+                f"{filled} while crd_months is " + ("filled" if known[row] else "empty"),
+                "expected crd_months, crd_event and crd_status all filled (patient in "
+                "remission) or all empty (never in remission)",
+                file=cohort.source.name,
+                column=cohort.column_map.get(column, column),
+                row=row,
+            )
+    status = frame.loc[known, "crd_status"].astype(int)
+    event = frame.loc[known, "crd_event"].astype(int)
+    wrong = status.index[(status == 1) != (event == 1)]
+    if len(wrong):
+        row = int(wrong[0])
+        raise CohortError(
+            f"crd_event {event[row]} with crd_status {status[row]}",
+            "expected crd_event 1 exactly when crd_status is 1 (relapse); 0 for status 0 "
+            "(in remission) and 2 (death in remission, censored for remission duration)",
+            file=cohort.source.name,
+            column=cohort.column_map.get("crd_event", "crd_event"),
+            row=row,
+        )
+
+
+def _efs_columns() -> tuple[Column, ...]:
+    """patient_id, group (bridging arm), time and event (EFS) of the Alcalde-Mellado chapters."""
+    return (
+        Column("patient_id", "id", "One identifier per patient (any text)."),
+        Column(
+            "group",
+            "group",
+            "Bridging therapy before CAR-T: two arms, InO and the comparator "
+            "(chemotherapy/steroids in the published series).",
+        ),
+        Column(
+            "time",
+            "duration",
+            "Event-free survival: time from CAR-T infusion to the first event or to the last "
+            "follow-up.",
+        ),
+        Column("event", "event", "1 if an event ended the EFS time, 0 if censored then."),
+    )
+
+
+_ALCALDE_SHARED = {
+    "cohort_path": "../data/synthetic/alcalde_mellado.csv",
+    "time_unit": "months",
+    "landmarks": [12],
+    "group_labels": {"InO": "InO", "chemotherapy/steroids": "Chemotherapy/steroids"},
+    "group_order": ["InO", "Chemotherapy/steroids"],
+    "reference": "Chemotherapy/steroids",
+    "synthetic": None,
+}
+_ALCALDE_MAP = {"group": "bridging", "time": "efs_months", "event": "efs_event"}
+_BRIDGING_DEFAULTS = {
+    **_ALCALDE_SHARED,
+    "column_map": {**_ALCALDE_MAP, "expansion": "car_t_peak_per_ul", "cd8_scm": "cd8_scm_pct"},
+}
+_BURDEN_DEFAULTS = {
+    **_ALCALDE_SHARED,
+    "column_map": {
+        **_ALCALDE_MAP,
+        "burden_before": "burden_before_bridging",
+        "burden_infusion": "burden_at_infusion",
+    },
+}
+
+_ROCCA_DEFAULTS = {
+    "cohort_path": "../data/synthetic/rocca.csv",
+    "column_map": {"group": "ino_exposed"},
+    "time_unit": "months",
+    "landmarks": [6, 12],
+    "group_labels": {"False": "InO-naïve", "True": "InO-exposed"},
+    "group_order": ["InO-naïve", "InO-exposed"],
+    "reference": "InO-naïve",
+    "covariates": [
+        "age_years", "age_group", "sex", "race_ethnicity", "subtype", "disease_status",
+        "marrow_blasts", "emd", "cns", "prior_lines", "prior_blinatumomab", "prior_hct",
+    ],
+    "categorical": [
+        "age_group", "sex", "race_ethnicity", "subtype", "disease_status", "marrow_blasts",
+    ],
+    "synthetic": None,
+}  # fmt: skip
+
+
+def _optional(name: str, kind: str, description: str, **kwargs) -> Column:
+    return Column(name, kind, description, required=False, **kwargs)
+
+
+register(
+    Chapter(
+        name="rocca",
+        title="Prior InO before brexucabtagene autoleucel (ROCCA)",
+        notebook="notebooks/rocca.ipynb",
+        summary=(
+            "Table 1 and toxicity by prior InO, PFS and OS by exposure, response to InO and "
+            "timing, the paper's Cox model-building rule, propensity weighting, consolidation "
+            "as a time-varying exposure. results.json: PFS by prior InO exposure. Map the "
+            "group with --map group=YOURS and label its values with --group-label."
+        ),
+        schema=CohortSchema(
+            columns=(
+                Column("patient_id", "id", "One identifier per patient (any text)."),
+                Column(
+                    "group",
+                    "group",
+                    "Prior InO: whether the patient had InO at any time before CAR-T infusion "
+                    "(values labelled by group_labels; in the book's file False/True).",
+                ),
+                Column(
+                    "ino_response",
+                    "category",
+                    "Response of the leukaemia to InO, for exposed patients (empty for "
+                    "InO-naïve patients).",
+                    allowed=("responder", "refractory", "not assessed"),
+                ),
+                Column(
+                    "pfs_months",
+                    "duration",
+                    "Progression-free survival: time from infusion to relapse, progression or "
+                    "death, or to the last follow-up.",
+                ),
+                Column("pfs_event", "event", "1 if relapse, progression or death, 0 if censored."),
+                Column(
+                    "os_months",
+                    "duration",
+                    "Overall survival: time from infusion to death or to the last follow-up.",
+                ),
+                Column("os_event", "event", "1 if the patient died then, 0 if censored."),
+                _optional(
+                    "ino_timing",
+                    "category",
+                    "When InO was given: only before apheresis, or as bridging (empty for "
+                    "InO-naïve patients); without it the timing comparison is skipped.",
+                    allowed=("pre-apheresis only", "bridging"),
+                ),
+                _optional(
+                    "bridging_therapy", "flag", "Any bridging therapy before CAR-T infusion."
+                ),
+                _optional(
+                    "consolidation",
+                    "category",
+                    "Consolidation after CAR-T: 'none', or its kind (e.g. allogeneic HCT, TKI).",
+                ),
+                _optional(
+                    "consolidation_months",
+                    "duration",
+                    "Time from infusion to the start of consolidation (empty without one); "
+                    "with consolidation it gives the landmark and time-varying analyses.",
+                    missing_ok=True,
+                ),
+                _optional("age_years", "number", "Age at infusion.", unit="years"),
+                _optional("age_group", "category", "Age group (e.g. 18-39, 40-59, 60+)."),
+                _optional("sex", "category", "Sex."),
+                _optional("race_ethnicity", "category", "Race and ethnicity."),
+                _optional("subtype", "category", "Disease subtype (Ph+, Ph-like, Ph-negative)."),
+                _optional("disease_status", "category", "Disease status before apheresis."),
+                _optional("marrow_blasts", "category", "Marrow blasts before apheresis (band)."),
+                _optional("emd", "flag", "Extramedullary disease."),
+                _optional("cns", "flag", "CNS involvement."),
+                _optional("prior_lines", "number", "Number of prior lines of therapy."),
+                _optional("prior_blinatumomab", "flag", "Prior blinatumomab."),
+                _optional("prior_hct", "flag", "Prior allogeneic stem-cell transplant."),
+                _optional("crs_grade", "category", "Worst cytokine release syndrome grade."),
+                _optional("icans_grade", "category", "Worst ICANS grade."),
+                _optional("tocilizumab", "flag", "Tocilizumab given."),
+                _optional("steroids", "flag", "Steroids given for toxicity."),
+                _optional("anakinra", "flag", "Anakinra given."),
+                _optional("hospital_days", "number", "Length of the CAR-T stay.", unit="days"),
+                _optional("early_death_30d", "flag", "Death within 30 days of infusion."),
+                SYNTHETIC_COLUMN,
+            ),
+            endpoints=(("pfs_months", "pfs_event"), ("os_months", "os_event")),
+            time_unit="months",
+        ),
+        results="rocca_results.json",
+        defaults=_ROCCA_DEFAULTS,
+        own_cohort=_own_cohort(_ROCCA_DEFAULTS),
+        none_is_a_value=("consolidation", "crs_grade", "icans_grade"),
+        main_comparison=MainComparison(
+            "progression-free survival",
+            "prior InO exposure",
+            time="pfs_months",
+            event="pfs_event",
+        ),
+    )
+)
+
+register(
+    Chapter(
+        name="alcalde_bridging",
+        title="Bridging with InO before tisagenlecleucel: CAR-T expansion and EFS",
+        notebook="notebooks/alcalde_bridging.ipynb",
+        summary=(
+            "CAR-T expansion and CD8+ stem-cell-memory share by bridging arm (exact "
+            "Mann-Whitney), EFS by arm with landmark estimates, power. Two arms, InO first. "
+            "results.json: EFS by bridging arm."
+        ),
+        schema=CohortSchema(
+            columns=(
+                *_efs_columns(),
+                Column("expansion", "number", "Peak CAR-T expansion in blood.", unit="cells/µL"),
+                _optional(
+                    "cd8_scm",
+                    "number",
+                    "CD8+ stem-cell-memory CAR-T cells at peak expansion, % of CD8+ CAR-T cells.",
+                    unit="%",
+                ),
+                SYNTHETIC_COLUMN,
+            ),
+            time_unit="months",
+        ),
+        results="alcalde_bridging_results.json",
+        defaults=_BRIDGING_DEFAULTS,
+        own_cohort=_own_cohort(_BRIDGING_DEFAULTS),
+        main_comparison=MainComparison("event-free survival", "bridging arm"),
+        n_landmarks=1,
+        check=_exactly_two_arms,
+    )
+)
+
+register(
+    Chapter(
+        name="alcalde_tumour_burden",
+        title="Tumour burden at CAR-T infusion (Alcalde-Mellado)",
+        notebook="notebooks/alcalde_tumour_burden.ipynb",
+        summary=(
+            "Conversion from high to low tumour burden by bridging arm, EFS by burden at "
+            "infusion and by burden path. Two arms, InO first. results.json: EFS by tumour "
+            "burden at infusion (LTB vs HTB)."
+        ),
+        schema=CohortSchema(
+            columns=(
+                *_efs_columns(),
+                Column(
+                    "burden_before",
+                    "category",
+                    "Tumour burden before bridging.",
+                    allowed=("high", "low"),
+                    missing_ok=False,
+                ),
+                Column(
+                    "burden_infusion",
+                    "category",
+                    "Tumour burden at CAR-T infusion.",
+                    allowed=("high", "low"),
+                    missing_ok=False,
+                ),
+                SYNTHETIC_COLUMN,
+            ),
+            time_unit="months",
+        ),
+        results="alcalde_tumour_burden_results.json",
+        defaults=_BURDEN_DEFAULTS,
+        own_cohort=_own_cohort(_BURDEN_DEFAULTS),
+        main_comparison=MainComparison(
+            "event-free survival",
+            "tumour burden at infusion",
+            by="burden_infusion",
+            labels={"low": "LTB", "high": "HTB"},
+            order=("LTB", "HTB"),
+        ),
+        n_landmarks=1,
+        check=_exactly_two_arms,
+    )
+)
+
+_JABBOUR_DEFAULTS = {
+    "cohort_path": "../data/synthetic/jabbour.csv",
+    "column_map": {},
+    "time_unit": "months",
+    "landmarks": [24, 60],
+    "group_labels": {"60-64": "60–64", "65-69": "65–69", ">=70": "≥70"},
+    "group_order": ["60–64", "65–69", "≥70"],
+    "synthetic": None,
+}
+
+register(
+    Chapter(
+        name="jabbour",
+        title="Older patients: mini-hyper-CVD + InO ± blinatumomab (Jabbour 2023)",
+        notebook="notebooks/jabbour.ipynb",
+        summary=(
+            "PFS, OS and remission duration with landmarks, by age group (three, oldest "
+            "last), cytogenetics, TP53 and protocol amendment; relapse and death in "
+            "remission as competing risks. results.json: PFS by age group."
+        ),
+        schema=CohortSchema(
+            columns=(
+                Column("patient_id", "id", "One identifier per patient (any text)."),
+                Column(
+                    "age_group",
+                    "group",
+                    "Age group at enrolment: three groups, labelled by group_labels and "
+                    "ordered youngest first (in the book's file 60-64, 65-69, >=70).",
+                ),
+                Column(
+                    "amendment",
+                    "category",
+                    "Treated before or after the protocol amendment.",
+                    allowed=("pre-amendment", "post-amendment"),
+                    missing_ok=False,
+                ),
+                Column(
+                    "high_risk_cytogenetics",
+                    "flag",
+                    "High-risk cytogenetics.",
+                    missing_ok=False,
+                ),
+                Column("tp53_mutated", "flag", "TP53 mutation.", missing_ok=False),
+                Column(
+                    "pfs_months",
+                    "duration",
+                    "Progression-free survival: time from the start of treatment to "
+                    "relapse, progression or death, or to the last follow-up.",
+                ),
+                Column("pfs_event", "event", "1 if relapse, progression or death, 0 if censored."),
+                Column(
+                    "os_months",
+                    "duration",
+                    "Overall survival: time from the start of treatment to death or to the "
+                    "last follow-up.",
+                ),
+                Column("os_event", "event", "1 if the patient died then, 0 if censored."),
+                Column(
+                    "crd_months",
+                    "duration",
+                    "Continuous remission duration: time from remission to relapse, death or "
+                    "the last follow-up; empty for a patient never in remission.",
+                    missing_ok=True,
+                ),
+                Column(
+                    "crd_event",
+                    "event",
+                    "1 if relapse ended the remission, 0 otherwise (death in remission is "
+                    "censored); empty when never in remission.",
+                    missing_ok=True,
+                ),
+                Column(
+                    "crd_status",
+                    "category",
+                    "How the remission ended: 0 still in remission, 1 relapse, 2 death in "
+                    "remission; empty when never in remission.",
+                    allowed=("0", "1", "2"),
+                ),
+                _optional("death_cause", "category", "Cause of death (empty if alive)."),
+                SYNTHETIC_COLUMN,
+            ),
+            group="age_group",
+            endpoints=(("pfs_months", "pfs_event"), ("os_months", "os_event")),
+            time_unit="months",
+        ),
+        results="jabbour_results.json",
+        defaults=_JABBOUR_DEFAULTS,
+        own_cohort=_own_cohort(_JABBOUR_DEFAULTS),
+        main_comparison=MainComparison(
+            "progression-free survival", "age group", time="pfs_months", event="pfs_event"
+        ),
+        n_landmarks=2,
+        check=_check_jabbour,
+    )
+)
+
 __all__ = [
     "CHAPTERS",
     "SurvivalComparison",
@@ -647,6 +1294,8 @@ __all__ = [
     "ph_summary_table",
     "survival_comparison_results",
     "Chapter",
+    "MainComparison",
+    "SYNTHETIC_COLUMN",
     "Column",
     "CohortSchema",
     "DEFAULT_LANDMARKS",

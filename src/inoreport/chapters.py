@@ -68,8 +68,10 @@ that is true on every row when the schema declares one).
 
 Options given on the command line replace the chapter's values, with two conveniences:
 ``--map`` entries are added to the chapter's own column map (a user renames only what
-differs), and group labels given without a group order set the order (the order of the
-labels) and, when the old reference group is no longer a label, the reference (the first).
+differs); group labels given without a group order set the order (the order of the
+labels) and, when the old reference group is no longer a label, the reference (the first);
+covariates given without ``--categorical`` keep those of the chapter's categorical
+covariates that are still listed.
 """
 
 from __future__ import annotations
@@ -283,7 +285,8 @@ class Chapter:
         overrides: values given on the command line (None values are ignored). A
             ``column_map`` is added to the chapter's own; ``group_labels`` without a
             ``group_order`` also set the order (and the reference, when the old one is no
-            longer a label).
+            longer a label); ``covariates`` without ``categorical`` keep the chapter's
+            categorical ones that are still covariates.
         """
         if cohort is None:
             params = dict(self.defaults)
@@ -314,6 +317,10 @@ class Chapter:
             )
             if params.get("reference") is not None and labels and params["reference"] not in labels:
                 params["reference"] = None
+        if "covariates" in given and "categorical" in params and "categorical" not in given:
+            params["categorical"] = [
+                c for c in params["categorical"] or [] if c in given["covariates"]
+            ]
         if self.n_landmarks is not None and "landmarks" in given:
             if len(given["landmarks"]) != self.n_landmarks:
                 shown = ",".join(f"{t:g}" for t in given["landmarks"])

@@ -114,6 +114,18 @@ def test_study_notebooks_load_and_report_through_the_registry(name):
     assert f"{name}_results.json" in nb.metadata["inoreport"]["writes"]
 
 
+@pytest.mark.parametrize("name", sorted(chapters.CHAPTERS))
+def test_papermill_sees_every_parameter(name):
+    """papermill infers the parameters cell line by line; a value it cannot parse (e.g. a
+    one-line dict holding '>=') makes every run print 'Passed unknown parameter'."""
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(get_chapter(name).notebook_path, as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    inferred = {p.name for p in PythonTranslator.inspect(cell)}
+    assert inferred == set(get_chapter(name).defaults)
+
+
 def test_a_users_cohort_starts_from_the_study_chapters_own_settings(tmp_path):
     """Study chapters read the book's column names: a user's cohort keeps them (and the
     labels and landmarks) unless an option says otherwise; the generic chapter resets."""

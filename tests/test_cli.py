@@ -632,3 +632,150 @@ def test_a_failing_notebook_writes_nothing_to_out(tmp_path, capsys, monkeypatch)
     assert kept.exists()  # the traceback stays available for the user
     shutil.rmtree(kept.parent)
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- study chapters (slow)
+# One run per study chapter on the book's synthetic cohort dressed as a user's own file:
+# columns renamed (and values recoded) and mapped back with --map / --group-label, the
+# 'synthetic' column dropped. results.json must hold the same main comparison as the
+# in-process analysis of the book's file (itself checked against R in
+# test_chapters_registry.py).
+
+STUDY_RUNS = {
+    "rocca": {
+        "rename": {
+            "patient_id": "mrn",
+            "ino_exposed": "prior InO",
+            "ino_response": "response to InO",
+            "pfs_months": "PFS (months)",
+            "pfs_event": "progressed or died",
+            "os_months": "OS (months)",
+            "os_event": "died",
+            "consolidation": "consolidation therapy",
+            "age_years": "age",
+        },
+        "recode": {"prior InO": {"False": "no", "True": "yes"}},
+        "options": ["--group-label", "no=InO-naïve", "--group-label", "yes=InO-exposed"],
+    },
+    "alcalde_bridging": {
+        "rename": {
+            "patient_id": "id",
+            "bridging": "arm",
+            "efs_months": "EFS",
+            "efs_event": "EFS event",
+            "car_t_peak_per_ul": "peak CAR-T",
+            "cd8_scm_pct": "SCM %",
+        },
+        "recode": {"arm": {"InO": "A", "chemotherapy/steroids": "B"}},
+        "options": ["--group-label", "A=InO", "--group-label", "B=Chemotherapy/steroids"],
+    },
+    "alcalde_tumour_burden": {
+        "rename": {
+            "bridging": "bridging therapy",
+            "efs_months": "efs",
+            "efs_event": "efs_status",
+            "burden_before_bridging": "burden pre",
+            "burden_at_infusion": "burden at CAR-T",
+        },
+        "recode": {},
+        "options": [],
+    },
+    "jabbour": {
+        "rename": {
+            "age_group": "age band",
+            "amendment": "protocol",
+            "high_risk_cytogenetics": "hr cytogenetics",
+            "tp53_mutated": "TP53",
+            "pfs_months": "pfs_days",
+            "pfs_event": "pfs_evt",
+            "os_months": "os_days",
+            "os_event": "os_evt",
+            "crd_months": "crd_days",
+            "crd_event": "crd_evt",
+            "crd_status": "crd_how",
+        },
+        "recode": {},
+        "days": ["pfs_days", "os_days", "crd_days"],
+        "options": ["--time-unit", "days"],
+    },
+}
+
+
+def _users_copy(tmp_path: Path, name: str) -> tuple[Path, list[str]]:
+    """The chapter's book cohort as a user's file, and the options that map it back."""
+    chapter = get_chapter(name)
+    spec = STUDY_RUNS[name]
+    frame = pd.read_csv(chapter.default_cohort, dtype=str, keep_default_na=False)
+    frame = frame.drop(columns="synthetic").rename(columns=spec["rename"])
+    for column, codes in spec["recode"].items():
+        frame[column] = frame[column].map(codes)
+    for column in spec.get("days", []):
+        months = pd.to_numeric(frame[column].replace("", None))
+        frame[column] = (months * 365.25 / 12).map(lambda v: "" if pd.isna(v) else repr(v))
+    path = tmp_path / f"our {name} registry.csv"
+    frame.to_csv(path, index=False)
+    file_to_chapter = {v: k for k, v in chapter.defaults["column_map"].items()}
+    options = []
+    for book_name, users_name in spec["rename"].items():
+        options += ["--map", f"{file_to_chapter.get(book_name, book_name)}={users_name}"]
+    return path, options + spec["options"]
+
+
+def _same_main_comparison(ours: dict, expected: dict) -> None:
+    assert [k["group"] for k in ours["km"]] == [k["group"] for k in expected["km"]]
+    for mine, ref in zip(ours["km"], expected["km"], strict=True):
+        assert (mine["n"], mine["events"]) == (ref["n"], ref["events"]), mine["group"]
+        assert _close(mine["median"], ref["median"], rel=1e-9)
+        assert all(
+            _close(a, b, rel=1e-9) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True)
+        )
+        for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
+            assert lm["time"] == ref_lm["time"]
+            assert _close(lm["survival"], ref_lm["survival"], rel=1e-9)
+            assert all(_close(a, b, rel=1e-9) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+    for key in ("chisq", "df", "p"):
+        assert _close(ours["logrank"][key], expected["logrank"][key], rel=1e-9), key
+    assert len(ours["cox"]) == len(expected["cox"]) > 0
+    for row, ref in zip(ours["cox"], expected["cox"], strict=True):
+        assert row["term"] == ref["term"]
+        assert all(_close(row[k], ref[k], rel=1e-7) for k in ("coef", "hr", "p")), row["term"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(STUDY_RUNS))
+def test_run_study_chapter_on_a_renamed_cohort(tmp_path, capsys, name):
+    from test_chapters_registry import assert_results_layout
+
+    chapter = get_chapter(name)
+    book = chapter.load_cohort(**chapter.parameters())
+    expected = chapters.survival_comparison_results(
+        chapter.main_comparison.compare(book, chapter.defaults["landmarks"])
+    )
+    cohort, options = _users_copy(tmp_path, name)
+    out = tmp_path / "report"
+    code, stdout, stderr = run_cli(
+        ["run", name, "--cohort", str(cohort), "--out", str(out), *options], capsys
+    )
+    assert code == 0, stderr
+    assert "unknown parameter" not in stdout + stderr  # papermill saw every parameter
+    assert all(f"[{i}/4]" in stdout for i in range(1, 5)), stdout
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["results.json", f"{name}.html", f"{name}.ipynb"]
+    )
+
+    ours = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert_results_layout(ours, name)
+    assert ours["cohort"]["n"] == book.n and ours["cohort"]["synthetic"] is False
+    assert (
+        ours["cohort"]["path"] == str(cohort.resolve()) and ours["cohort"]["time_unit"] == "months"
+    )
+    assert ours["comparison"]["endpoint"] == chapter.main_comparison.endpoint
+    assert ours["scorecard"]  # nothing was fitted to a user's cohort: no calibrated row
+    assert {row["role"] for row in ours["scorecard"]} <= {"exact", "held_out"}
+    _same_main_comparison(ours, expected)
+    if name == "rocca":
+        assert ours["table1"] and {"variable", "p"} <= set(ours["table1"][0])
+
+    html = (out / f"{name}.html").read_text(encoding="utf-8")
+    assert cli.external_references(html) == [] and "{glue" not in html
+    assert html.count("<img") >= 1 and cohort.name in html  # the page names the user's file

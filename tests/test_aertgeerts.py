@@ -100,13 +100,14 @@ def test_every_row_says_what_is_published(table):
     assert (table.loc[table["kind"] != "attribute", "timing_status"] != "n/a").all()
     assert set(table.loc[table["timing_status"] == "anchor", "item"]) == {"allo_hsct"}
     published_times = table.loc[table["timing_status"] == "published_patient"]
-    assert set(published_times["item"]) == {
-        "eye_relapse_1",
-        "eye_relapse_2",
-        "after_hsct",
-        "last_followup",
-    }
+    assert set(published_times["item"]) == {"eye_relapse_1", "eye_relapse_2"}
     assert published_times["patient"].nunique() == 1
+    # "in CR at the last follow-up 25 months later": the 25 is printed, but not from when,
+    # so the eye-relapse child's last follow-up (9 + 25 = 34 months) is derived, not published
+    derived = table.loc[table["timing_status"] == "derived"]
+    assert set(derived["item"]) == {"after_hsct", "last_followup"}
+    assert set(derived["patient"]) == set(published_times["patient"])
+    assert derived["basis"].str.contains("derived").all()
     # everything before transplant is drawn with assumed times
     before = table.loc[(table["kind"] != "attribute") & (table["start_months"] < 0)]
     assert (before["timing_status"] == "assumed").all()
@@ -145,7 +146,7 @@ def test_conventions_move_only_assumed_times(facts, table):
         ),
     )
     merged = table.merge(other, on=["patient", "item"], suffixes=("", "_new"))
-    fixed = merged["timing_status"].isin(["published_patient", "anchor"])
+    fixed = merged["timing_status"].isin(["published_patient", "anchor", "derived"])
     for column in ("start_months", "end_months"):
         a, b = merged.loc[fixed, column], merged.loc[fixed, f"{column}_new"]
         assert ((a == b) | (a.isna() & b.isna())).all()
@@ -261,15 +262,23 @@ def test_published_facts_errors():
 
 def test_swimmer_frames_shape(table):
     lanes, events = ae.swimmer_frames(table)
-    assert list(lanes.columns) == ["patient", "start", "end", "kind", "assumed"]
-    assert list(events.columns) == ["patient", "time", "event", "assumed"]
-    assert lanes["assumed"].dtype == bool and events["assumed"].dtype == bool
-    assert (~lanes["assumed"]).sum() == 1  # only the eye patient's post-HSCT follow-up
-    assert set(events.loc[~events["assumed"], "event"]) == {
+    assert list(lanes.columns) == ["patient", "start", "end", "kind", "assumed", "derived"]
+    assert list(events.columns) == ["patient", "time", "event", "assumed", "derived"]
+    for frame in (lanes, events):
+        assert frame["assumed"].dtype == bool and frame["derived"].dtype == bool
+        assert not (frame["assumed"] & frame["derived"]).any()
+    # only the eye patient's post-HSCT follow-up is not assumed: published from 0 to the
+    # later eye relapse (9 months), derived from there to last follow-up (34 months)
+    known = lanes.loc[~lanes["assumed"]]
+    assert known["patient"].nunique() == 1 and set(known["kind"]) == {"after allo-HSCT"}
+    assert known[["start", "end", "derived"]].values.tolist() == [[0, 9, False], [9, 34, True]]
+    assert set(events.loc[~events["assumed"] & ~events["derived"], "event"]) == {
         "allo-HSCT",
         "eye-chamber relapse",
-        "last follow-up, in CR",
     }
+    assert events.loc[events["derived"], ["event", "time"]].values.tolist() == [
+        ["last follow-up, in CR", 34]
+    ]
     assert (events["event"] == "relapse, CD19−/CD22+").sum() == 3
     assert (events["event"] == "CR, MRD-positive").sum() == 1
 
@@ -283,11 +292,28 @@ def test_swimmer_figure_and_alt_text(table):
     legend = " | ".join(t.get_text() for t in ax.get_legend().get_texts())
     assert "assumed" in legend and "eye-chamber relapse" in legend
     assert ax.get_xscale() == "function"
-    # three months before transplant take as much width as nine after it
+    # the last 4 months before transplant hold every relapse (assumed at -3.2 months at the
+    # earliest, 3 InO cycles) and are drawn 5 times wider: one month there as wide as five
+    # after transplant; earlier months (tisagenlecleucel) as wide as those after it
+    assert ae.stretch_window(table) == 4
     to_x = ax.transData.transform
-    before = to_x((0, 0))[0] - to_x((-3, 0))[0]
-    after = to_x((9, 0))[0] - to_x((0, 0))[0]
-    assert before == pytest.approx(after, rel=1e-6)
+    one_before = to_x((0, 0))[0] - to_x((-1, 0))[0]
+    assert one_before == pytest.approx(to_x((5, 0))[0] - to_x((0, 0))[0], rel=1e-6)
+    assert to_x((-4, 0))[0] - to_x((-6, 0))[0] == pytest.approx(
+        to_x((2, 0))[0] - to_x((0, 0))[0], rel=1e-6
+    )
+    assert "5× wider" in ax.get_xlabel()
+    # before transplant every marker is ringed (time assumed; ring about 0.24 inch wide):
+    # on one bar, neighbouring markers are at least 0.4 inch apart, so rings do not touch
+    _, events = ae.swimmer_frames(table)
+    before = events.loc[events["time"] < 0]
+    for _, rows in before.groupby("patient"):
+        x = np.sort(to_x(np.c_[rows["time"], np.zeros(len(rows))])[:, 0]) / figure.dpi
+        assert np.diff(x).min() >= 0.4
+    # the derived last follow-up has its own mark and legend entry
+    assert any(str(c.get_gid()).startswith("event-derived") for c in ax.collections)
+    assert "time derived (our reading)" in legend
+    assert min(t.get_fontsize() for t in ax.get_legend().get_texts()) >= 12
     # the radiotherapy marker is lifted off the bar so it does not hide the eye relapse
     eye_row = table.loc[table["item"] == "radiotherapy"].iloc[0]
     offsets = [np.asarray(c.get_offsets()) for c in ax.collections]
@@ -296,16 +322,26 @@ def test_swimmer_figure_and_alt_text(table):
     assert at_rt and at_eye and {o[0, 1] for o in at_rt}.isdisjoint({o[0, 1] for o in at_eye})
     alt = ae.figure_alt_text(table)
     assert "6 and 9 months" in alt and "34 months" in alt and "31.3" in alt
+    assert "derived" in alt and "25 months" in alt
 
 
 def test_patient_table_marks_every_cell(table):
     wide = ae.patient_table(table)
     assert list(wide.columns) == ["Patient 1", "Patient 2", "Patient 3", "Patient 4"]
     marked = wide.drop(index=["Allo-HSCT (months)"]).map(
-        lambda cell: cell == "–" or cell.endswith(("*", "†", "‡"))
+        lambda cell: cell == "–" or cell.endswith(("*", "†", "‡", "§"))
     )
     assert marked.all().all()
-    assert wide.loc["Last follow-up (months)"].tolist() == ["31.3 ‡", "31.3 ‡", "31.3 ‡", "34.0 *"]
+    assert wide.loc["Last follow-up (months)"].tolist() == ["31.3 ‡", "31.3 ‡", "31.3 ‡", "34.0 §"]
+    assert "§ derived" in ae.MARK_LEGEND
+
+
+def test_patient_table_html_has_a_synthetic_caption(table):
+    text = ae.patient_table_html(table, number=1)
+    caption = text[text.index("<caption") : text.index("</caption>")]
+    assert "Table 1." in caption and "synthetic" in caption and "assumed" in caption
+    assert text.index("</caption>") < text.index("<thead>") < text.index("34.0 §")
+    assert "§ derived" in text[text.index("</table>") :]
 
 
 def test_exact_intervals_used_in_the_chapter():

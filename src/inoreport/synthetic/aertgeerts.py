@@ -12,8 +12,11 @@ published and what is our assumption:
   CR", or the one patient with the eye relapse), ``published_aggregate`` (the abstract
   gives only a count; *which* patient has it is our allocation) or ``assumed``.
 * ``timing_status`` -- is the *time* on this row published?
-  ``published_patient``, ``anchor`` (allo-HSCT is time 0 by construction), ``assumed``
-  (a stated convention, see :class:`Assumptions`) or ``n/a`` (attributes have no time).
+  ``published_patient``, ``anchor`` (allo-HSCT is time 0 by construction), ``derived``
+  (computed from published numbers under our reading of the abstract: the eye-relapse
+  patient's last follow-up, "25 months later", counted from the later eye relapse; see
+  :func:`followup_readings`), ``assumed`` (a stated convention, see :class:`Assumptions`)
+  or ``n/a`` (attributes have no time).
 
 All times are in **months from allo-HSCT** (negative before transplant); day-based
 conventions are converted with 365.25 / 12 days per month. The published numbers are
@@ -47,7 +50,7 @@ DAYS_PER_MONTH = 365.25 / 12
 PATIENTS = ("P1", "P2", "P3", "P4")
 
 FACT_STATUSES = ("published_patient", "published_aggregate", "assumed")
-TIMING_STATUSES = ("published_patient", "anchor", "assumed", "n/a")
+TIMING_STATUSES = ("published_patient", "anchor", "derived", "assumed", "n/a")
 
 #: Column order of the CSV, with a one-line description (for a data dictionary).
 COLUMNS = {
@@ -60,7 +63,8 @@ COLUMNS = {
     "start_months": "Time of an event or start of an interval, months from allo-HSCT",
     "end_months": "End of an interval, months from allo-HSCT (blank for events/attributes)",
     "fact_status": "published_patient | published_aggregate (allocation assumed) | assumed",
-    "timing_status": "published_patient | anchor | assumed | n/a",
+    "timing_status": "published_patient | anchor | derived (from published numbers, our "
+    "reading) | assumed | n/a",
     "basis": "Where the value and time come from, or which convention was used",
 }
 
@@ -367,9 +371,11 @@ def event_table(
         if eye:
             later = f.eye_relapse_second_months
             last = later + f.eye_patient_followup_months
-            fu_timing = "published_patient"
-            fu_basis = (f"book reading: last follow-up {f.eye_patient_followup_months:g} months "
-                        "after the later eye relapse (other readings: see followup_readings)")
+            fu_timing = "derived"
+            fu_basis = (f"derived: the abstract's {f.eye_patient_followup_months:g} months to last "
+                        "follow-up, counted (book reading) from the later eye relapse at "
+                        f"{later:g} months; the abstract does not say from when (other readings: "
+                        "see followup_readings)")
         else:
             last = f.others_followup_mean_months
             fu_timing = "assumed"
@@ -553,11 +559,18 @@ def followup_readings(table: pd.DataFrame, facts: PublishedFacts) -> pd.DataFram
     return frame.round({"eye_patient_fu_from_hsct": 2, "others_mean_fu_from_hsct": 2})
 
 
-_MARK = {"published_patient": "*", "published_aggregate": "†", "assumed": "‡", "anchor": "",
-         "n/a": ""}  # fmt: skip
+_MARK = {"published_patient": "*", "published_aggregate": "†", "derived": "§", "assumed": "‡",
+         "anchor": "", "n/a": ""}  # fmt: skip
 MARK_LEGEND = (
     "* published for this patient · † published only as a count over all the children; which "
-    "patient is our assumption · ‡ not published: assumed (stated convention)"
+    "patient is our assumption · § derived from published numbers under our reading (the "
+    "abstract does not say from when the follow-up is counted) · ‡ not published: assumed "
+    "(stated convention)"
+)
+PATIENT_TABLE_CAPTION = (
+    "Per-patient event table (synthetic: illustrative, partly assumed). One column per "
+    "child; which child has which attribute, and every time before transplant, are our "
+    "assumptions, so read each row on its own. Times in months from allo-HSCT."
 )
 
 
@@ -610,12 +623,32 @@ def patient_table(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def patient_table_html(table: pd.DataFrame, number: int | None = None) -> str:
+    """:func:`patient_table` as an HTML table with a caption that says it is synthetic
+    (illustrative, partly assumed) and the mark legend as a footnote under it."""
+    import html
+
+    wide = patient_table(table)
+    label = f"Table {number}. " if number is not None else ""
+    caption = (
+        '<caption style="caption-side: top; text-align: left">'
+        f"{html.escape(label + PATIENT_TABLE_CAPTION)}</caption>"
+    )
+    body = wide.to_html(classes="dataframe aertgeerts-patients", justify="left")
+    body = body.replace("<thead>", caption + "\n  <thead>", 1)
+    note = f"<p><small>{html.escape(MARK_LEGEND)}.</small></p>"
+    return body + "\n" + note
+
+
 def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The event table in the shape of ``inoreport.plots.swimmer_plot``.
 
-    Returns ``lanes`` [patient, start, end, kind, assumed] and ``events`` [patient, time,
-    event, assumed]; ``assumed`` is True where the *timing* is not published. InO cycles
-    share one kind; the relapse and CR events carry their phenotype or MRD status.
+    Returns ``lanes`` [patient, start, end, kind, assumed, derived] and ``events``
+    [patient, time, event, assumed, derived]; ``assumed`` is True where the *timing* is
+    not published, ``derived`` where it is computed from published numbers under our
+    reading. A derived interval is split at the patient's last event with a published time
+    inside it: the part up to that event is published, the rest derived. InO cycles share
+    one kind; the relapse and CR events carry their phenotype or MRD status.
     """
     lane_kind = {
         "after_tisagenlecleucel": "after tisagenlecleucel",
@@ -623,19 +656,25 @@ def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         "ino_to_hsct": "InO to allo-HSCT",
         "after_hsct": "after allo-HSCT",
     }
-    intervals = table.loc[table["kind"] == "interval"]
-    lanes = pd.DataFrame(
-        {
-            "patient": intervals["patient"],
-            "start": intervals["start_months"],
-            "end": intervals["end_months"],
-            "kind": [
-                "InO cycle" if item.startswith("ino_cycle_") else lane_kind[item]
-                for item in intervals["item"]
-            ],
-            "assumed": intervals["timing_status"].eq("assumed"),
-        }
-    ).reset_index(drop=True)
+    published_times = table.loc[
+        (table["kind"] == "event") & (table["timing_status"] == "published_patient")
+    ]
+    rows = []
+    for r in table.loc[table["kind"] == "interval"].itertuples():
+        kind = "InO cycle" if r.item.startswith("ino_cycle_") else lane_kind[r.item]
+        base = dict(patient=r.patient, kind=kind, assumed=r.timing_status == "assumed")
+        if r.timing_status != "derived":
+            rows.append(base | dict(start=r.start_months, end=r.end_months, derived=False))
+            continue
+        inside = published_times.loc[
+            (published_times["patient"] == r.patient)
+            & published_times["start_months"].between(r.start_months, r.end_months)
+        ]
+        split = float(inside["start_months"].max()) if len(inside) else r.start_months
+        if split > r.start_months:
+            rows.append(base | dict(start=r.start_months, end=split, derived=False))
+        rows.append(base | dict(start=split, end=r.end_months, derived=True))
+    lanes = pd.DataFrame(rows, columns=["patient", "start", "end", "kind", "assumed", "derived"])
 
     def event_name(row) -> str:
         if row["item"] == "relapse_after_cart":
@@ -658,13 +697,14 @@ def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "time": points["start_months"],
             "event": points.apply(event_name, axis=1),
             "assumed": points["timing_status"].eq("assumed"),
+            "derived": points["timing_status"].eq("derived"),
         }
     ).reset_index(drop=True)
     return lanes, events
 
 
 # ---------------------------------------------------------------------------------------
-# Figure: inoreport.plots.swimmer_plot, with the weeks before transplant drawn wider
+# Figure: inoreport.plots.swimmer_plot, with the InO weeks before transplant drawn wider
 # ---------------------------------------------------------------------------------------
 
 ILLUSTRATIVE_NOTE = "Illustrative timeline: intervals not published are assumed"
@@ -689,26 +729,61 @@ EVENT_STYLES = {
     "radiotherapy": {"marker": "s", "color": "#ee7733", "size": 60},
     "last follow-up, in CR": {"marker": ">", "color": "#009988", "size": 80},
 }
+#: Legend labels shorter than ``plots.swimmer_plot``'s, so three columns fit the page.
+_SHORT_LABELS = {
+    "timing assumed (not published)": "interval assumed",
+    "event time assumed (not published)": "time assumed",
+}
+DERIVED_COLOUR = "#222222"
 
 
-def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = True):
+def stretch_window(table: pd.DataFrame) -> float:
+    """Months before allo-HSCT drawn wider: from just before the earliest relapse, whole months."""
+    relapse = float(table.loc[table["item"] == "relapse_after_cart", "start_months"].min())
+    return float(math.ceil(-relapse + 0.25))
+
+
+def _time_scale(window: float, stretch: float):
+    """Forward and inverse maps of the piecewise-linear time axis (months -> axis units)."""
+    import numpy as np
+
+    w, k = float(window), float(stretch)
+
+    def forward(t):
+        t = np.asarray(t, dtype=float)
+        return np.where(t >= 0, t, np.where(t >= -w, k * t, -k * w + (t + w)))
+
+    def inverse(u):
+        u = np.asarray(u, dtype=float)
+        return np.where(u >= 0, u, np.where(u >= -k * w, u / k, u + k * w - w))
+
+    return forward, inverse
+
+
+def swimmer(table: pd.DataFrame, stretch: float = 5.0, synthetic: bool = True):
     """The case-series swimmer plot (a matplotlib Figure) from the event table.
 
     Drawn by :func:`inoreport.plots.swimmer_plot` (assumed intervals hatched, assumed
-    event times ringed), then the time axis is made piecewise linear: the months before
-    transplant are ``stretch_before`` times wider than those after it, so that the InO
-    cycles are readable; the axis label and two region labels say so. Markers that would
-    overlap on one bar (the radiotherapy just after the later eye relapse) are lifted.
+    event times ringed); derived times (see :func:`swimmer_frames`) get a dotted bar and a
+    square ring. The time axis is piecewise linear: the last :func:`stretch_window` months
+    before transplant (relapse, InO cycles, remission) are drawn ``stretch`` times wider
+    than the rest, so that their markers do not overlap; the axis label, a break mark on
+    the axis and two region labels say so. Markers that would overlap on one bar (the
+    radiotherapy just after the later eye relapse) are lifted.
     """
     import numpy as np
     from matplotlib import transforms
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     from .. import plots
 
     lanes, events = swimmer_frames(table)
     patients = list(dict.fromkeys(table["patient"]))
+    ypos = {p: i for i, p in enumerate(patients)}
     fig = plots.swimmer_plot(
-        lanes,
+        lanes.loc[~lanes["derived"]],
         events,
         colors=LANE_COLOURS,
         event_styles=EVENT_STYLES,
@@ -719,40 +794,70 @@ def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = 
     )
     with plots.style():  # the house rc, so that added text uses the same fonts
         ax = fig.axes[0]
-        k = float(stretch_before)
-
-        def forward(t):
-            t = np.asarray(t, dtype=float)
-            return np.where(t < 0, k * t, t)
-
-        def inverse(u):
-            u = np.asarray(u, dtype=float)
-            return np.where(u < 0, u / k, u)
-
+        window, k = stretch_window(table), float(stretch)
+        forward, inverse = _time_scale(window, k)
         ax.set_xscale("function", functions=(forward, inverse))
+
+        # Derived times: the bar beyond the last published event dotted, the marker in a square.
+        for r in lanes.loc[lanes["derived"]].itertuples():
+            colour = LANE_COLOURS[r.kind]
+            ax.barh(ypos[r.patient], r.end - r.start, left=r.start, height=0.5, zorder=2,
+                    facecolor=to_rgba(colour, 0.45), edgecolor=colour, hatch="..",
+                    linewidth=1.1, gid=f"lane-derived-{r.Index}")  # fmt: skip
+        for r in events.loc[events["derived"]].itertuples():
+            size = EVENT_STYLES[r.event]["size"]
+            ax.scatter([r.time], [ypos[r.patient]], marker="s", s=size * 3.3, facecolor="none",
+                       edgecolor=DERIVED_COLOUR, linewidth=1.2, linestyle=(0, (1, 1.2)), zorder=4,
+                       gid=f"event-derived-{r.Index}")  # fmt: skip
+
         first = min(lanes["start"].min(), events["time"].min())
         last = max(lanes["end"].max(), events["time"].max())
-        ax.set_xlim(first - 0.45, last + 1.5)
-        ticks = np.concatenate(
-            [np.arange(-2.0, first, -2.0)[::-1], [0.0], np.arange(6, last + 1.5, 6)]
-        )
+        ax.set_xlim(first - 1.2, last + 2.0)
+        early = np.arange(-window - 4.0, first, -4.0)[::-1]
+        ticks = np.concatenate([early, np.arange(-window, 0.5, 1.0), np.arange(6, last + 1.5, 6)])
         ax.set_xticks(ticks, [f"{t:g}".replace("-", "−") for t in ticks])
-        ax.set_xlabel(f"Months from allogeneic HSCT (before transplant drawn {k:g}× wider)")
+        ax.set_xlabel(
+            f"Months from allogeneic HSCT (the last {window:g} months before it drawn {k:g}× wider)"
+        )
+        # a break mark on the axis, and a faint line, where the scale changes
+        ax.plot([-window], [0], transform=ax.get_xaxis_transform(), marker=(2, 0, -30),
+                markersize=14, color="#222222", clip_on=False, zorder=6)  # fmt: skip
+        ax.axvline(-window, color="#bbbbbb", linewidth=0.8, linestyle=(0, (2, 2)), zorder=1)
         band = transforms.blended_transform_factory(ax.transData, ax.transAxes)
         for x, text, ha in (
-            (-0.15, f"before allo-HSCT (×{k:g})", "right"),
+            (-window / 2, f"← {k:g}× wider →", "center"),
             (0.4, "after allo-HSCT", "left"),
         ):
-            ax.text(x, 0.995, text, transform=band, ha=ha, va="top", fontsize=10, color="#444444")
-        # Legend under the plot (not beside it), so the timeline gets the page width.
-        legend = ax.get_legend()
-        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
-        legend.remove()
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,
-                  fontsize=9.5, handlelength=1.8, columnspacing=1.5)  # fmt: skip
-        fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() + 1.8)
+            ax.text(x, 0.995, text, transform=band, ha=ha, va="top", fontsize=12, color="#444444")
 
-        # Lift a marker (and its ring) that sits within ~1 axis unit of the previous one on a bar.
+        # Legend under the plot in three columns of six: phases, events before
+        # transplant, events after it and the marks for assumed and derived times.
+        legend = ax.get_legend()
+        found = {
+            t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        }
+        legend.remove()
+        derived_bar = Patch(facecolor=to_rgba(LANE_COLOURS["after allo-HSCT"], 0.45),
+                            edgecolor=LANE_COLOURS["after allo-HSCT"], hatch="..",
+                            label="follow-up derived")  # fmt: skip
+        derived_ring = Line2D([], [], linestyle="none", marker="s", markersize=12,
+                              markerfacecolor="none", markeredgecolor=DERIVED_COLOUR,
+                              label="time derived")  # fmt: skip
+        order = [
+            *[kind for kind in LANE_COLOURS if kind in found],
+            "timing assumed (not published)",
+            *[name for name in EVENT_STYLES if name in found],
+            "event time assumed (not published)",
+        ]
+        handles = [found[name] for name in order if name in found]
+        labels = [_SHORT_LABELS.get(name, name) for name in order if name in found]
+        handles += [derived_ring, derived_bar]
+        labels += ["time derived (our reading)", "follow-up derived"]
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,
+                  fontsize=12, handlelength=1.8, columnspacing=1.2, frameon=False)  # fmt: skip
+        fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() + 2.4)
+
+        # Lift a marker (and its rings) that sits within ~1 axis unit of the previous one on a bar.
         points: dict[tuple[float, float], list] = {}
         for collection in ax.collections:
             offsets = np.asarray(collection.get_offsets())
@@ -773,20 +878,23 @@ def swimmer(table: pd.DataFrame, stretch_before: float = 3.0, synthetic: bool = 
     return fig
 
 
-def figure_alt_text(table: pd.DataFrame, stretch_before: float = 3.0) -> str:
+def figure_alt_text(table: pd.DataFrame, stretch: float = 5.0) -> str:
     """Alt text for :func:`swimmer`, built from the table (no number typed)."""
     eye = eye_relapse_patient(table)
     times = table.loc[table["item"].str.startswith("eye_relapse_"), "start_months"]
     last = _time(table, "last_followup")
     n = table["patient"].nunique()
+    later = times.iloc[1]
     return (
         f"Synthetic, partly assumed swimmer plot of the {n} children in the case series, one "
         "horizontal bar each, on a time axis in months from allogeneic stem-cell transplant; "
-        f"the months before transplant are drawn {stretch_before:g} times wider. Before "
-        "transplant: tisagenlecleucel, relapse with its CD19/CD22 phenotype, inotuzumab cycles "
-        "and complete remission after cycle 1, all on hatched bars because those intervals are "
-        f"assumed. After transplant: patient {eye[1:]} has anterior-eye-chamber relapses at "
-        f"{times.iloc[0]:g} and {times.iloc[1]:g} months, then radiotherapy, and is in "
-        f"remission at {last[eye]:g} months; the others are drawn in remission to "
-        f"{last.drop(eye).iloc[0]:g} months, their published mean follow-up."
+        f"the last {stretch_window(table):g} months before transplant are drawn {stretch:g} "
+        "times wider. Before transplant: tisagenlecleucel, relapse with its CD19/CD22 "
+        "phenotype, inotuzumab cycles and complete remission after cycle 1, all on hatched "
+        "bars because those intervals are assumed. After transplant: patient "
+        f"{eye[1:]} has anterior-eye-chamber relapses at {times.iloc[0]:g} and {later:g} "
+        f"months (published), then radiotherapy, and is in remission at {last[eye]:g} months, "
+        f"a time derived by counting the published {last[eye] - later:g} months of follow-up "
+        "from the later eye relapse (dotted bar, square ring); the others are drawn in "
+        f"remission to {last.drop(eye).iloc[0]:g} months, their published mean follow-up."
     )

@@ -317,3 +317,71 @@ def test_patients_missing_from_a_category_list_were_left_out_of_the_test(pvalues
         assert row["chi2"] == pytest.approx(r_chi2, rel=1e-9)
         assert row["reproduced_by"] == "none"
         assert bool(_row(pvalues, quantity)["match_chi2"])
+
+
+def test_labels_put_ids_into_words():
+    # the review's example: subtype_ph_neg_pct [ino_exposed] is the Ph-negative share of the
+    # InO-exposed arm (002 Table 1)
+    assert audit.label("subtype_ph_neg_pct", "ino_exposed") == "Ph-negative, InO-exposed (%)"
+    assert audit.label("median_followup_months", "pre_amendment") == (
+        "Median follow-up, before the amendment (months)"
+    )
+    assert audit.label("ino_exposed_pct", "all", "ash2023_abstract") == (
+        "InO-exposed patients (%); ASH 2023 abstract"
+    )
+    assert audit.group_label("ino_naive") == "InO-naïve"
+    assert audit.group_label("age_under_70_vs_70_plus") == "aged under 70 vs aged 70 or older"
+    assert audit.variant_label("abstract_iqr") == "the abstract copy's IQR"
+
+
+def test_every_audit_row_has_a_label_in_words(tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.setenv("INOREPORT_RESULTS_DIR", str(tmp_path))
+    rows = json.loads(audit.write().read_text())
+    for row in rows:
+        # no identifiers such as 'ino_naive' or 'subtype_ph_neg_pct' and no 'None'
+        assert not re.search(r"[a-z0-9]_[a-z0-9]", row["label"]), row
+        assert "None" not in row["label"], row
+        if row["kind"] == "finding":
+            text = row["detail_label"] + " " + row["book_uses"]
+            assert not re.search(r"[a-z0-9]_[a-z0-9]", text) and "None" not in text, row
+    # the row ids (study, kind, statistic, test) are unique
+    keys = [(r["study"], r["kind"], r["statistic"], r["test"]) for r in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_median_is_compared_once_with_its_own_range():
+    # 002 prints 'median 3 doses (range 1-22)'; the ASH 2023 abstract prints the same range,
+    # which used to give the main median a second, duplicate row
+    ranges = audit.range_checks("rocca")
+    doses = ranges[ranges["statistic"].str.startswith("ino_doses_preapheresis_median")]
+    assert len(doses) == 1 and doses["recomputed"].iloc[0] == "1-22"
+    # Jabbour's main follow-up median has no spread of its own: both other sources are used
+    jab = audit.range_checks("jabbour")
+    follow = jab[jab["statistic"].str.startswith("median_followup_months [all]")]
+    assert sorted(follow["variant"]) == ["abstract_iqr", "news_range"]
+
+
+def test_relapse_finding_names_the_denominators_that_fit():
+    # by hand: 24/85 = 28.2%, 24/86 = 27.9%, 24/87 = 27.6% print as 28%, 24/84 = 28.6% does
+    # not; 37/102 = 36.3% prints as 36%, 37/101 = 36.6% does not (arms of 87 and 102)
+    found = audit.findings()
+    row = found[found["finding"].str.startswith("relapse percentages")].iloc[0]
+    assert "denominator(s) 85, 86, 87 (arm 87; responders 76)" in row["detail"]
+    assert "denominator(s) 102 (arm 102; responders 75)" in row["detail"]
+    assert "85, 86 or 87 patients" in row["detail_label"]
+
+
+def test_identical_ci_finding_says_which_interval_is_used():
+    found = audit.findings()
+    row = found[found["finding"].str.contains("identical CI 14.7-109.6")].iloc[0]
+    # the news report's three-group comparison prints 13.6-56.2 for the >=70 group
+    assert "aged 70 or older: the three-age-group comparison (13.6–56.2)" in row["book_uses_label"]
+    assert "note column" not in row["book_uses"]
+
+
+def test_alcalde_verdict_counts_two_sided_tests_as_the_tumour_burden_chapter_does():
+    assert len(audit.TWO_SIDED_TESTS) == 7
+    assert "under any of 7 two-sided tests" in audit.verdicts()["alcalde_mellado"]
+    assert "not reproduced" in audit.verdicts()["alcalde_mellado"]

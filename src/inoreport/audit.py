@@ -41,7 +41,11 @@ from .contingency import (
 )
 
 __all__ = [
+    "GROUP_LABELS",
+    "STEM_LABELS",
     "TESTS",
+    "TWO_SIDED_TESTS",
+    "VARIANT_LABELS",
     "alcalde_conversion_tables",
     "alcalde_efs_tables",
     "alcalde_trajectory_check",
@@ -49,6 +53,9 @@ __all__ = [
     "candidate_pvalues",
     "exact_cis",
     "findings",
+    "group_label",
+    "label",
+    "quantity_label",
     "p_matches",
     "percent_checks",
     "range_checks",
@@ -58,6 +65,8 @@ __all__ = [
     "rocca_test_used",
     "study_table",
     "sum_checks",
+    "sum_label",
+    "variant_label",
     "verdicts",
     "write",
 ]
@@ -76,6 +85,10 @@ EXTRA_TESTS_2X2 = {
     "barnard": "Barnard exact",
     "boschloo": "Boschloo exact",
 }
+
+#: The two-sided tests among all of them (the one-sided Fisher test is tried as well, but a
+#: printed p is two-sided unless a paper says otherwise).
+TWO_SIDED_TESTS = [t for t in {**TESTS, **EXTRA_TESTS_2X2} if t != "fisher_one_sided"]
 
 EXPOSED, NAIVE = "ino_exposed", "ino_naive"
 ARMS = (NAIVE, EXPOSED)
@@ -190,23 +203,153 @@ DENOMINATOR_FROM: dict[tuple[str, str], tuple[str, str | None, str]] = {
     ("rocca", "relapse_pct"): ("n_patients", None, "whole arm"),
 }
 
-#: Words in quantity and group ids, as a reader would write them.
+#: What a quantity id names, in a reader's words (the id without its _pct/_count suffix).
+#: Ids not listed here are spelled out word by word through :data:`_WORDS`.
+STEM_LABELS = {
+    "ino_exposed": "InO-exposed patients",
+    "ino_preapheresis_only": "InO before apheresis only",
+    "ino_bridging": "InO as bridging",
+    "ino_bridging_with_preapheresis": "InO bridging after earlier InO",
+    "ino_bridging_without_preapheresis": "InO bridging without earlier InO",
+    "ino_responders": "Responded to InO",
+    "ino_refractory": "Refractory to InO",
+    "ino_not_assessed": "InO response not assessed",
+    "age_18_39": "Age 18–39",
+    "age_40_59": "Age 40–59",
+    "age_60_plus": "Age 60 or older",
+    "age_group": "Age group",
+    "age": "Age (years)",
+    "female": "Female",
+    "race_nh_white": "Non-Hispanic white",
+    "race_hispanic": "Hispanic",
+    "race_black": "Black",
+    "race_asian": "Asian",
+    "race_other": "Other race or ethnicity",
+    "subtype_ph_pos": "Ph-positive",
+    "subtype_ph_like": "Ph-like",
+    "subtype_ph_neg": "Ph-negative",
+    "subtype_ph_neg_or_like": "Ph-negative or Ph-like",
+    "status_active": "Active disease before apheresis",
+    "status_cr_mrd_pos_unknown": "CR, MRD-positive or unknown",
+    "status_cr_mrd_neg": "CR, MRD-negative",
+    "status_missing": "Disease status missing",
+    "blasts_lt25": "Marrow blasts <25%",
+    "blasts_25_74": "Marrow blasts 25–74%",
+    "blasts_ge75": "Marrow blasts ≥75%",
+    "blasts_missing": "Marrow blasts missing",
+    "emd_yes": "Extramedullary disease",
+    "emd_no": "No extramedullary disease",
+    "cns_yes": "CNS involvement",
+    "cns_no": "No CNS involvement",
+    "prior_blinatumomab": "Prior blinatumomab",
+    "prior_hct": "Prior HCT",
+    "prior_lines": "Prior lines of therapy",
+    "crs_any": "CRS, any grade",
+    "crs_grade_1_2": "CRS grade 1–2",
+    "crs_grade_3_4": "CRS grade 3–4",
+    "icans_any": "ICANS, any grade",
+    "icans_grade_1_2": "ICANS grade 1–2",
+    "icans_grade_3_4": "ICANS grade 3–4",
+    "tocilizumab": "Tocilizumab",
+    "steroids": "Steroids",
+    "anakinra": "Anakinra",
+    "early_death_30d": "Death within 30 days",
+    "cr_cri": "CR/CRi after CAR-T",
+    "mrd_negative": "MRD-negative",
+    "mrd_negative_after_cycle1": "MRD-negative after cycle 1",
+    "mrd_negative_early": "MRD-negative early",
+    "consolidation": "Consolidation or maintenance",
+    "relapse": "Relapse",
+    "sos_deaths": "Deaths from SOS",
+    "sos": "SOS",
+    "hospital_days": "Days in hospital",
+    "ino_doses_preapheresis": "InO doses before apheresis",
+    "ino_doses_bridging": "InO doses as bridging",
+    "days_preapheresis_ino_to_apheresis": "Days from InO to apheresis",
+    "days_bridging_ino_to_infusion": "Days from bridging InO to infusion",
+    "htb_to_ltb_conversion": "High to low tumour burden before infusion",
+    "tisagenlecleucel_after_second_relapse": "Tisagenlecleucel after a second relapse",
+    "tisagenlecleucel_refractory_first_relapse": "Tisagenlecleucel for refractory first relapse",
+    "relapse_cd19neg_cd22pos": "Relapse CD19-negative, CD22-positive",
+    "relapse_cd19pos_cd22pos": "Relapse CD19-positive, CD22-positive",
+    "cr_after_ino_cycle1": "CR after one InO cycle",
+    "mrd_negative_after_ino_cycle1": "MRD-negative after one InO cycle",
+    "allo_hsct": "Allogeneic HSCT",
+    "post_hsct_relapse": "Relapse after HSCT",
+    "n_nonresponder": "Non-responders",
+    "orr": "Overall response",
+    "thrombocytopenia_grade_3_4": "Thrombocytopenia grade 3–4",
+    "febrile_neutropenia_grade_3_4": "Febrile neutropenia grade 3–4",
+    "deaths_infection": "Deaths from infection",
+    "deaths_secondary_myeloid": "Deaths from a secondary myeloid neoplasm",
+    "deaths_sos": "Deaths from SOS",
+    "mortality_30d": "30-day mortality",
+    "mortality_60d": "60-day mortality",
+    "second_neoplasm_mds": "Second neoplasm: MDS",
+    "second_neoplasm_acute_leukaemia": "Second neoplasm: acute leukaemia",
+    "second_neoplasm_mixed_phenotype": "Second neoplasm: mixed phenotype",
+    "second_neoplasm_age": "Age at second neoplasm (years)",
+    "second_neoplasm_months": "Time to second neoplasm (months)",
+    "median_followup": "Follow-up (months)",
+    "pfs": "PFS (months)",
+    "os": "OS (months)",
+    "efs_12mo": "12-month EFS",
+}
+#: Groups in a reader's words.
+GROUP_LABELS = {
+    "all": "all patients",
+    "ino_naive": "InO-naïve",
+    "ino_exposed": "InO-exposed",
+    "ino_responder": "InO responders",
+    "ino_refractory": "InO-refractory",
+    "ino_bridging": "bridging InO",
+    "ino_preapheresis_only": "InO before apheresis only",
+    "ino_arm": "InO bridging arm",
+    "chemo_arm": "chemotherapy bridging arm",
+    "ltb_at_infusion": "low burden at infusion",
+    "htb_at_infusion": "high burden at infusion",
+    "achieved_ltb": "reached low burden",
+    "maintained_ltb": "stayed at low burden",
+    "maintained_htb": "stayed at high burden",
+    "age_60_64": "aged 60–64",
+    "age_65_69": "aged 65–69",
+    "age_70_plus": "aged 70 or older",
+    "age_under_70": "aged under 70",
+    "pre_amendment": "before the amendment",
+    "post_amendment": "after the amendment",
+    "ctg_high_risk": "high-risk cytogenetics",
+    "ctg_not_high_risk": "other cytogenetics",
+    "tp53_mutated": "TP53-mutated",
+    "tp53_wild_type": "TP53 wild type",
+}
+#: Sources (variants) in a reader's words.
+VARIANT_LABELS = {
+    "": "main source",
+    "abstract_iqr": "the abstract copy's IQR",
+    "news_range": "the news report's range",
+    "abstract_order": "the abstract",
+    "news_order": "the news report",
+    "three_groups": "three-age-group comparison",
+    "two_groups": "two-age-group comparison",
+    "ash2023_abstract": "ASH 2023 abstract",
+    "eha2022": "EHA 2022 abstract",
+    "table": "table",
+    "text": "text",
+}
+#: Words in quantity ids not covered by STEM_LABELS, as a reader would write them.
 _WORDS = {
     "ino": "InO",
     "crs": "CRS",
     "icans": "ICANS",
     "hct": "HCT",
     "hsct": "HSCT",
-    "allo": "allo-",
     "mrd": "MRD",
     "emd": "EMD",
     "cns": "CNS",
     "ph": "Ph",
-    "pos": "+",
-    "neg": "-negative",
     "orr": "ORR",
     "sos": "SOS",
-    "teae": "TEAE",
+    "teae": "",
     "alt": "ALT",
     "tki": "TKI",
     "cr": "CR",
@@ -218,57 +361,97 @@ _WORDS = {
     "crd": "CRD",
     "ltb": "LTB",
     "htb": "HTB",
-    "pct": "%",
-    "lt25": "<25%",
-    "ge75": ">=75%",
-    "nh": "non-Hispanic",
     "tp53": "TP53",
-    "ctg": "CTG",
     "n": "number",
     "mo": "months",
-    "cd19neg": "CD19-negative",
-    "cd19pos": "CD19-positive",
-    "cd22pos": "CD22-positive",
     "cd8": "CD8",
     "scm": "SCM",
     "mds": "MDS",
-    "30d": "30 days",
+    "30d": "30-day",
+    "60d": "60-day",
     "cycle1": "cycle 1",
 }
-_GROUPS = {
-    "ino_naive": "InO-naive",
-    "ino_exposed": "InO-exposed",
-    "all": "all",
-    "ino_responder": "InO responders",
-    "ino_refractory": "InO refractory",
-    "ino_bridging": "bridging InO",
-    "ino_preapheresis_only": "pre-apheresis InO only",
-    "ino_arm": "inotuzumab arm",
-    "chemo_arm": "chemotherapy arm",
-}
+
+
+def group_label(group: str | None) -> str:
+    """A group id in words: 'ino_exposed' -> 'InO-exposed'; unknown ids lose their underscores."""
+    if not group:
+        return ""
+    if group in GROUP_LABELS:
+        return GROUP_LABELS[group]
+    if "_vs_" in group:
+        # comparisons abbreviate their groups: 'age_under_70_vs_70_plus',
+        # 'pre_vs_post_amendment', 'ctg_high_risk_vs_not'
+        parts = group.split("_vs_")
+        head, *rest = parts[0].split("_")
+        tail = parts[-1].split("_")
+        words = []
+        for part in parts:
+            candidates = [part, f"{head}_{part}"]
+            candidates += ["_".join([part, *tail[k:]]) for k in range(1, len(tail))]
+            if part == "not":
+                candidates.append("_".join([head, "not", *rest]))
+            known = next((c for c in candidates if c in GROUP_LABELS), part)
+            words.append(group_label(known) if known in GROUP_LABELS else known.replace("_", " "))
+        return " vs ".join(words)
+    return group.replace("_", " ")
+
+
+def variant_label(variant: str | None) -> str:
+    """A source (variant) id in words: 'ash2023_abstract' -> 'ASH 2023 abstract'."""
+    variant = variant or ""
+    return VARIANT_LABELS.get(variant, variant.replace("_", " "))
+
+
+def _stem_and_unit(quantity: str) -> tuple[str, str, str]:
+    """(stem, unit, statistic) of a quantity id: 'crs_any_pct' -> ('crs_any', '%', '')."""
+    for suffix, unit in (("_pct_of_arm", "% of arm"), ("_pct", "%"), ("_count", ""), ("_p", "p")):
+        if quantity.endswith(suffix):
+            return quantity[: -len(suffix)], unit, ""
+    for suffix in ("_median", "_months"):
+        if quantity.endswith(suffix):
+            stem = quantity[: -len(suffix)]
+            stem = "median_followup" if quantity == "median_followup_months" else stem
+            return stem, "", "median"
+    return quantity, "", ""
+
+
+def quantity_label(quantity: str) -> str:
+    """A quantity id in words, without its group: 'subtype_ph_neg_pct' -> 'Ph-negative (%)'."""
+    stem, unit, statistic = _stem_and_unit(quantity)
+    if stem in STEM_LABELS:
+        text = STEM_LABELS[stem]
+    else:
+        text = re.sub(r"(\d+)_(\d+)", r"\1–\2", stem)
+        words = [_WORDS.get(w, w) for w in text.split("_")]
+        text = " ".join(w for w in words if w)
+        text = text[:1].upper() + text[1:]
+    if statistic == "median":
+        first = text.split(" ", 1)[0]
+        # keep acronyms and 'InO' as written; lower-case an ordinary first word
+        keep = first[1:] != first[1:].lower()
+        text = "Median " + (text if keep else text[:1].lower() + text[1:])
+    return f"{text} ({unit})" if unit else text
 
 
 def label(quantity: str, group: str | None = None, variant: str = "") -> str:
-    """A reader's label for a quantity id: ``crs_grade_3_4_pct`` [ino_naive] -> 'CRS grade 3-4 %, InO-naive'."""
-    text = re.sub(r"(\d+)_(\d+)", r"\1-\2", quantity)
-    for suffix in ("_count", "_p"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-    words = [_WORDS.get(w, w) for w in text.split("_")]
-    out = (
-        " ".join(words)
-        .replace("allo- ", "allo-")
-        .replace("Ph +", "Ph+")
-        .replace(" -negative", "-negative")
-        .replace("CR CRi", "CR/CRi")
-        .replace("preapheresis", "pre-apheresis")
-    )
-    out = out[:1].upper() + out[1:]
+    """A reader's label for a quantity id, its group and its source.
+
+    ``subtype_ph_neg_pct`` [ino_exposed] -> 'Ph-negative, InO-exposed (%)';
+    a source other than the main one is added after a semicolon ('…; ASH 2023 abstract').
+    """
+    text, unit = quantity_label(quantity), ""
+    # the unit (or statistic) in brackets goes last: 'Median age, InO-naïve (years)'
+    bracket = re.fullmatch(r"(.*) \(([^()]*)\)", text)
+    if bracket:
+        text, unit = bracket.groups()
     if group and group != "all":
-        out += ", " + _GROUPS.get(group, group.replace("_", " "))
+        text += ", " + group_label(group)
+    if unit:
+        text += f" ({unit})"
     if variant:
-        out += f" ({variant.replace('_', ' ')})"
-    return out
+        text += "; " + variant_label(variant)
+    return text
 
 
 def _lookup_count(
@@ -427,6 +610,12 @@ def _percent_checks(study: str | None = None) -> pd.DataFrame:
             rec["note"] = "neither count nor denominator printed, group size unknown"
         out.append(rec)
     return pd.DataFrame(out)
+
+
+def _or_list(values: list[int]) -> str:
+    """[85, 86, 87] -> '85, 86 or 87'."""
+    text = [str(v) for v in values]
+    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " or " + text[-1]
 
 
 def _compact(values: list[int], limit: int = 12) -> str:
@@ -894,6 +1083,15 @@ PCT_ONLY = [
     ),
     ("MRD-negative remission", "mrd_negative_p", (EXPOSED, NAIVE), "mrd_negative_pct", "text"),
 ]
+#: Group words used in the ids (``statistic``) of audit.json rows; kept so the ids stay stable.
+_LEGACY_GROUPS = {
+    EXPOSED: "InO-exposed",
+    NAIVE: "InO-naive",
+    "ino_responder": "InO responders",
+    "ino_refractory": "InO refractory",
+    "ino_bridging": "bridging InO",
+    "ino_preapheresis_only": "pre-apheresis InO only",
+}
 #: Smallest denominator tried, as a share of the group: allows for up to a quarter missing.
 MIN_SHARE = 0.75
 
@@ -937,7 +1135,9 @@ def rocca_inferred_pvalues() -> pd.DataFrame:
         printed, _ = _printed("rocca", pq, comparison_group)
         tables = _pct_only_tables(groups, pct_q, bounds)
         rec = dict(
-            statistic=f"{what} ({_GROUPS[groups[0]]} vs {_GROUPS[groups[1]]})",
+            # the statistic is the row's id in audit.json: kept as first written
+            statistic=f"{what} ({_LEGACY_GROUPS[groups[0]]} vs {_LEGACY_GROUPS[groups[1]]})",
+            label=f"{what} ({group_label(groups[0])} vs {group_label(groups[1])})",
             source=source,
             quantity=pq,
             groups=f"{groups[0]} vs {groups[1]}",
@@ -1097,7 +1297,8 @@ def exact_cis(study: str | None = None) -> pd.DataFrame:
             dict(
                 study=r["study"],
                 statistic=r["statistic"],
-                label=r["label"],
+                # the interval is the unit here: no '(%)' after the label
+                label=r["label"].replace(" (%)", ""),
                 quantity=r["quantity"],
                 group=r["group"],
                 count=k,
@@ -1284,23 +1485,81 @@ def _sum_specs() -> list[tuple[str, str, list[tuple[str, str]], tuple[str, str]]
     return specs
 
 
+#: Sum checks in a reader's words (keyed by their id in audit.json).
+SUM_LABELS = {
+    "naive + exposed = all": "InO-naïve + InO-exposed = all patients",
+    "pre-apheresis only + bridging = exposed": (
+        "InO before apheresis only + InO as bridging = InO-exposed"
+    ),
+    "bridging with + without earlier InO = bridging": (
+        "Bridging InO with + without earlier InO = bridging InO"
+    ),
+    "responders + refractory + not assessed = exposed": (
+        "Responded + refractory + not assessed = InO-exposed"
+    ),
+    "inotuzumab + chemotherapy arms = all": "InO + chemotherapy bridging arms = all patients",
+    "indication: after 2nd relapse + refractory 1st relapse = all": (
+        "Indication: after a second relapse + refractory first relapse = all patients"
+    ),
+    "relapse phenotypes add to all": "Relapse CD19−CD22+ + CD19+CD22+ = all patients",
+    "female + male = enrolled": "Women + men = enrolled",
+    "age groups add to enrolled": "Age groups 60–64 + 65–69 + ≥70 = enrolled",
+    "pre- + post-amendment = enrolled": "Before + after the protocol amendment = enrolled",
+    "evaluable for response + in CR at enrolment = enrolled": (
+        "Evaluable for response + in CR at enrolment = enrolled"
+    ),
+    "second neoplasm types add to second neoplasms": (
+        "MDS + acute leukaemia + mixed phenotype = second neoplasms"
+    ),
+    "CR + CRp = responders implied by 99% of 74 evaluable": (
+        "CR + CRp = responders implied by 99% of 74 evaluable"
+    ),
+    "age groups add to enrolled, with >=70 from the EHA 2022 abstract": (
+        "Age groups 60–64 + 65–69 + ≥70 = enrolled, with the ≥70 count from the EHA 2022 abstract"
+    ),
+}
+
+
+def sum_label(statistic: str) -> str:
+    """A sum check's id (its ``statistic``) in words: the parts and the total they should make."""
+    per_arm = re.fullmatch(r"(.*) \((ino_naive|ino_exposed)\)", statistic)
+    if per_arm:
+        what, arm = per_arm.groups()
+        arm = group_label(arm)
+        if what.endswith(": categories add to the arm"):
+            what = what.replace(": categories add to the arm", "").replace(
+                "18-39 / 40-59", "18–39 / 40–59"
+            )
+            return f"{what}: categories = {arm} arm"
+        for kind in ("CRS", "ICANS"):
+            if what == f"{kind} grades add to any {kind}":
+                return f"{kind} grade 1–2 + grade 3–4 = any-grade {kind}, {arm}"
+        if what == "consolidation types add to consolidation":
+            return f"Consolidation by HCT + TKI + other = consolidation, {arm}"
+    base, _, tail = statistic.partition(" (")
+    if base in SUM_LABELS:
+        return SUM_LABELS[base] + (f" ({tail}" if tail else "")
+    return SUM_LABELS.get(statistic, statistic)
+
+
 def sum_checks() -> pd.DataFrame:
-    """Parts that should add up to a printed total. Columns: study, statistic, published
-    (total), recomputed (sum of parts), parts, match."""
+    """Parts that should add up to a printed total. Columns: study, statistic, label (in
+    words), published (total), recomputed (sum of parts), parts, match."""
     out = []
-    for study, label, parts, total in _sum_specs():
+    for study, statistic, parts, total in _sum_specs():
         values = [_int(study, q, g) for q, g in parts]
         if total[0].endswith("_pct"):
             row = published.get(study, *total)
             ks = consistent_counts(float(row["value"]), int(row["decimals"]), int(row["n"]))
             expected = ks[0] if len(ks) == 1 else math.nan
-            label = f"{label} ({row['printed']}% of {int(row['n'])} = {expected})"
+            statistic = f"{statistic} ({row['printed']}% of {int(row['n'])} = {expected})"
         else:
             expected = _int(study, *total)
         out.append(
             dict(
                 study=study,
-                statistic=label,
+                statistic=statistic,
+                label=sum_label(statistic),
                 published=expected,
                 recomputed=sum(values),
                 parts=" + ".join(str(v) for v in values),
@@ -1310,10 +1569,12 @@ def sum_checks() -> pd.DataFrame:
     # the EHA 2022 abstract's >=70 count against the same total
     eha = published.value("jabbour", "n_age_group", "age_70_plus", variant="eha2022")
     parts = [_int("jabbour", "n_age_group", g) for g in ("age_60_64", "age_65_69")] + [int(eha)]
+    statistic = "age groups add to enrolled, with >=70 from the EHA 2022 abstract"
     out.append(
         dict(
             study="jabbour",
-            statistic="age groups add to enrolled, with >=70 from the EHA 2022 abstract",
+            statistic=statistic,
+            label=sum_label(statistic),
             published=_int("jabbour", "n_patients"),
             recomputed=sum(parts),
             parts=" + ".join(str(v) for v in parts),
@@ -1326,8 +1587,8 @@ def sum_checks() -> pd.DataFrame:
 def range_checks(study: str | None = None) -> pd.DataFrame:
     """Every median against its own printed IQR or range (same group and variant family).
 
-    Columns: study, statistic, published (median), recomputed ('q1-q3' / 'min-max'),
-    kind, variant, match (median inside).
+    Columns: study, statistic, label (in words), published (median), recomputed ('q1-q3' /
+    'min-max'), kind, variant, match (median inside).
     """
     frame = published.load(study)
     out = []
@@ -1344,9 +1605,11 @@ def range_checks(study: str | None = None) -> pd.DataFrame:
         same = frame[(frame["study"] == r["study"]) & (frame["group"] == r["group"])]
         for lo_name, hi_name, kind in (("q1", "q3", "IQR"), ("min", "max", "range")):
             lows = same[same["quantity"] == f"{stem}_{lo_name}"]
-            if r["variant"]:
-                # a median from one source is only compared with that source's spread
-                lows = lows[lows["variant"] == r["variant"]]
+            # a median is compared with its own source's spread; a median from the main
+            # source with no spread of its own, with the spread printed by each other source
+            own = lows[lows["variant"] == r["variant"]]
+            if r["variant"] or not own.empty:
+                lows = own
             for _, lo in lows.iterrows():
                 hi = same[
                     (same["quantity"] == f"{stem}_{hi_name}") & (same["variant"] == lo["variant"])
@@ -1355,10 +1618,12 @@ def range_checks(study: str | None = None) -> pd.DataFrame:
                     continue
                 hi = hi.iloc[0]
                 inside = lo["value"] <= r["value"] <= hi["value"]
+                spread = variant_label(lo["variant"]) if lo["variant"] else f"its {kind}"
                 out.append(
                     dict(
                         study=r["study"],
                         statistic=f"{q} [{r['group']}] within its {kind}",
+                        label=f"{label(q, r['group'], r['variant'])}: inside {spread}",
                         published=float(r["value"]),
                         recomputed=f"{lo['value']:g}-{hi['value']:g}",
                         kind=kind,
@@ -1380,6 +1645,10 @@ def _same_at_precision(rows: pd.DataFrame) -> bool:
     return vals["value"].max() - vals["value"].min() <= 0.5 * 10.0 ** (-coarse) + 1e-9
 
 
+def _ci_text(lo, hi) -> str:
+    return "" if pd.isna(lo) or pd.isna(hi) else f" ({lo:g}–{hi:g})"
+
+
 def _conflicts(frame: pd.DataFrame, skip: set | None = None) -> list[dict]:
     """Same quantity and group, different values (or CIs) between variants.
 
@@ -1396,17 +1665,23 @@ def _conflicts(frame: pd.DataFrame, skip: set | None = None) -> list[dict]:
         if not (distinct_values or distinct_ci):
             continue
         pref = rows[rows["preferred"]]
-        parts = []
+        parts, words = [], []
         for r in rows.itertuples():
             ci = "" if pd.isna(r.ci_low) or pd.isna(r.ci_high) else f" ({r.ci_low:g}-{r.ci_high:g})"
             parts.append(f"{r.variant or 'main'}: {r.value:g}{ci}")
+            words.append(f"{variant_label(r.variant)}: {r.value:g}{_ci_text(r.ci_low, r.ci_high)}")
+        only_ci = "" if distinct_values else " (confidence interval only)"
         out.append(
             dict(
                 study=s,
-                finding=f"sources disagree on {q} [{g}]"
-                + ("" if distinct_values else " (confidence interval only)"),
+                finding=f"sources disagree on {q} [{g}]{only_ci}",
                 detail="; ".join(parts),
                 book_uses=(pref.iloc[0]["variant"] or "main") if not pref.empty else "none",
+                label=f"{label(q, g)}: the sources disagree{only_ci}",
+                detail_label="; ".join(words),
+                book_uses_label=variant_label(pref.iloc[0]["variant"])
+                if not pref.empty
+                else "none",
             )
         )
     return out
@@ -1426,14 +1701,23 @@ def _swaps(frame: pd.DataFrame) -> list[dict]:
                     for y in range(x + 1, len(common)):
                         g1, g2 = common[x], common[y]
                         if a[g1] == b[g2] and a[g2] == b[g1] and a[g1] != a[g2]:
+                            uses = v1 if rows[(rows["variant"] == v1)]["preferred"].all() else v2
+                            w1, w2 = group_label(g1), group_label(g2)
                             out.append(
                                 dict(
                                     study=s,
                                     finding=f"{q}: {g1} and {g2} swapped between {v1} and {v2}",
                                     detail=f"{v1}: {g1} {a[g1]:g}, {g2} {a[g2]:g}; {v2}: {g1} {b[g1]:g}, {g2} {b[g2]:g}",
-                                    book_uses=v1
-                                    if rows[(rows["variant"] == v1)]["preferred"].all()
-                                    else v2,
+                                    book_uses=uses,
+                                    label=(
+                                        f"{quantity_label(q)}: two sources swap the values of "
+                                        f"two groups ({w1}; {w2})"
+                                    ),
+                                    detail_label=(
+                                        f"{variant_label(v1)}: {w1} {a[g1]:g}, {w2} {a[g2]:g}; "
+                                        f"{variant_label(v2)}: {w1} {b[g1]:g}, {w2} {b[g2]:g}"
+                                    ),
+                                    book_uses_label=variant_label(uses),
                                     quantity=q,
                                     groups=(g1, g2),
                                 )
@@ -1442,28 +1726,62 @@ def _swaps(frame: pd.DataFrame) -> list[dict]:
 
 
 def _identical_cis(frame: pd.DataFrame) -> list[dict]:
-    """Different estimates printed with exactly the same CI (same quantity and source variant)."""
+    """Different estimates printed with exactly the same CI (same quantity and source)."""
     out = []
     have_ci = frame.dropna(subset=["ci_low", "ci_high", "value"])
     for (s, q, _source), rows in have_ci.groupby(["study", "quantity", "source"]):
         for (lo, hi), same in rows.groupby(["ci_low", "ci_high"]):
             if len(same) > 1 and same["value"].nunique() > 1:
                 detail = "; ".join(f"{r.group} {r.value:g}" for r in same.itertuples())
+                # which interval the book uses for each group: this one where it is the
+                # preferred row, otherwise the preferred row's
+                uses = []
+                for r in same.itertuples():
+                    if r.preferred:
+                        uses.append(f"{group_label(r.group)}: this interval")
+                        continue
+                    pref = frame[
+                        (frame["study"] == s)
+                        & (frame["quantity"] == q)
+                        & (frame["group"] == r.group)
+                        & frame["preferred"]
+                    ]
+                    if pref.empty:
+                        uses.append(f"{group_label(r.group)}: none")
+                    else:
+                        p = pref.iloc[0]
+                        uses.append(
+                            f"{group_label(r.group)}: the {variant_label(p['variant'])}"
+                            f"{_ci_text(p['ci_low'], p['ci_high'])}"
+                        )
                 out.append(
                     dict(
                         study=s,
                         finding=f"{q}: different estimates with the identical CI {lo:g}-{hi:g}",
                         detail=detail,
-                        book_uses="flagged; see note column",
+                        book_uses="; ".join(uses),
+                        label=(
+                            f"{quantity_label(q)}: different estimates printed with the same "
+                            f"CI {lo:g}–{hi:g}"
+                        ),
+                        detail_label="; ".join(
+                            f"{group_label(r.group)} {r.value:g}" for r in same.itertuples()
+                        ),
+                        book_uses_label="; ".join(uses),
                     )
                 )
     return out
 
 
+#: What the book does with a number that fails a check, in words.
+_FLAGGED = "flagged; the printed values are kept"
+
+
 def findings() -> pd.DataFrame:
     """Internal inconsistencies found by the checks above, one row each (all computed).
 
-    Columns: study, finding, detail, book_uses.
+    Columns: study, finding (the row's id in audit.json), detail, book_uses, and the same
+    in a reader's words: label, detail_label, book_uses_label.
     """
     frame = published.load()
     # between-report differences (a conference abstract's earlier data cut) are not
@@ -1472,26 +1790,53 @@ def findings() -> pd.DataFrame:
     out = []
     pct = percent_checks()
     for _, r in pct[pct["match"] == False].iterrows():  # noqa: E712 (None means unchecked)
+        has_both = r["count"] is not None and not pd.isna(r["count"]) and r["n"]
+        share = f"{100 * r['count'] / r['n']:.2f}%" if has_both else ""
         out.append(
             dict(
                 study=r["study"],
                 finding=f"{r['statistic']}: printed {r['published']:g}% does not follow from its count",
-                detail=r["note"]
-                + (
-                    f"; {100 * r['count'] / r['n']:.2f}%"
-                    if r["count"] is not None and r["n"]
-                    else ""
-                ),
+                detail=r["note"] + (f"; {share}" if share else ""),
                 book_uses="printed count",
+                label=(
+                    f"{r['label']}: printed {r['published']:g}%, but the count gives "
+                    f"{100 * r['count'] / r['n']:.1f}%"
+                    if has_both
+                    else f"{r['label']}: printed {r['published']:g}% fits no count"
+                ),
+                detail_label=(
+                    f"{int(r['count'])} of {int(r['n'])} patients" if has_both else r["note"]
+                ),
+                book_uses_label="the printed count",
             )
         )
-    for _, r in range_checks().query("not match").iterrows():
+    ranges = range_checks()
+    for _, r in ranges.query("not match").iterrows():
+        # another source's spread of the same median that does contain it
+        others = ranges[
+            (ranges["study"] == r["study"])
+            & (
+                ranges["statistic"].str.split(" within").str[0]
+                == r["statistic"].split(" within")[0]
+            )
+            & ranges["match"]
+        ]
+        uses = (
+            variant_label(others.iloc[0]["variant"])
+            if not others.empty and others.iloc[0]["variant"]
+            else "flagged"
+        )
         out.append(
             dict(
                 study=r["study"],
                 finding=f"{r['statistic'].replace(' within its', ' outside its')}",
                 detail=f"median {r['published']:g}, {r['kind']} {r['recomputed']} ({r['variant'] or 'main'})",
                 book_uses="the other source's spread" if r["variant"] else "flagged",
+                label=r["label"].replace(": inside ", ": outside "),
+                detail_label=(
+                    f"median {r['published']:g}; {r['kind']} {r['recomputed'].replace('-', '–')}"
+                ),
+                book_uses_label=uses,
             )
         )
     for _, r in sum_checks().query("not match").iterrows():
@@ -1501,6 +1846,9 @@ def findings() -> pd.DataFrame:
                 finding=f"parts do not add up: {r['statistic']}",
                 detail=f"{r['parts']} = {r['recomputed']}, expected {r['published']}",
                 book_uses="flagged",
+                label=f"Does not add up: {r['label']}",
+                detail_label=f"{r['parts']} = {r['recomputed']}, not {r['published']}",
+                book_uses_label=_FLAGGED,
             )
         )
     swaps = _swaps(pub)
@@ -1512,15 +1860,22 @@ def findings() -> pd.DataFrame:
     rel = percent_checks("rocca")
     rel = rel[(rel["quantity"] == "relapse_pct") & (rel["variant"] == "")]
     responders = rocca_response_denominators().groupby("group")["responders"].apply(list)
-    misfits = []
+    misfits, words = [], []
     for _, r in rel.iterrows():
-        fits = [int(x) for x in r["consistent_denominators"].split(", ") if x]
+        arm = group_size("rocca", r["group"])
+        row = published.get("rocca", "relapse_pct", r["group"])
+        fits = _consistent_denominators(int(r["count"]), row, arm)
         resp = responders.get(r["group"], [])
         if not set(fits) & set(resp):
             misfits.append(
                 f"{r['group']}: {int(r['count'])} relapses print as {r['published']:g}% only with "
-                f"denominator(s) {r['consistent_denominators']} (arm {group_size('rocca', r['group'])}; "
+                f"denominator(s) {_compact(fits)} (arm {arm}; "
                 f"responders {', '.join(map(str, resp))})"
+            )
+            words.append(
+                f"{group_label(r['group'])}: {int(r['count'])} relapses give {r['published']:g}% "
+                f"only out of {_or_list(fits)} patients (arm {arm}, responders "
+                f"{', '.join(map(str, resp))})"
             )
     if misfits:
         out.append(
@@ -1529,18 +1884,38 @@ def findings() -> pd.DataFrame:
                 finding="relapse percentages are described as among brexu-cel responders but fit the whole arm",
                 detail="; ".join(misfits),
                 book_uses="whole arm",
+                label=(
+                    "Relapse percentages are described as among brexu-cel responders, but fit "
+                    "only the whole arm"
+                ),
+                detail_label="; ".join(words),
+                book_uses_label="the whole arm as denominator",
             )
         )
     # Alcalde: a pooled estimate equal to one subgroup although the other subgroup differs
     pooled = _pub("alcalde_mellado", "efs_12mo", "ltb_at_infusion")
     sub = [_pub("alcalde_mellado", "efs_12mo", g) for g in ("achieved_ltb", "maintained_ltb")]
     if min(sub) != max(sub) and pooled in sub:
+        detail = (
+            f"LTB at infusion {pooled:g}% = achieved LTB {sub[0]:g}%, maintained LTB {sub[1]:g}%: "
+            "impossible for crude proportions unless maintained LTB is empty"
+        )
         out.append(
             dict(
                 study="alcalde_mellado",
                 finding="12-month EFS for LTB at infusion equals one of its two subgroups although they differ",
-                detail=f"LTB at infusion {pooled:g}% = achieved LTB {sub[0]:g}%, maintained LTB {sub[1]:g}%: impossible for crude proportions unless maintained LTB is empty",
+                detail=detail,
                 book_uses="flagged; the estimates are presumably Kaplan-Meier with censoring",
+                label=(
+                    "12-month EFS with a low burden at infusion equals that of one of its two "
+                    "subgroups, although the subgroups differ"
+                ),
+                detail_label=(
+                    f"low burden at infusion {pooled:g}%; of these, reached low burden "
+                    f"{sub[0]:g}% and stayed at low burden {sub[1]:g}%: impossible for crude "
+                    "proportions unless nobody stayed at low burden"
+                ),
+                book_uses_label="flagged; presumably Kaplan–Meier estimates with censoring",
             )
         )
     traj = alcalde_trajectory_check()
@@ -1554,20 +1929,31 @@ def findings() -> pd.DataFrame:
                     for t in traj.itertuples()
                 ),
                 book_uses="flagged",
+                label=(
+                    "No conversion table also fits the EFS figures by burden trajectory, read as "
+                    "crude proportions"
+                ),
+                detail_label="; ".join(
+                    f"{_conversion_words(t.table)}: {t.maintained_htb} stayed at high burden, "
+                    f"{t.maintained_ltb} at low burden"
+                    for t in traj.itertuples()
+                ),
+                book_uses_label=_FLAGGED,
             )
         )
     alc = alcalde_conversion_tables()
     if not alc["any_match"].any():
+        pcts = [
+            _pub("alcalde_mellado", "htb_to_ltb_conversion_pct", g)
+            for g in ("ino_arm", "chemo_arm")
+        ]
+        printed = alc["printed"].iloc[0]
         out.append(
             dict(
                 study="alcalde_mellado",
                 finding=(
                     "no count table consistent with {:g}% vs {:g}% gives p={} under any test tried".format(
-                        *(
-                            _pub("alcalde_mellado", "htb_to_ltb_conversion_pct", g)
-                            for g in ("ino_arm", "chemo_arm")
-                        ),
-                        alc["printed"].iloc[0],
+                        *pcts, printed
                     )
                 ),
                 detail="; ".join(
@@ -1575,23 +1961,47 @@ def findings() -> pd.DataFrame:
                     for t in alc.itertuples()
                 ),
                 book_uses="flagged",
+                label=(
+                    f"The conversion p = {printed} is not reproduced: no count table consistent "
+                    f"with {pcts[0]:g}% vs {pcts[1]:g}% gives it under any test tried"
+                ),
+                detail_label="; ".join(
+                    f"{_conversion_words(t.table)}: χ² {t.chi2:.3f}, Yates {t.chi2_yates:.3f}, "
+                    f"Fisher {t.fisher:.3f}"
+                    for t in alc.itertuples()
+                ),
+                book_uses_label="every consistent table; none is treated as the paper's",
             )
         )
-    return pd.DataFrame(
-        [{k: f[k] for k in ("study", "finding", "detail", "book_uses")} for f in out],
-        columns=["study", "finding", "detail", "book_uses"],
-    )
+    columns = [
+        "study",
+        "finding",
+        "detail",
+        "book_uses",
+        "label",
+        "detail_label",
+        "book_uses_label",
+    ]
+    return pd.DataFrame([{k: f[k] for k in columns} for f in out], columns=columns)
+
+
+def _conversion_words(table: str) -> str:
+    """'8/10 vs 2/7' -> 'InO 8/10 vs chemotherapy 2/7' (converted / high burden before bridging)."""
+    ino, chemo = table.split(" vs ")
+    return f"InO {ino} vs chemotherapy {chemo}"
 
 
 # ----------------------------------------------------------------------------- page and json
 def study_table(study: str) -> pd.DataFrame:
-    """The page's per-study table: statistic, published, recomputed, test, match."""
+    """The page's per-study table: study, kind, statistic, published, recomputed, test,
+    match, label (the statistic in words)."""
     return _frame([r for r in audit_rows() if r["study"] == study])
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
-        rows, columns=["study", "kind", "statistic", "published", "recomputed", "test", "match"]
+        rows,
+        columns=["study", "kind", "statistic", "published", "recomputed", "test", "match", "label"],
     )
 
 
@@ -1603,7 +2013,7 @@ def _fmt_p(p: float) -> str:
 def _audit_rows_cached() -> tuple:
     rows: list[dict] = []
 
-    def add(study, kind, statistic, published_value, recomputed, test, match, **extra):
+    def add(study, kind, statistic, published_value, recomputed, test, match, label, **extra):
         rows.append(
             dict(
                 study=study,
@@ -1613,22 +2023,28 @@ def _audit_rows_cached() -> tuple:
                 recomputed=recomputed,
                 test=test,
                 match=match,
+                label=label,
                 **extra,
             )
         )
 
     pv = rocca_pvalues()
     for r in pv.itertuples():
-        label = r.statistic + (f" [{r.handling}]" if r.handling else "")
+        statistic = r.statistic + (f" [{r.handling}]" if r.handling else "")
+        words = r.statistic.replace("18-39 / 40-59", "18–39 / 40–59").replace(
+            " 1-2 vs 3-4", " 1–2 vs 3–4"
+        )
+        words += f", {r.handling}" if r.handling else ""
         for test, name in TESTS.items():
             add(
                 "rocca",
                 "p_value",
-                label,
+                statistic,
                 r.printed,
                 round(getattr(r, test), 6),
                 name,
                 bool(getattr(r, f"match_{test}")),
+                words,
                 basis=r.basis,
                 quantity=r.quantity,
             )
@@ -1643,6 +2059,7 @@ def _audit_rows_cached() -> tuple:
                 share,
                 name,
                 bool(getattr(r, f"n_match_{test}")),
+                r.label,
                 basis="percentages only",
                 quantity=r.quantity,
             )
@@ -1666,6 +2083,7 @@ def _audit_rows_cached() -> tuple:
             recomputed,
             "count/denominator rounding",
             bool(r.match),
+            r.label,
         )
     for r in sum_checks().itertuples():
         add(
@@ -1676,6 +2094,7 @@ def _audit_rows_cached() -> tuple:
             int(r.recomputed),
             "sum of parts",
             bool(r.match),
+            r.label,
         )
     for r in range_checks().itertuples():
         add(
@@ -1686,6 +2105,7 @@ def _audit_rows_cached() -> tuple:
             r.recomputed,
             f"median inside {r.kind}",
             bool(r.match),
+            r.label,
         )
     for r in alcalde_conversion_tables().itertuples():
         for test, name in {**TESTS, **EXTRA_TESTS_2X2}.items():
@@ -1697,6 +2117,7 @@ def _audit_rows_cached() -> tuple:
                 round(getattr(r, test), 6),
                 name,
                 bool(getattr(r, f"match_{test}")),
+                f"High to low tumour burden before infusion, {_conversion_words(r.table)}",
             )
     for r in exact_cis().itertuples():
         add(
@@ -1707,15 +2128,28 @@ def _audit_rows_cached() -> tuple:
             f"{r.ci_low:.1f}-{r.ci_high:.1f}",
             "Clopper-Pearson 95%",
             None,
+            r.label,
         )
     for r in findings().itertuples():
-        add(r.study, "finding", r.finding, None, r.detail, "internal consistency", False)
+        add(
+            r.study,
+            "finding",
+            r.finding,
+            None,
+            r.detail,
+            "internal consistency",
+            False,
+            r.label,
+            detail_label=r.detail_label,
+            book_uses=r.book_uses_label,
+        )
     return tuple(rows)
 
 
 def audit_rows() -> list[dict]:
-    """Every audit result as a row: study, kind, statistic, published, recomputed, test, match
-    (True/False, None for information such as confidence intervals), plus a few extras."""
+    """Every audit result as a row: study, kind, statistic (the row's id), published,
+    recomputed, test, match (True/False, None for information such as confidence intervals),
+    label (the statistic in a reader's words), plus a few extras."""
     return [dict(r) for r in _audit_rows_cached()]
 
 
@@ -1757,9 +2191,11 @@ def verdicts() -> dict[str, str]:
     ino, chemo = (
         _pub("alcalde_mellado", "htb_to_ltb_conversion_pct", g) for g in ("ino_arm", "chemo_arm")
     )
+    n_two_sided = len(TWO_SIDED_TESTS)
     out["alcalde_mellado"] = (
         f"{len(alc)} count tables fit {ino:g}% vs {chemo:g}% and {int(alc['any_match'].sum())} of them give "
-        f"the printed p={alc['printed'].iloc[0]} under any of {len(TESTS) + len(EXTRA_TESTS_2X2)} tests; "
+        f"the printed p={alc['printed'].iloc[0]} under any of {n_two_sided} two-sided tests "
+        f"(or the one-sided Fisher test), so the p-value is not reproduced; "
         f"{find_text('alcalde_mellado')}."
     )
     cis = exact_cis("aertgeerts")

@@ -65,6 +65,7 @@ __all__ = [
     "normal_posterior",
     "or_to_rr",
     "percent_text",
+    "points_text",
     "PRIOR_COLOURS",
     "posterior_alt_text",
     "posterior_figure",
@@ -964,15 +965,18 @@ def posterior_figure(
     xlabel: str = "Hazard ratio (log scale)",
     colours: dict[str, str] | None = None,
     xlim: tuple[float, float] = (0.03, 8.0),
-    width: float = 8.0,
+    width: float = 6.8,
+    fontsize: float = 10.5,
 ):
     """Small multiples of posterior densities, one panel per published ratio.
 
     ``panels`` maps a panel title to its posteriors (one curve per prior). Each curve is
     the density of the log ratio drawn against the ratio on a log axis, so equal areas are
     equal probabilities; the published estimate and CI are drawn as a bar under the curves
-    and the ``thresholds`` as vertical lines. Returns a matplotlib Figure (no pyplot state);
-    :func:`posterior_alt_text` describes it.
+    and the ``thresholds`` as vertical lines. ``width`` (inches) and ``fontsize`` (points)
+    are chosen so that, shown at a book's column width (about 680 px), tick labels are about
+    13 px tall. Returns a matplotlib Figure (no pyplot state); :func:`posterior_alt_text`
+    describes it.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -986,11 +990,12 @@ def posterior_figure(
         raise EvidenceInputError("no panels to plot; expected at least one estimate")
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(width, 0.4 + 2.1 * nrows), layout="constrained")
+    fig = Figure(figsize=(width, 0.6 + 2.0 * nrows), layout="constrained")
     FigureCanvasAgg(fig)
     axes = np.atleast_2d(fig.subplots(nrows, ncols, squeeze=False))
     grid = np.exp(np.linspace(math.log(xlim[0]), math.log(xlim[1]), 800))
-    ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8) if xlim[0] <= t <= xlim[1]]
+    # a factor of 2 to 2.5 between ticks keeps their labels apart at this size
+    ticks = [t for t in (0.1, 0.25, 0.5, 1, 2, 4, 8) if xlim[0] <= t <= xlim[1]]
     for ax, (title, posts) in zip(axes.flat, panels.items(), strict=False):
         top = 0.0
         for post in posts:
@@ -1014,15 +1019,15 @@ def posterior_figure(
         ax.set_xlim(*xlim)
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xticklabels([f"{t:g}" for t in ticks], fontsize=8)
+        ax.set_xticklabels([f"{t:g}" for t in ticks], fontsize=fontsize - 0.5)
         ax.set_ylim(-0.14 * top, 1.08 * top)
         ax.set_yticks([])
-        ax.set_title(title, fontsize=9.5, loc="left")
+        ax.set_title(title, fontsize=fontsize + 0.5, loc="left")
         ax.spines[["top", "right", "left"]].set_visible(False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     for ax in axes.flat[max(0, n - ncols) : n]:
-        ax.set_xlabel(xlabel, fontsize=8.5)
+        ax.set_xlabel(xlabel, fontsize=fontsize - 0.5)
     names = []
     for posts in panels.values():
         for post in posts:
@@ -1033,7 +1038,9 @@ def posterior_figure(
         for k in names
     ] + [Line2D([], [], color="#444444", linewidth=2.2, marker="s", markersize=4.5)]
     labels = [f"{k.capitalize()} prior" for k in names] + ["Published estimate, 95% CI"]
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=8.5)
+    fig.legend(
+        handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=fontsize - 0.5
+    )
     return fig
 
 
@@ -1075,17 +1082,38 @@ def posterior_alt_text(
     )
 
 
+def points_text(proportion: float, sign: bool = True) -> str:
+    """A difference of proportions in percentage points, with a true minus sign.
+
+    Whole points, except that a value which would round to zero keeps one decimal, so a
+    confidence limit just below zero prints as "−0.3", never as "−0".
+    """
+    points = 100 * proportion
+    if points == 0:
+        return "0"
+    spec = "+" if sign else ""
+    for digits in (0, 1, 2):
+        text = f"{points:{spec}.{digits}f}"
+        if float(text) != 0:
+            break
+    else:
+        text = f"{points:{spec}.2g}"
+    return text.replace("-", "\u2212")
+
+
 def difference_figure(
     differences,
-    xlabel: str = "Difference (percentage points), first group minus second",
-    width: float = 8.0,
+    xlabel: str = "Difference (percentage points), first minus second group",
+    width: float = 6.8,
+    fontsize: float = 10.5,
 ):
     """Dot-and-whisker plot of differences with their CIs (proportions, shown in points).
 
     ``differences``: DataFrame with columns label, estimate, ci_low, ci_high (proportions),
     optionally ``section`` (a bold heading row above each block of rows, in order). A
-    vertical line marks no difference; each row's estimate and CI are printed on the right.
-    Returns a matplotlib Figure; :func:`difference_alt_text` describes it.
+    vertical line marks no difference; each row's estimate and CI are printed on the right
+    (:func:`points_text`). ``width`` (inches) and ``fontsize`` (points) suit a column about
+    680 px wide. Returns a matplotlib Figure; :func:`difference_alt_text` describes it.
     """
     from matplotlib import transforms
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -1111,7 +1139,7 @@ def difference_figure(
             last_section = section
         positions.append(y)
         y += 1.0
-    fig = Figure(figsize=(width, 0.9 + 0.3 * y), layout="constrained")
+    fig = Figure(figsize=(width, 0.9 + 0.32 * y), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     est = 100 * frame["estimate"].to_numpy(float)
@@ -1122,16 +1150,18 @@ def difference_figure(
     ax.plot(est, ys, "o", color="#0072B2", markersize=5)
     ax.axvline(0, color="#555555", linewidth=0.9)
     ax.set_yticks(ys)
-    ax.set_yticklabels(frame["label"], fontsize=8.5)
+    ax.set_yticklabels(frame["label"], fontsize=fontsize)
     blended = transforms.blended_transform_factory(ax.transAxes, ax.transData)
     for y_head, text in headings:
-        ax.text(0.005, y_head, text, transform=blended, ha="left", va="center", fontsize=8.5,
-                fontweight="bold", color="#333333")  # fmt: skip
+        # a white box keeps the heading legible where it crosses grid lines and the zero line
+        ax.text(0.005, y_head, text, transform=blended, ha="left", va="center", fontsize=fontsize,
+                fontweight="bold", color="#333333", zorder=5,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})  # fmt: skip
     ax.set_ylim(y - 0.4, -0.8)
     span = max(abs(lo.min()), abs(hi.max()), 5.0)
     ax.set_xlim(-1.08 * span, 1.08 * span)
-    ax.set_xlabel(xlabel, fontsize=8.5)
-    ax.tick_params(axis="x", labelsize=8.5)
+    ax.set_xlabel(xlabel, fontsize=fontsize)
+    ax.tick_params(axis="x", labelsize=fontsize)
     ax.tick_params(axis="y", length=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
@@ -1141,10 +1171,10 @@ def difference_figure(
     right.set_yticks(ys)
     right.set_yticklabels(
         [
-            f"{e:+.0f} ({a:+.0f} to {b:+.0f})".replace("-", "\u2212")
-            for e, a, b in zip(est, lo, hi, strict=True)
+            f"{points_text(e)} ({points_text(a)} to {points_text(b)})"
+            for e, a, b in zip(frame["estimate"], frame["ci_low"], frame["ci_high"], strict=True)
         ],
-        fontsize=8,
+        fontsize=fontsize - 0.5,
     )
     right.tick_params(axis="y", length=0)
     right.spines[["top", "right", "left"]].set_visible(False)
@@ -1154,7 +1184,8 @@ def difference_figure(
 def difference_alt_text(differences, unit: str = "percentage points") -> str:
     """Alt text for :func:`difference_figure`, built from its rows."""
     parts = [
-        f"{r.label}: {100 * r.estimate:+.0f} ({100 * r.ci_low:+.0f} to {100 * r.ci_high:+.0f})"
+        f"{r.label}: {points_text(r.estimate)} ({points_text(r.ci_low)} to "
+        f"{points_text(r.ci_high)})"
         for r in differences.itertuples()
     ]
     return (

@@ -444,17 +444,30 @@ def test_displayed_tables_and_sentences_come_from_the_fit(lung_comparison):
     assert table.loc["Male", "Median, days (95% CI)"] == "270 (212 to 310)"
     assert table.loc["Female", "Survival at 180 days, % (95% CI)"] == "84.2 (77.0 to 92.2)"
     cox_table = chapters.cox_summary_table(lung_comparison)
-    assert list(cox_table.index) == ["Female vs Male", "age (per 1 unit)", "ph.ecog (per 1 unit)"]
+    assert list(cox_table.index) == [
+        "Female vs Male",
+        "Age, per year",
+        "ECOG PS, per point",
+    ]
     sentences = chapters.comparison_sentences(lung_comparison)
-    assert "270 days (95% CI 212 to 310) in Male" in sentences["medians"]
+    assert "270 days (95% CI 212 to 310) in the Male group" in sentences["medians"]
     assert "1 left out for a missing value" in sentences["cox"]
+    # lung: 164 events in the adjusted model (R's coxph nevent), 3 terms: no low-power warning
+    assert "with 164 events" in sentences["ph"] and "little power" not in sentences["ph"]
     forest = chapters.forest_rows(lung_comparison)
     assert forest["label"].tolist() == [
         "Group",
         "Male",
         "Female",
-        "age (per 1 unit)",
-        "ph.ecog (per 1 unit)",
+        "Age, per year",
+        "ECOG PS, per point",
+    ]
+    ph = chapters.ph_summary_table(lung_comparison)
+    assert list(ph.index) == [
+        "Group",
+        "Age",
+        "ECOG PS",
+        "Global (whole model)",
     ]
     assert forest["reference"].tolist() == [False, True, False, False, False]
     # complete cases of the adjusted model (one patient lacks ph.ecog): R's coxph n and nevent
@@ -462,6 +475,42 @@ def test_displayed_tables_and_sentences_come_from_the_fit(lung_comparison):
         row for row in json.loads(R_FIXTURE.read_text())["cox"] if row["model"] == "multivariable"
     ]
     assert forest.loc[3, "n"] == r_multi[0]["n"] and forest.loc[3, "events"] == r_multi[0]["events"]
+
+
+def test_covariate_units_and_the_power_caveat_follow_the_data(tmp_path):
+    """Units come from the schema, a common name or a unit suffix, else 'per unit'; the
+    proportional-hazards sentence warns of low power only with few events per term."""
+    from types import SimpleNamespace
+
+    from inoreport.cohort import Column
+
+    lung = pd.read_csv(DATA / "examples" / "lung.csv")
+    small = lung.rename(columns={"age": "age_years", "wt.loss": "weight_loss"}).head(25)
+    path = tmp_path / "small.csv"
+    small.to_csv(path, index=False)
+    cohort = get_chapter("survival_comparison").load_cohort(
+        path,
+        column_map={"group": "sex", "event": "status"},
+        time_unit="days",
+        group_labels={"1": "Male", "2": "Female"},
+        covariates=["age_years", "weight_loss"],
+    )
+    comparison = chapters.compare_survival(cohort, [180])
+    labels = list(chapters.cox_summary_table(comparison).index)
+    assert labels[1:] == ["age_years, per year", "weight_loss, per unit"]
+    events = int(comparison.largest_model.events)
+    assert events < 10 * 3  # the first 25 lung patients: too few events for three terms
+    sentence = chapters.comparison_sentences(comparison)["ph"]
+    assert "no term shows clear evidence" in sentence
+    assert f"with only {events} events for 3 model terms" in sentence
+    assert "little power" in sentence
+    # a unit declared in a chapter's schema wins over the name
+    schema = CohortSchema(
+        columns=(*standard_columns(), Column("age", "number", "Age.", unit="months"))
+    )
+    assert chapters.covariate_label("age", SimpleNamespace(schema=schema)) == ("Age", "month")
+    assert chapters.covariate_label("hb", None) == ("hb", None)
+    assert chapters.covariate_label("delay_days", None) == ("delay_days", "day")
 
 
 def test_three_groups_and_categorical_covariates_match_r(tmp_path):

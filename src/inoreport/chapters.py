@@ -712,6 +712,59 @@ def km_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Group")
 
 
+#: Common covariate names and what to call them: (label, unit of one step). A schema
+#: column's ``unit`` wins; a name ending in a time unit (``age_years``) gives that unit.
+_COVARIATE_NAMES = {
+    "age": ("Age", "year"),
+    "ecog": ("ECOG PS", "point"),  # performance status
+    "ph.ecog": ("ECOG PS", "point"),
+    "karnofsky": ("Karnofsky score", "point"),
+    "ph.karno": ("Karnofsky score", "point"),
+}
+_SINGULAR_UNITS = {
+    "years": "year",
+    "months": "month",
+    "weeks": "week",
+    "days": "day",
+    "%": "percentage point",
+}
+
+
+def covariate_label(name: str, cohort: Cohort | None = None) -> tuple[str, str | None]:
+    """(label, unit of one step) of a covariate column, for tables and sentences.
+
+    The unit comes from the chapter schema's ``Column.unit`` when it declares the column,
+    else from a common name (``age`` is in years, ``ecog`` in points) or a name ending in a
+    time unit (``age_years``, ``delay_days``); None when unknown. The label is the column
+    name unless the name is a common one (``ph.ecog`` is "ECOG PS"); the settings table
+    of the chapter lists the column names.
+    """
+    unit = None
+    if cohort is not None and name in cohort.schema.names:
+        unit = cohort.schema.column(name).unit
+    label, known_unit = _COVARIATE_NAMES.get(name.lower(), (name, None))
+    if unit is None:
+        unit = known_unit
+    if unit is None:
+        suffix = name.lower().rsplit("_", 1)[-1]
+        unit = suffix if suffix in _SINGULAR_UNITS and "_" in name else None
+    if unit is not None:
+        unit = _SINGULAR_UNITS.get(unit, unit)
+    return label, unit
+
+
+def _per_step(name: str, cohort: Cohort | None) -> str:
+    """'Age, per year', or 'wt.loss, per unit' when the column's unit is unknown."""
+    label, unit = covariate_label(name, cohort)
+    return f"{label}, per {unit or 'unit'}"
+
+
+def _in_prose(name: str, cohort: Cohort | None) -> str:
+    """A covariate's label for the middle of a sentence ('age', 'ECOG performance status')."""
+    label = covariate_label(name, cohort)[0]
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _term_label(term: Mapping, cohort: Cohort) -> str:
     variable, level = term.get("variable"), term.get("level")
     has_level = level not in (None, "") and not (isinstance(level, float) and math.isnan(level))
@@ -719,12 +772,9 @@ def _term_label(term: Mapping, cohort: Cohort) -> str:
         return f"{level} vs {cohort.reference}" if has_level else str(term["term"])
     if has_level:
         versus = term.get("reference")
-        return (
-            f"{variable}: {level} vs {versus}"
-            if versus not in (None, "")
-            else f"{variable}: {level}"
-        )
-    return f"{variable} (per 1 unit)"
+        label = covariate_label(str(variable), cohort)[0]
+        return f"{label}: {level} vs {versus}" if versus not in (None, "") else f"{label}: {level}"
+    return _per_step(str(variable), cohort)
 
 
 def cox_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
@@ -762,7 +812,12 @@ def forest_rows(comparison: SurvivalComparison) -> pd.DataFrame:
     cohort = comparison.cohort
     labels = {"group": "Group"}
     labels.update(
-        {c: f"{c} (per 1 unit)" for c in cohort.covariates if c not in cohort.categorical}
+        {
+            c: _per_step(c, cohort)
+            if c not in cohort.categorical
+            else covariate_label(c, cohort)[0]
+            for c in cohort.covariates
+        }
     )
     return cox_forest_rows(
         comparison.largest_model, labels=labels, data=cohort.frame, event="event"
@@ -772,6 +827,17 @@ def forest_rows(comparison: SurvivalComparison) -> pd.DataFrame:
 def ph_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
     """The proportional-hazards test per term and globally (chi-square, df, p)."""
     table = comparison.ph.copy()
+    cohort = comparison.cohort
+
+    def label(term) -> str:
+        term = str(term)
+        if term.upper() == "GLOBAL":
+            return "Global (whole model)"
+        if term == "group":
+            return "Group"
+        return covariate_label(term, cohort)[0] if term in cohort.covariates else term
+
+    table["term"] = [label(t) for t in table["term"]]
     table["p"] = [_fmt_p(p) for p in table["p"]]
     table["chisq"] = [_fmt(c, 2) for c in table["chisq"]]
     return table.rename(columns={"term": "Term", "chisq": "Chi-square", "df": "df"}).set_index(
@@ -781,6 +847,11 @@ def ph_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
 
 def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+#: Below this many events per model term, the proportional-hazards sentence warns that
+#: the test has little power (the usual rule of thumb of ten events per term).
+FEW_EVENTS_PER_TERM = 10
 
 
 def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
@@ -797,7 +868,9 @@ def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
             if _num(m["median"]) is not None
             else "not reached"
         )
-        parts.append(f"{median} in {group} ({int(m['events'])} events in {int(m['n'])} patients)")
+        parts.append(
+            f"{median} in the {group} group ({int(m['events'])} events in {int(m['n'])} patients)"
+        )
     sentences = {"medians": f"Median survival was {_join(parts)}."}
 
     lr = comparison.logrank
@@ -809,17 +882,18 @@ def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
 
     alone = comparison.univariable["group"].table
     alone = alone[alone["variable"] == "group"].to_dict("records")
-    text = [f"{t['level']} {_hr_text(t)}" for t in alone]
+    text = [f"{_hr_text(t)} for the {t['level']} group" for t in alone]
     cox = (
-        f"With group alone in a Cox model, the hazard ratio against {cohort.reference} "
-        f"(95% CI) is {_join(text)}"
+        f"With group alone in a Cox model, the hazard ratio (95% CI) against the "
+        f"{cohort.reference} group is {_join(text)}"
     )
     if comparison.multivariable is not None:
         fit = comparison.multivariable
         adjusted = fit.table[fit.table["variable"] == "group"].to_dict("records")
-        text = [f"{t['level']} {_hr_text(t)}" for t in adjusted]
+        text = [f"{_hr_text(t)} for the {t['level']} group" for t in adjusted]
         cox += (
-            f"; adjusted for {_join(list(cohort.covariates))} it is {_join(text)}, from the "
+            f"; adjusted for {_join([_in_prose(c, cohort) for c in cohort.covariates])} it is "
+            f"{_join(text)}, from the "
             f"{int(fit.n)} patients with every covariate recorded"
             + (f" ({int(fit.n_dropped)} left out for a missing value)" if fit.n_dropped else "")
         )
@@ -839,10 +913,21 @@ def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
             "as an average over time and look at the curves."
         )
     else:
+        fit = comparison.largest_model
+        events, terms = int(fit.events), len(fit.table)
+        if events < FEW_EVENTS_PER_TERM * terms:
+            power = (
+                f"with only {events} events for {terms} model term{'s' if terms > 1 else ''} "
+                "the test has little power, so this is not proof that hazards are proportional"
+            )
+        else:
+            power = (
+                f"with {events} events the test has reasonable power against a marked change, "
+                "though a mild one can pass unnoticed"
+            )
         sentences["ph"] = (
             f"The global test of proportional hazards gives {_p_clause(global_p)}: no term "
-            "shows clear evidence that its hazard ratio changes over follow-up (a test with "
-            "few events has little power, so this is not proof that hazards are proportional)."
+            f"shows clear evidence that its hazard ratio changes over follow-up ({power})."
         )
     return sentences
 

@@ -574,11 +574,15 @@ PATIENT_TABLE_CAPTION = (
 )
 
 
+#: Joins a value to its mark, so that a narrow column never wraps the mark alone.
+NBSP = "\u00a0"
+
+
 def patient_table(table: pd.DataFrame) -> pd.DataFrame:
     """Wide, readable view: one row per item, one column per patient, each cell marked.
 
     Values carry the mark of their ``fact_status``; times (months from allo-HSCT) the
-    mark of their ``timing_status`` (see :data:`MARK_LEGEND`).
+    mark of their ``timing_status`` (see :data:`MARK_LEGEND`), joined by a no-break space.
     """
     eye = eye_relapse_patient(table)
     patients = list(dict.fromkeys(table["patient"]))
@@ -586,7 +590,9 @@ def patient_table(table: pd.DataFrame) -> pd.DataFrame:
     def fact(item):
         rows = table.loc[table["item"] == item].set_index("patient")
         return {
-            p: f"{rows.at[p, 'value']} {_MARK[rows.at[p, 'fact_status']]}".replace("D19-", "D19−")
+            p: f"{rows.at[p, 'value']}{NBSP}{_MARK[rows.at[p, 'fact_status']]}".replace(
+                "D19-", "D19−"
+            )
             for p in rows.index
         }
 
@@ -594,13 +600,15 @@ def patient_table(table: pd.DataFrame) -> pd.DataFrame:
         rows = table.loc[table["item"] == item].set_index("patient")
         column = "end_months" if end else "start_months"
         return {
-            p: f"{rows.at[p, column]:.1f} {_MARK[rows.at[p, 'timing_status']]}".replace("-", "−")
+            p: f"{rows.at[p, column]:.1f}{NBSP}{_MARK[rows.at[p, 'timing_status']]}".replace(
+                "-", "−"
+            )
             for p in rows.index
         }
 
     eye_cells = {p: "–" for p in patients}
     eye_rows = table.loc[table["item"].str.startswith("eye_relapse_")]
-    eye_cells[eye] = " and ".join(f"{t:g}" for t in eye_rows["start_months"]) + " *"
+    eye_cells[eye] = " and ".join(f"{t:g}" for t in eye_rows["start_months"]) + NBSP + "*"
     radiotherapy = {p: "–" for p in patients} | when("radiotherapy")
     display = [
         ("Indication for tisagenlecleucel", fact("cart_indication")),
@@ -637,7 +645,8 @@ def patient_table_html(table: pd.DataFrame, number: int | None = None) -> str:
     body = wide.to_html(classes="dataframe aertgeerts-patients", justify="left")
     body = body.replace("<thead>", caption + "\n  <thead>", 1)
     note = f"<p><small>{html.escape(MARK_LEGEND)}.</small></p>"
-    return body + "\n" + note
+    # a slightly smaller font, so that five columns fit the page width
+    return f'<div style="font-size: 0.9em; overflow-x: auto">\n{body}\n</div>\n{note}'
 
 
 def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

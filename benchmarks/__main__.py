@@ -64,14 +64,34 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict | None = Non
     return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024.0, "output": output}
 
 
-def bench_book() -> dict:
-    copy = WORK / "book"
+def _fresh_copy(copy: Path) -> None:
+    """The committed book (a git clone of HEAD), else a copy of the working tree."""
     if copy.exists():
         shutil.rmtree(copy)
-    shutil.copytree(
-        ROOT, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__")
+    if (ROOT / ".git").exists():
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(copy)], check=True)
+    else:
+        shutil.copytree(
+            ROOT, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__")
+        )
+
+
+COPY = WORK / "book"
+
+
+def copy_env() -> dict:
+    """Environment that runs the copy's own package, not this tree's editable install."""
+    return dict(
+        os.environ,
+        INOREPORT_RESULTS_DIR=str(COPY / "_build" / "results"),
+        PYTHONPATH=str(COPY / "src"),
     )
-    env = dict(os.environ, INOREPORT_RESULTS_DIR=str(copy / "_build" / "results"))
+
+
+def bench_book() -> dict:
+    copy = COPY
+    _fresh_copy(copy)
+    env = copy_env()
     build = [PY, "-m", "inoreport.build", "--root", str(copy)]
 
     def executed(output: str) -> list[str]:
@@ -99,7 +119,9 @@ def bench_book() -> dict:
 
 
 def bench_synthetic() -> dict:
-    run = run_measured([PY, "-m", "inoreport.synthetic"], cwd=ROOT)
+    if not COPY.exists():
+        _fresh_copy(COPY)
+    run = run_measured([PY, "-m", "inoreport.synthetic"], cwd=COPY, env=copy_env())
     return {"wall_s": run["wall_s"], "peak_mb": run["peak_mb"]}
 
 
@@ -146,7 +168,9 @@ def bench_cli(sizes: list[int]) -> list[dict]:
             shutil.rmtree(out)
         cmd = [str(exe), "run", "survival_comparison", "--cohort", str(csv), "--out", str(out)]
         cmd += ["--map", "time=time_days", "--time-unit", "days"]
-        run = run_measured(cmd, cwd=ROOT)
+        if not COPY.exists():
+            _fresh_copy(COPY)
+        run = run_measured(cmd, cwd=COPY, env=copy_env())
         rows.append({"n": n, "wall_s": run["wall_s"], "peak_mb": run["peak_mb"]})
         print(f"[bench] cli n={n}: {run['wall_s']:.1f} s", flush=True)
     return rows

@@ -358,11 +358,59 @@ def test_power_curve_plot_alt_text_says_where_power_is_reached():
     )
     fig = plots_flow.power_curve_plot(curves, reference=0.5, reference_label="control 50%")
     alt = plots.alt_text(fig)
-    assert "exact reaches 80% power only at values 10%, 90%" in alt
+    assert "exact reaches 80% power only for values 10% and for values 90%" in alt
     assert "approximate never reaches 80% power" in alt
     assert "control 50% is at 50%" in alt
     with pytest.raises(plots.PlotInputError, match="'method' missing"):
         plots_flow.power_curve_plot(curves.drop(columns="method"))
+
+
+def test_power_curve_plot_alt_text_quotes_exact_regions_and_marks_them():
+    from inoreport import plots, plots_flow
+
+    curves = pd.DataFrame(
+        {"value": [0.1, 0.5, 0.9], "power": [0.9, 0.05, 0.9], "method": ["m"] * 3}
+    )
+    reach = {"m": [(None, 0.0914), (0.9557, None)]}
+    fig = plots_flow.power_curve_plot(curves, reach=reach)
+    alt = plots.alt_text(fig)
+    # the alt text quotes the regions given, not the coarse grid (10%, 90%)
+    assert "m reaches 80% power only for values of 9% or lower" in alt
+    assert "and for values of 96% or higher" in alt
+    marks = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert len(marks) == 1
+    assert list(marks[0].get_xdata()) == pytest.approx([9.14, 95.57])
+    fig = plots_flow.power_curve_plot(curves, reach={"m": [(0.2, 0.3)]}, digits=1)
+    assert "only for values from 20.0% to 30.0%" in plots.alt_text(fig)
+
+
+def test_power_regions_equal_r_power_prop_test():
+    # R: power.prop.test(n = 50, p1 = 0.5, power = 0.8)$p2 -> 0.7668300442; by symmetry
+    # the lower crossing is 1 - 0.7668300442
+    regions = burden.power_regions(lambda p: burden.power_two_proportions(p, 0.5, 50, 50), 0.0, 1.0)
+    assert len(regions) == 2
+    (a, b), (c, d) = regions
+    assert a is None and d is None
+    assert b == pytest.approx(1 - 0.7668300442, abs=2e-5)
+    assert c == pytest.approx(0.7668300442, abs=2e-5)
+    # R: power.prop.test(n = 30, p1 = 0.3, power = 0.9)$p2 -> 0.7043304363 (R searches
+    # above p1 only, so we do the same)
+    up = burden.power_regions(
+        lambda p: burden.power_two_proportions(p, 0.3, 30, 30), 0.3, 1.0, target=0.9
+    )
+    assert len(up) == 1 and up[0][1] is None
+    assert up[0][0] == pytest.approx(0.7043304363, abs=2e-5)
+
+
+def test_power_regions_find_a_closed_interval_and_check_inputs():
+    # a bump: power 0.9 on (0.4, 0.6) only
+    regions = burden.power_regions(lambda v: 0.9 if 0.4 < v < 0.6 else 0.1, 0, 1)
+    assert len(regions) == 1
+    assert regions[0] == pytest.approx((0.4, 0.6), abs=2e-5)
+    assert burden.power_regions(lambda v: 0.1, 0, 1) == []
+    assert burden.power_regions(lambda v: 0.95, 0, 1) == [(None, None)]
+    with pytest.raises(BurdenInputError, match="expected low < high"):
+        burden.power_regions(lambda v: 0.5, 1, 0)
 
 
 def test_composition_plot_alt_text_has_counts_and_shares():

@@ -15,8 +15,9 @@ bridging arm) and a time-to-event outcome.
 * :func:`rank_sum_test` — Wilcoxon–Mann–Whitney test with the *exact* permutation
   distribution, also when there are ties (R's ``wilcox.test`` falls back to the normal
   approximation with ties; scipy's ``method="exact"`` ignores them).
-* :func:`rank_sum_table`, :func:`rank_sum_consistent` — the p of every possible rank sum,
-  and which rank sums a printed p allows (how separated two groups must have been).
+* :func:`rank_sum_table`, :func:`rank_sum_consistent` — the p of every possible
+  Mann–Whitney statistic W (= U), and which values of W a printed p allows (how
+  separated two groups must have been).
 * :func:`hodges_lehmann` — shift (or, on logs, ratio) between two groups with R's exact CI.
 * :func:`landmark_difference` — difference of two Kaplan–Meier landmark estimates with a
   Greenwood-based CI.
@@ -25,6 +26,8 @@ bridging arm) and a time-to-event outcome.
   ``power.prop.test``; exact Fisher by enumeration) and the smallest detectable difference.
 * :func:`logrank_power` — power of the two-group log-rank test by simulation, for small
   groups where Schoenfeld's formula is only a guide.
+* :func:`power_regions` — where any power curve reaches a target power (its crossings
+  found by bisection), so a figure's alt text and the prose quote the same thresholds.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ __all__ = [
     "landmark_difference",
     "logrank_power",
     "power_fisher",
+    "power_regions",
     "power_two_proportions",
     "rank_sum_consistent",
     "rank_sum_table",
@@ -384,6 +388,9 @@ def rank_sum_test(x, y, exact: bool | None = None, correct: bool = True) -> Rank
 def rank_sum_table(nx: int, ny: int, exact: bool = True, correct: bool = True) -> pd.DataFrame:
     """Two-sided p of the rank-sum test for every possible W (0 … n_x n_y), no ties.
 
+    W is R's name for the Mann–Whitney U of x (the rank sum of x minus n_x (n_x + 1) / 2),
+    so it counts pairs, not ranks.
+
     Columns [w, p, superiority]: ``superiority`` = W / (n_x n_y), the share of (x, y) pairs
     in which the x value is the larger (the probability of superiority). ``exact``: the
     permutation distribution (R ``2 * pwilcox``); otherwise R's normal approximation with
@@ -415,8 +422,9 @@ def rank_sum_consistent(
 ) -> pd.DataFrame:
     """The rows of :func:`rank_sum_table` whose p rounds to ``printed_p`` at ``decimals``.
 
-    E.g. ``rank_sum_consistent(10, 14, 0.011, 3)``: which rank sums give a printed
-    p = 0.011 for groups of 10 and 14 (ties would widen the set).
+    E.g. ``rank_sum_consistent(10, 14, 0.011, 3)``: which values of the Mann–Whitney
+    statistic W (= U) give a printed p = 0.011 for groups of 10 and 14 (ties would widen
+    the set).
     """
     table = rank_sum_table(nx, ny, exact=exact)
     half = 0.5 * 10.0**-decimals
@@ -695,3 +703,57 @@ def logrank_power(
     z = _logrank_z(times, events, group)
     crit = float(stats.norm.ppf(1 - alpha / 2))
     return float(np.mean(np.abs(z) >= crit))
+
+
+def power_regions(
+    power,
+    low: float,
+    high: float,
+    target: float = 0.8,
+    step: float = 0.01,
+    tol: float = 1e-5,
+) -> list[tuple[float | None, float | None]]:
+    """Where a power curve reaches ``target``: intervals of the value with power >= target.
+
+    ``power`` is any function of one value (say the true proportion in one group) that
+    returns a power. The range [``low``, ``high``] is scanned in steps of ``step`` and each
+    crossing of the target is refined by bisection to ``tol``. Returns the intervals
+    (start, end) in increasing order; an end that reaches ``low`` or ``high`` is None (the
+    region runs on to the end of the range searched), so [(None, 0.09), (0.96, None)] reads
+    "at or below 0.09, or at or above 0.96". A region narrower than ``step`` can be
+    missed. For a simulated power (:func:`logrank_power`) keep the seed fixed, so that the
+    function is deterministic and the bisection converges.
+    """
+    if not low < high:
+        raise BurdenInputError(f"power_regions: low={low}, high={high}; expected low < high")
+    if not 0 < step <= high - low:
+        raise BurdenInputError(f"power_regions: step={step}; expected 0 < step <= high - low")
+    if not 0 < target < 1:
+        raise BurdenInputError(f"power_regions: target={target}; expected a power in (0, 1)")
+    n_steps = max(1, math.ceil((high - low) / step - 1e-9))
+    grid = np.linspace(low, high, n_steps + 1)
+    reached = [power(float(v)) >= target for v in grid]
+
+    def crossing(a: float, b: float, a_reached: bool) -> float:
+        # the point between a and b where the curve crosses the target
+        while b - a > tol:
+            mid = (a + b) / 2
+            if (power(mid) >= target) == a_reached:
+                a = mid
+            else:
+                b = mid
+        return (a + b) / 2
+
+    regions: list[tuple[float | None, float | None]] = []
+    start: float | None = None if reached[0] else math.nan
+    for i in range(1, len(grid)):
+        if reached[i] == reached[i - 1]:
+            continue
+        edge = crossing(float(grid[i - 1]), float(grid[i]), reached[i - 1])
+        if reached[i]:
+            start = edge
+        else:
+            regions.append((start, edge))
+    if reached[-1]:
+        regions.append((start, None))
+    return regions

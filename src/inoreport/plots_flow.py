@@ -302,12 +302,20 @@ def power_curve_plot(
     percent: bool = True,
     title: str | None = None,
     width: float = PAGE_WIDTH_IN,
+    reach: Mapping[str, Sequence[tuple[float | None, float | None]]] | None = None,
+    digits: int = 0,
 ):
     """Power against the true value of the quantity compared, one line per method.
 
     ``curves``: [value, power, method] (values and power as proportions). ``reference``
     (the comparison group's value, where power is the test's level) and ``observed`` are
     marked by vertical lines; ``target`` power by a horizontal dashed line.
+
+    ``reach``: per method, the intervals of the value where power >= ``target``, found
+    exactly (:func:`inoreport.burden.power_regions`; None for an end open to the range
+    searched). Their finite ends are marked on the target line and the alt text quotes
+    them with ``digits`` decimals, so it can say the same as the prose. Methods without
+    one are described from the plotted points (only as fine as their grid).
     """
     for column in ("value", "power", "method"):
         if column not in curves.columns:
@@ -325,14 +333,23 @@ def power_curve_plot(
             rows = curves[curves["method"] == m].sort_values("value")
             ax.plot(rows["value"] * scale, rows["power"] * scale, color=PALETTE[i % len(PALETTE)],
                     linestyle=styles[i % len(styles)], label=m, gid=f"power-{i}")  # fmt: skip
-            above = rows[rows["power"] >= target]
-            reach = (
-                f"reaches {target * scale:g}{'%' if percent else ''} power only at values "
-                + ", ".join(_span_text(above["value"].to_numpy(), rows["value"].to_numpy(), scale))
-                if len(above)
-                else f"never reaches {target * scale:g}{'%' if percent else ''} power"
+            power_words = f"{target * scale:g}{'%' if percent else ''} power"
+            if reach is not None and m in reach:
+                regions = list(reach[m])
+                edges = [e for r in regions for e in r if e is not None]
+                ax.plot([e * scale for e in edges], [target * scale] * len(edges), "o",
+                        color=PALETTE[i % len(PALETTE)], markersize=5, zorder=3)  # fmt: skip
+                pieces = [_region_text(r, scale, "%" if percent else "", digits) for r in regions]
+            else:
+                above = rows[rows["power"] >= target]
+                pieces = _span_text(above["value"].to_numpy(), rows["value"].to_numpy(), scale)
+                pieces = [f"values {piece}" for piece in pieces]
+            text = (
+                f"reaches {power_words} only for " + " and for ".join(pieces)
+                if pieces
+                else f"never reaches {power_words}"
             )
-            parts.append(f"{m} {reach}")
+            parts.append(f"{m} {text}")
         ax.axhline(target * scale, color=_MUTED, linewidth=1.0, linestyle=(0, (4, 3)))
         # label the target line where every curve is farthest from it
         grid = np.linspace(0.1, 0.9, 33)
@@ -373,6 +390,24 @@ def power_curve_plot(
         alt += f"; {observed_label} at {observed * scale:.3g}{unit}"
     set_alt(fig, alt + ".", False, kind="power")
     return fig
+
+
+def _region_text(
+    region: tuple[float | None, float | None], scale: float, unit: str, digits: int
+) -> str:
+    """One power region in words: 'values of 9% or lower', 'values from 20% to 30%'."""
+    start, end = region
+
+    def fmt(v):
+        return f"{v * scale:.{digits}f}{unit}"
+
+    if start is None and end is None:
+        return "every value"
+    if start is None:
+        return f"values of {fmt(end)} or lower"
+    if end is None:
+        return f"values of {fmt(start)} or higher"
+    return f"values from {fmt(start)} to {fmt(end)}"
 
 
 def _span_text(hits: np.ndarray, grid: np.ndarray, scale: float) -> list[str]:

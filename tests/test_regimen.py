@@ -172,6 +172,44 @@ def test_schedule_plot_options_and_errors(jabbour):
         rg.schedule_plot(jabbour, colors={INO: "#000000"})
 
 
+def _labels(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: (a.get_gid() or "").startswith("label-"))]
+
+
+def test_cycle_widths_widen_one_cycle_and_its_label_fits(jabbour):
+    first = "block-amended-inotuzumab ozogamicin-intensive"
+    plain = rg.schedule_plot(jabbour, phase_widths={"maintenance": 3})
+    wide = rg.schedule_plot(
+        jabbour, phase_widths={"maintenance": 3}, cycle_widths={"intensive": {1: 2}}
+    )
+    # the amended InO blocks: cycle 1, then cycles 2-4 (same gid)
+    c1_plain, c24_plain = sorted(
+        (a for a in plain.findobj() if a.get_gid() == first), key=lambda a: a.get_x()
+    )
+    c1_wide, c24_wide = sorted(
+        (a for a in wide.findobj() if a.get_gid() == first), key=lambda a: a.get_x()
+    )
+    pad = 0.08  # blocks are inset by 0.04 on each side
+    # equal slots without cycle_widths; with it, cycle 1 is two slots wide
+    assert c1_plain.get_width() + pad == pytest.approx((c24_plain.get_width() + pad) / 3)
+    assert c1_wide.get_width() + pad == pytest.approx(2 * (c24_wide.get_width() + pad) / 3)
+    # the original cycle-1 dose range needs two lines in one slot and fits on one in two
+    assert "d3\n1.3–1.8" in _labels(plain) and "d3 1.3–1.8" not in _labels(plain)
+    assert "d3 1.3–1.8" in _labels(wide)
+    # cycle ticks sit in the middle of each slot: cycle 1's tick is mid-way across its block
+    tick = wide.axes[-1].get_xticks()[0]
+    assert tick == pytest.approx(c1_wide.get_x() + c1_wide.get_width() / 2)
+
+
+def test_cycle_widths_errors(jabbour):
+    with pytest.raises(ValueError, match="cycle_widths names phase 'induction'"):
+        rg.schedule_plot(jabbour, cycle_widths={"induction": {1: 2}})
+    with pytest.raises(ValueError, match=r"cycle_widths\['intensive'\] names cycle 9"):
+        rg.schedule_plot(jabbour, cycle_widths={"intensive": {9: 2}})
+    with pytest.raises(ValueError, match=r"cycle_widths\['intensive'\]\[1\] is 0"):
+        rg.schedule_plot(jabbour, cycle_widths={"intensive": {1: 0}})
+
+
 # ----------------------------------------------------------------- a regimen built in code
 
 
@@ -328,4 +366,19 @@ def test_adverse_event_plot_errors(events):
         rg.adverse_event_plot(events, rank_by="grade 5")
     fig = rg.adverse_event_plot(events, synthetic=True)
     assert alt_text(fig).startswith("Synthetic data")
+    assert "fatigue 55%" in alt_text(fig)
     assert not math.isnan(fig.get_figheight())
+
+
+def test_adverse_event_percentages_round_half_up_and_labels_win(events):
+    # 26 of 80 patients = 32.5%: a journal prints 33%; Python's format() would print 32
+    half = pd.DataFrame({"event": ["febrile neutropenia"], "series": ["any grade"],
+                         "percent": [100 * 26 / 80]})  # fmt: skip
+    fig = rg.adverse_event_plot(half)
+    assert "febrile neutropenia 33%" in alt_text(fig)
+    assert any(t.get_text() == "33%" for t in fig.axes[0].texts)
+    # a label (the percentage as the source printed it) is what the bar and the alt text show
+    printed = half.assign(label="32% (26/80)")
+    fig = rg.adverse_event_plot(printed)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["32% (26/80)"]
+    assert "febrile neutropenia 32% (26/80)" in alt_text(fig)

@@ -38,6 +38,7 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -401,6 +402,11 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
+def _percent_text(percent: float) -> str:
+    """A whole percentage rounded half up, as journals print it (32.5 -> "33%", not "32%")."""
+    return f"{Decimal(repr(float(percent))).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+
+
 def _unit_text(unit: str) -> str:
     return unit.replace("m2", "m²")
 
@@ -540,14 +546,26 @@ class _PhaseGeometry:
     start: float
     width: float
     slots: int  # numbered cycles drawn (0: phase has no numbered cycles)
+    weights: tuple = ()  # relative width of each numbered cycle (empty: all equal)
+
+    def _weight(self, k: int) -> float:
+        """Relative width of the k-th slot (0-based); slots past the last count 1."""
+        return float(self.weights[k]) if k < len(self.weights) else 1.0
 
     def x(self, cycle: float) -> float:
         """Left edge of a 1-based cycle slot."""
-        return self.start + (cycle - 1) * self.width / self.slots
+        if not self.slots:
+            return self.start
+        total = sum(self._weight(k) for k in range(self.slots))
+        before = sum(self._weight(k) for k in range(int(round(cycle)) - 1))
+        return self.start + before * self.width / total
 
     @property
     def slot_width(self) -> float:
-        return self.width / self.slots if self.slots else self.width
+        """Width of the narrowest slot (the whole phase when cycles are not numbered)."""
+        if not self.slots:
+            return self.width
+        return min(self.x(c + 1) - self.x(c) for c in range(1, self.slots + 1))
 
 
 def _phase_geometry(
@@ -556,6 +574,7 @@ def _phase_geometry(
     unnumbered_width: float,
     gap: float,
     widths: Mapping[str, float],
+    cycle_widths: Mapping[str, Mapping[int, float]],
 ):
     geometry = {}
     x = 0.0
@@ -563,9 +582,24 @@ def _phase_geometry(
         rows = regimen.select(phase=phase)
         ends = pd.concat([rows["cycle_first"], rows["cycle_last"]]).dropna()
         slots = int(ends.max()) if len(ends) else 0
-        width = min(slots, max_phase_width) if slots else unnumbered_width
+        wanted = dict(cycle_widths.get(phase, {}))
+        for cycle, weight in wanted.items():
+            if not (isinstance(cycle, int | np.integer) and 1 <= cycle <= slots):
+                raise PlotInputError(
+                    f"schedule_plot: cycle_widths[{phase!r}] names cycle {cycle!r}; expected a "
+                    f"cycle number from 1 to {slots}"
+                )
+            if not (isinstance(weight, int | float) and math.isfinite(weight) and weight > 0):
+                raise PlotInputError(
+                    f"schedule_plot: cycle_widths[{phase!r}][{cycle}] is {weight!r}; expected a "
+                    "relative width > 0"
+                )
+        weights = tuple(float(wanted.get(c, 1.0)) for c in range(1, slots + 1)) if wanted else ()
+        # a widened cycle widens its phase (cycles keep their share of max_phase_width)
+        scale = sum(weights) / slots if weights else 1.0
+        width = min(slots, max_phase_width) * scale if slots else unnumbered_width
         width = float(widths.get(phase, width))
-        geometry[phase] = _PhaseGeometry(phase, x, width, slots)
+        geometry[phase] = _PhaseGeometry(phase, x, width, slots, weights)
         # room after the last cycle for a drug given "after every N cycles" of another
         trailing = _AFTER_EVERY_WIDTH if rows["after_every"].notna().any() else 0.0
         x += width + trailing + gap
@@ -599,12 +633,16 @@ def schedule_plot(
     unnumbered_width: float = 3.0,
     phase_widths: Mapping[str, float] | None = None,
     synthetic: bool = False,
+    cycle_widths: Mapping[str, Mapping[int, float]] | None = None,
 ):
     """The regimen as a schedule chart: one panel per schedule, one lane per drug.
 
     Cycles run left to right within each phase (phases in file order, separated by a gap; a
     phase with more than ``max_phase_width`` cycles is compressed to that width; a phase
-    without numbered cycles gets ``unnumbered_width``). Each block is labelled with its days
+    without numbered cycles gets ``unnumbered_width``; ``phase_widths`` overrides a phase's
+    width). ``cycle_widths`` widens single cycles, e.g. ``{"intensive": {1: 2}}`` draws cycle 1
+    twice as wide as the others, to make room for its labels (the chart is not to scale in
+    time). Each block is labelled with its days
     and doses when they fit (units in the lane label); ``inferred`` rows are hatched; a drug
     given after every N cycles of another is drawn as thin blocks between those cycles.
     Returns a Figure whose alt text lists every block (see :func:`schedule_table`).
@@ -620,12 +658,15 @@ def schedule_plot(
             raise PlotInputError(f"schedule_plot: colors has no entry for drug {missing[0]!r}")
         palette = dict(colors)
     gap = 0.6
-    unknown = [p for p in (phase_widths or {}) if p not in regimen.phases]
-    if unknown:
-        raise PlotInputError(
-            f"schedule_plot: phase_widths names phase {unknown[0]!r}; phases are {regimen.phases}"
-        )
-    geometry = _phase_geometry(regimen, max_phase_width, unnumbered_width, gap, phase_widths or {})
+    for option, given in (("phase_widths", phase_widths), ("cycle_widths", cycle_widths)):
+        unknown = [p for p in (given or {}) if p not in regimen.phases]
+        if unknown:
+            raise PlotInputError(
+                f"schedule_plot: {option} names phase {unknown[0]!r}; phases are {regimen.phases}"
+            )
+    geometry = _phase_geometry(
+        regimen, max_phase_width, unnumbered_width, gap, phase_widths or {}, cycle_widths or {}
+    )
     right = max(g.start + g.width for g in geometry.values()) + _AFTER_EVERY_WIDTH
     blocks = _blocks(regimen)
     lanes = {s: regimen.drugs(s) for s in schedules}
@@ -739,7 +780,7 @@ def schedule_plot(
             step = 1 if geo.slots <= max_phase_width else max(1, math.ceil(geo.slots / 5))
             shown = sorted({1, *range(step, geo.slots + 1, step)})
             for c in shown:
-                ticks.append(geo.x(c) + geo.slot_width / 2)
+                ticks.append((geo.x(c) + geo.x(c + 1)) / 2)
                 labels.append(str(c))
         bottom.set_xticks(ticks, labels)
         bottom.tick_params(axis="x", length=0, labelsize=11.5)
@@ -809,7 +850,8 @@ def adverse_event_plot(
 
     ``events``: one row per event and series, columns ``event``, ``series`` (e.g. "any grade",
     "grade 3–4"), ``percent`` and optionally ``ci_low``, ``ci_high`` (percent) and ``label``
-    (text printed at the bar end; default the rounded percent). Events are ranked by their
+    (text printed at the bar end, e.g. the percentage as the source printed it; default the
+    percent rounded half up). The alt text lists the labels. Events are ranked by their
     ``rank_by`` series (default: the first series), highest on top; an event missing from a
     series simply has no bar there. Returns a Figure with alt text listing the events.
     """
@@ -884,7 +926,7 @@ def adverse_event_plot(
             labels = (
                 part["label"].astype(str).tolist()
                 if "label" in part.columns
-                else [f"{p:.0f}%" for p in part["percent"]]
+                else [_percent_text(p) for p in part["percent"]]
             )
             for yy, end, lab in zip(ys, ends, labels, strict=True):
                 ax.text(end + 1.2, yy, lab, va="center", ha="left", fontsize=11.5, color="#222222")
@@ -907,7 +949,10 @@ def adverse_event_plot(
     for s in series:
         part = frame[frame["series"] == s].set_index("event").reindex([e for e in order])
         part = part.dropna(subset=["percent"])
-        listing = ", ".join(f"{e} {p:.0f}%" for e, p in part["percent"].items())
+        if "label" in part.columns:  # the text printed at the bar end, as the reader sees it
+            listing = ", ".join(f"{e} {lab}" for e, lab in part["label"].astype(str).items())
+        else:
+            listing = ", ".join(f"{e} {_percent_text(p)}" for e, p in part["percent"].items())
         parts.append(f"{s}: {listing}")
     text = (
         f"Ranked bar chart of {len(order)} adverse events by the share of patients affected, "

@@ -133,3 +133,73 @@ def test_alt_text_lists_each_split():
     assert alt.startswith("Trial flow: Randomised, 120 patients.")
     assert "Arm B (by response): Responded 45, Did not 20, Unknown 5." in alt
     assert "Late: Late, dose 1 25, Late, dose 2 15." in alt
+
+
+# The book's text column is about 680 px wide; a figure is shown at 96 px per inch, scaled
+# down when it is wider than the column.
+COLUMN_PX = 680
+
+
+def _shown_px(fig, fontsize_pt: float) -> float:
+    scale = min(1.0, COLUMN_PX / (fig.get_figwidth() * 96))
+    return fontsize_pt * 96 / 72 * scale
+
+
+def _boxes_and_texts(fig):
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = {p.get_gid().removeprefix("flow-box-"): p for p in ax.patches}
+    texts = {
+        t.get_gid().removeprefix("flow-text-"): t
+        for t in ax.texts
+        if (t.get_gid() or "").startswith("flow-text-")
+    }
+    return ax, renderer, boxes, texts
+
+
+@pytest.mark.parametrize("orientation", ["auto", "vertical", "horizontal"])
+def test_text_is_legible_at_column_width_and_stays_in_its_box(orientation):
+    long_rows = [dict(r) for r in ROWS]
+    long_rows[5]["label"] = "Responded to the first course (complete remission)"
+    fig = flow.flow_diagram(long_rows, title="A made-up flow", orientation=orientation)
+    ax, renderer, boxes, texts = _boxes_and_texts(fig)
+    assert set(boxes) == set(texts) == {r["key"] for r in ROWS}
+    for text in ax.texts:
+        assert _shown_px(fig, text.get_fontsize()) >= 11, text.get_text()
+    for key, box in boxes.items():
+        outer = box.get_window_extent(renderer)
+        inner = texts[key].get_window_extent(renderer)
+        assert outer.x0 <= inner.x0 and inner.x1 <= outer.x1, key
+        assert outer.y0 <= inner.y0 and inner.y1 <= outer.y1, key
+    extents = [b.get_window_extent(renderer) for b in boxes.values()]
+    for i, a in enumerate(extents):
+        for b in extents[i + 1 :]:
+            assert not a.overlaps(b)
+
+
+def test_auto_orientation_turns_a_wide_tree_sideways():
+    wide = flow.flow_diagram(ROWS)  # 7 leaves side by side would be too narrow
+    _, renderer, boxes, _ = _boxes_and_texts(wide)
+    root, child = (boxes[k].get_window_extent(renderer) for k in ("all", "b"))
+    assert child.x0 > root.x1  # generations run from left to right
+    small = flow.flow_diagram(ROWS[:3])
+    _, renderer, boxes, _ = _boxes_and_texts(small)
+    root, child = (boxes[k].get_window_extent(renderer) for k in ("all", "a"))
+    assert child.y1 < root.y0  # root on top (display y grows upwards)
+    assert small.get_figwidth() <= flow.COLUMN_WIDTH_IN
+
+
+def test_split_that_does_not_add_up_has_dashed_arrows():
+    rows = [dict(r) for r in ROWS]
+    rows[3]["n"] = 29  # by timing: 29 + 40 = 69, not 70
+    fig = flow.flow_diagram(rows, orientation="horizontal")
+    arrows = [c for c in fig.axes[0].get_children() if type(c).__name__ == "Annotation"]
+    styles = [a.arrow_patch.get_linestyle() for a in arrows]
+    assert sum(s == "--" for s in styles) == 2  # Early and Late, nothing else
+    assert "by timing" in "\n".join(t.get_text() for t in fig.axes[0].texts)
+
+
+def test_unknown_orientation_is_refused():
+    with pytest.raises(flow.FlowError, match="orientation='diagonal'"):
+        flow.flow_diagram(ROWS, orientation="diagonal")

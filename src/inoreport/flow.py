@@ -22,7 +22,6 @@ children), and :func:`flow_diagram` draws boxes and arrows with matplotlib.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -245,15 +244,40 @@ def flow_layout(nodes) -> pd.DataFrame:
     )
 
 
-def _box_text(node: FlowNode, parent_n: int | None, show_percent: bool, wrap: int) -> str:
-    label = "\n".join(textwrap.wrap(node.label, wrap)) or node.label
+#: Width of the page's text column in inches at 96 px per inch (about 680 px). A figure no
+#: wider than this is shown at its own size, so text of f points reads as f * 96 / 72 px.
+COLUMN_WIDTH_IN = 7.0
+#: Leaves beyond which ``orientation="auto"`` draws the tree from left to right: side by
+#: side, more boxes than this would leave each too narrow for legible text.
+MAX_VERTICAL_LEAVES = 4.5
+
+
+def _count_text(node: FlowNode, parent_n: int | None, show_percent: bool) -> str:
     count = f"n = {node.n}"
     if show_percent and parent_n:
         count += f" ({100 * node.n / parent_n:.0f}%)"
-    text = f"{label}\n{count}"
-    if node.note:
-        text += "\n" + "\n".join(textwrap.wrap(node.note, wrap + 4))
-    return text
+    return count
+
+
+def _wrap_to_width(text: str, width_in: float, measure) -> list[str]:
+    """Greedy word wrap: every line at most ``width_in`` wide as ``measure`` (text -> inches)
+    reports; a single word wider than that keeps a line to itself."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if current and measure(trial) > width_in:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines or [text]
+
+
+def _leaf_units(layout: pd.DataFrame) -> float:
+    return float(layout["x"].max() + 0.5)
 
 
 def flow_diagram(
@@ -261,10 +285,10 @@ def flow_diagram(
     title: str | None = None,
     show_percent: bool = True,
     synthetic: bool = False,
-    wrap: int = 15,
-    width_per_leaf: float = 1.12,
-    height_per_level: float = 1.3,
-    fontsize: float = 7.5,
+    *,
+    orientation: str = "auto",
+    max_width: float = COLUMN_WIDTH_IN,
+    fontsize: float = 10.5,
     box_fill: str = "#EEF3F8",
     box_edge: str = "#1F4E79",
     ax=None,
@@ -273,14 +297,27 @@ def flow_diagram(
 
     Each box shows its label, ``n = ...`` and (``show_percent``) the share of its parent.
     Several splits of one parent are drawn as separate labelled branches. A split whose
-    children do not add up to the parent (see :func:`flow_checks`) is drawn with a dashed
-    connector. ``synthetic`` adds a visible "SYNTHETIC DATA" stamp (a flow built only from
+    children do not add up to the parent (see :func:`flow_checks`) is drawn with dashed
+    arrows. ``synthetic`` adds a visible "SYNTHETIC DATA" stamp (a flow built only from
     published counts needs none).
+
+    ``orientation``: "vertical" (root on top, generations below), "horizontal" (root on the
+    left, generations to the right; suits a wide tree in a narrow column) or "auto"
+    (horizontal when more than :data:`MAX_VERTICAL_LEAVES` boxes would stand side by side).
+    The figure is at most ``max_width`` inches wide (default: the page's text column), so
+    it is shown unscaled and ``fontsize`` points read as ``fontsize * 4 / 3`` pixels; labels
+    are wrapped to the width of their box, and boxes grow to hold their lines.
     """
     from matplotlib.patches import FancyBboxPatch
 
     from .causal import new_figure, set_alt
+    from .plots import style
 
+    if orientation not in ("auto", "vertical", "horizontal"):
+        raise FlowError(
+            f"flow_diagram: orientation={orientation!r}; expected 'auto', 'vertical' or "
+            "'horizontal'"
+        )
     nodes = _as_nodes(nodes)
     by_key = {node.key: node for node in nodes}
     layout = flow_layout(nodes).set_index("key")
@@ -289,113 +326,216 @@ def flow_diagram(
     inconsistent = {
         (row.parent, row.split) for row in checks.itertuples() if not bool(row.consistent)
     }
-    n_leaves = layout["x"].max() + 0.5
     depth = int(layout["depth"].max())
-    if ax is None:
-        fig = new_figure(max(6.0, width_per_leaf * n_leaves), height_per_level * (depth + 1) + 0.4)
-        ax = fig.add_subplot()
+    units = _leaf_units(layout)
+    if orientation == "auto":
+        orientation = "horizontal" if units > MAX_VERTICAL_LEAVES else "vertical"
+    horizontal = orientation == "horizontal"
+
+    margin, pad_x, pad_y = 0.06, 0.08, 0.07
+    line_h = fontsize * 1.22 / 72  # inches per text line
+    width = max_width if ax is None else float(ax.figure.get_figwidth())
+    if horizontal:
+        gap = 0.42  # between generations: the connector and its arrow
+        box_w = (width - 2 * margin - depth * gap) / (depth + 1)
     else:
-        fig = ax.figure
-    box_w, box_h = 0.9, 0.58
-    level = 1.0  # data units between generations (y = -depth)
+        unit = min(1.7, (width - 2 * margin) / units)
+        box_w = 0.9 * unit
 
-    for node in nodes:
-        x, y = layout.loc[node.key, ["x", "y"]]
-        parent_n = by_key[node.parent].n if node.parent else None
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - box_w / 2, y - box_h / 2),
-                box_w,
-                box_h,
-                boxstyle="round,pad=0.02,rounding_size=0.05",
-                fc=box_fill,
-                ec=box_edge,
-                lw=1.1,
-                zorder=3,
+    with style():
+        fig = new_figure(width, 3.0) if ax is None else ax.figure
+        renderer = fig.canvas.get_renderer()
+
+        def measure(text: str) -> float:
+            probe = fig.text(0, 0, text, fontsize=fontsize)
+            size = probe.get_window_extent(renderer).width / fig.dpi
+            probe.remove()
+            return size
+
+        texts: dict[str, list[str]] = {}
+        for node in nodes:
+            parent_n = by_key[node.parent].n if node.parent else None
+            lines = _wrap_to_width(node.label, box_w - 2 * pad_x, measure)
+            lines += _wrap_to_width(
+                _count_text(node, parent_n, show_percent), box_w - 2 * pad_x, measure
             )
-        )
-        ax.text(
-            x,
-            y,
-            _box_text(node, parent_n, show_percent, wrap),
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            zorder=4,
-            linespacing=1.1,
-        )
+            if node.note:
+                lines += _wrap_to_width(node.note, box_w - 2 * pad_x, measure)
+            texts[node.key] = lines
+        box_h = max(len(lines) for lines in texts.values()) * line_h + 2 * pad_y
+        top = (fontsize + 2) * 2.0 / 72 if (title or synthetic) else margin
+        named = {key: any(name for name, _ in splits) for key, splits in children.items()}
 
-    line = {"color": "0.35", "lw": 1.0, "zorder": 1}
-    for parent_key, splits in children.items():
-        px, py = layout.loc[parent_key, ["x", "y"]]
-        top_of_children = py - level + box_h / 2
-        bottom_of_parent = py - box_h / 2
-        named = any(name for name, _ in splits)
-        bus = bottom_of_parent - 0.3 * (bottom_of_parent - top_of_children)
-        centres = []
-        for _, members in splits:
-            xs = [layout.loc[m.key, "x"] for m in members]
-            centres.append((min(xs) + max(xs)) / 2)
-        ax.plot([px, px], [bottom_of_parent, bus], **line)
-        if len(splits) > 1 or abs(centres[0] - px) > 1e-9:
-            ax.plot([min(centres + [px]), max(centres + [px])], [bus, bus], **line)
-        child_bus = bus - 0.45 * (bus - top_of_children) if named else bus
-        for (name, members), centre in zip(splits, centres, strict=True):
-            style = dict(line)
-            if (parent_key, name or "") in inconsistent:
-                style["ls"] = "--"
-            xs = [layout.loc[m.key, "x"] for m in members]
-            if named:
-                ax.plot([centre, centre], [bus, child_bus], **style)
-                if name:
-                    ax.text(
-                        centre,
-                        (bus + child_bus) / 2,
-                        name,
-                        ha="center",
-                        va="center",
-                        fontsize=fontsize,
-                        style="italic",
-                        color="0.25",
-                        zorder=2,
-                        bbox={"fc": "white", "ec": "none", "pad": 1.0},
-                    )
-            if len(xs) > 1:
-                ax.plot([min(xs), max(xs)], [child_bus, child_bus], **style)
-            for cx in xs:
-                ax.annotate(
-                    "",
-                    xy=(cx, top_of_children),
-                    xytext=(cx, child_bus),
-                    arrowprops={
-                        "arrowstyle": "-|>",
-                        "color": "0.35",
-                        "lw": 1.0,
-                        "shrinkA": 0,
-                        "shrinkB": 0,
-                        "ls": style.get("ls", "-"),
-                    },
-                    zorder=1,
+        # Box centres in inches from the top-left corner.
+        centre: dict[str, tuple[float, float]] = {}
+        headings: list[tuple[float, float, str, str]] = []  # x, y, text, ha
+        if horizontal:
+            slot = box_h + 0.16
+            head_h = line_h * 1.3
+
+            def column_left(d: int) -> float:
+                return margin + d * (box_w + gap)
+
+            def place(node: FlowNode, cursor: float, d: int) -> float:
+                splits = children.get(node.key, [])
+                if not splits:
+                    centre[node.key] = (column_left(d) + box_w / 2, cursor + slot / 2)
+                    return cursor + slot
+                first_y = None
+                for j, (name, members) in enumerate(splits):
+                    if j:
+                        cursor += 0.08
+                    if name:
+                        headings.append((column_left(d + 1), cursor + head_h / 2, name, "left"))
+                        cursor += head_h
+                    for member in members:
+                        cursor = place(member, cursor, d + 1)
+                        first_y = centre[member.key][1] if first_y is None else first_y
+                last_y = centre[splits[-1][1][-1].key][1]
+                centre[node.key] = (column_left(d) + box_w / 2, (first_y + last_y) / 2)
+                return cursor
+
+            root = next(node for node in nodes if node.parent is None)
+            height = place(root, top, 0) + margin
+        else:
+            connector = 0.62 if any(named.values()) else 0.42
+            level = box_h + connector
+            x0 = (width - units * unit) / 2
+            for node in nodes:
+                row = layout.loc[node.key]
+                centre[node.key] = (
+                    x0 + float(row["x"]) * unit,
+                    top + box_h / 2 + int(row["depth"]) * level,
                 )
+            height = top + box_h + depth * level + margin
 
-    ax.set_xlim(-0.05, n_leaves + 0.05)
-    ax.set_ylim(-depth - box_h / 2 - 0.08, box_h / 2 + (0.35 if title else 0.08))
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=fontsize + 2, loc="left")
-    if synthetic:
-        ax.text(
-            0.99,
-            0.99,
-            "SYNTHETIC DATA",
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=9,
-            color="#B00020",
-            fontweight="bold",
-        )
-    fig.tight_layout()
+        if ax is None:
+            fig.set_size_inches(width, height)
+            ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, width)
+        ax.set_ylim(height, 0)
+        ax.axis("off")
+
+        for node in nodes:
+            x, y = centre[node.key]
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x - box_w / 2, y - box_h / 2),
+                    box_w,
+                    box_h,
+                    boxstyle="round,pad=0,rounding_size=0.05",
+                    fc=box_fill,
+                    ec=box_edge,
+                    lw=1.1,
+                    zorder=3,
+                    gid=f"flow-box-{node.key}",
+                )
+            )
+            ax.text(
+                x,
+                y,
+                "\n".join(texts[node.key]),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                zorder=4,
+                linespacing=1.22,
+                gid=f"flow-text-{node.key}",
+            )
+
+        line = {"color": "0.35", "lw": 1.0, "zorder": 1}
+
+        def arrow(start, end, ls="-"):
+            ax.annotate(
+                "",
+                xy=end,
+                xytext=start,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "0.35",
+                    "lw": 1.0,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                    "ls": ls,
+                },
+                zorder=1,
+            )
+
+        heading_style = {
+            "fontsize": fontsize,
+            "style": "italic",
+            "color": "0.25",
+            "va": "center",
+            "zorder": 2,
+        }
+        for parent_key, splits in children.items():
+            px, py = centre[parent_key]
+            if horizontal:
+                trunk = px + box_w / 2 + 0.35 * gap
+                child_ys = [centre[m.key][1] for _, members in splits for m in members]
+                ax.plot([px + box_w / 2, trunk], [py, py], **line)
+                ax.plot([trunk, trunk], [min(child_ys + [py]), max(child_ys + [py])], **line)
+                for name, members in splits:
+                    ls = "--" if (parent_key, name or "") in inconsistent else "-"
+                    for m in members:
+                        cx, cy = centre[m.key]
+                        arrow((trunk, cy), (cx - box_w / 2, cy), ls)
+                continue
+            bottom = py + box_h / 2
+            child_top = py + level - box_h / 2
+            bus = bottom + 0.3 * (child_top - bottom)
+            child_bus = bus + 0.45 * (child_top - bus) if named[parent_key] else bus
+            centres = []
+            for _, members in splits:
+                xs = [centre[m.key][0] for m in members]
+                centres.append((min(xs) + max(xs)) / 2)
+            ax.plot([px, px], [bottom, bus], **line)
+            if len(splits) > 1 or abs(centres[0] - px) > 1e-9:
+                ax.plot([min(centres + [px]), max(centres + [px])], [bus, bus], **line)
+            for (name, members), mid in zip(splits, centres, strict=True):
+                style_ = dict(line)
+                ls = "--" if (parent_key, name or "") in inconsistent else "-"
+                style_["ls"] = ls
+                xs = [centre[m.key][0] for m in members]
+                if named[parent_key]:
+                    ax.plot([mid, mid], [bus, child_bus], **style_)
+                    if name:
+                        ax.text(
+                            mid,
+                            (bus + child_bus) / 2,
+                            name,
+                            ha="center",
+                            bbox={"fc": "white", "ec": "none", "pad": 1.0},
+                            **heading_style,
+                        )
+                if len(xs) > 1:
+                    ax.plot([min(xs), max(xs)], [child_bus, child_bus], **style_)
+                for cx in xs:
+                    arrow((cx, child_bus), (cx, child_top), ls)
+        for x, y, text, ha in headings:
+            ax.text(x, y, text, ha=ha, **heading_style)
+
+        if title:
+            ax.text(
+                margin,
+                top / 2,
+                title,
+                ha="left",
+                va="center",
+                fontsize=fontsize + 1.5,
+                fontweight="bold",
+            )
+        if synthetic:
+            ax.text(
+                width - margin,
+                top / 2,
+                "SYNTHETIC DATA",
+                ha="right",
+                va="center",
+                fontsize=fontsize,
+                color="#B00020",
+                fontweight="bold",
+            )
     set_alt(fig, "Flow diagram. " + flow_alt_text(nodes), synthetic)
     return fig
 

@@ -425,3 +425,33 @@ def test_theme_and_palette():
     plots.set_theme()
     cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     assert [to_rgb(c) for c in cycle[:3]] == [to_rgb(c) for c in plots.PALETTE[:3]]
+
+
+def _tick_label_boxes(fig):
+    ax = fig._inoreport_info["axes"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() if t.get_text() and t.get_visible()]
+    return ax, [t.get_window_extent(renderer) for t in labels], [t.get_text() for t in labels]
+
+
+def test_forest_x_tick_labels_never_touch():
+    """A wide HR range on an axis squeezed by long labels: the log ticks (0.05 ... 4) would
+    crowd into one another ('0.050.1'); the plot keeps only ticks whose labels stand apart,
+    always including the reference line."""
+    rows = pd.DataFrame({
+        "label": ["A rather long covariate label that takes room", "Another long label here",
+                  "Prior treatment lines (per line)"],
+        "hr": [0.09, 3.2, 1.1], "ci_low": [0.04, 1.9, 0.9], "ci_high": [0.2, 5.65, 1.3],
+        "n": [120, 80, 200], "events": [60, 40, 100], "p": [0.001, 0.002, 0.3],
+    })  # fmt: skip
+    fig = plots.forest_plot(rows)
+    ax, boxes, texts = _tick_label_boxes(fig)
+    assert "1" in texts and len(texts) >= 3
+    gap_px = 0.1 * fig.dpi  # about two spaces at the tick font size
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right.x0 - left.x1 >= gap_px, texts
+    # every label kept is at its own value on the axis
+    assert [float(t) for t in texts] == pytest.approx(
+        [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    )

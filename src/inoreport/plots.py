@@ -22,7 +22,7 @@ import base64
 import html
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -503,6 +503,38 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     return ticks
 
 
+def _spaced_log_ticks(
+    ticks: Sequence[float],
+    lo: float,
+    hi: float,
+    axis_width_in: float,
+    label_width_in: Callable[[str], float],
+    min_gap_in: float,
+    keep: float = 1.0,
+) -> list[float]:
+    """The densest subset of ``ticks`` whose labels stand at least ``min_gap_in`` apart on a
+    log axis ``axis_width_in`` inches wide: every k-th tick counted from ``keep`` (the
+    reference line, kept whenever it is a tick), for the smallest k that works."""
+    ticks = sorted(ticks)
+    if len(ticks) < 2:
+        return list(ticks)
+    span = math.log(hi) - math.log(lo)
+
+    def position(t: float) -> float:
+        return (math.log(t) - math.log(lo)) / span * axis_width_in
+
+    widths = {t: label_width_in(f"{t:g}") for t in ticks}
+    anchor = ticks.index(keep) if keep in ticks else len(ticks) // 2
+    for step in range(1, len(ticks)):
+        chosen = [t for i, t in enumerate(ticks) if (i - anchor) % step == 0]
+        if all(
+            position(b) - position(a) - (widths[a] + widths[b]) / 2 >= min_gap_in
+            for a, b in zip(chosen, chosen[1:], strict=False)
+        ):
+            return chosen
+    return [ticks[anchor]]
+
+
 def forest_plot(
     rows: pd.DataFrame,
     reference_line: float = 1,
@@ -622,11 +654,11 @@ def forest_plot(
         fig = _new_figure(PAGE_WIDTH_IN, height, layout=None)
         renderer = fig.canvas.get_renderer()
 
-        def width_in(texts, weight="normal") -> float:
+        def width_in(texts, weight="normal", size=font) -> float:
             widest = 0.0
             for t in texts:
                 if t:
-                    probe = fig.text(0, 0, t, fontsize=font, fontweight=weight)
+                    probe = fig.text(0, 0, t, fontsize=size, fontweight=weight)
                     widest = max(widest, probe.get_window_extent(renderer).width / fig.dpi)
                     probe.remove()
             return widest
@@ -669,7 +701,12 @@ def forest_plot(
         ax.spines["left"].set_visible(False)
         ax.patch.set_alpha(0)
         ax.axvline(reference_line, color="#333333", linewidth=1.0, zorder=1, gid="forest-reference")
-        ticks = _log_ticks(lo, hi)
+        tick_font = float(_RC["xtick.labelsize"])
+        ticks = _spaced_log_ticks(
+            _log_ticks(lo, hi), lo, hi, w_plot,
+            lambda text: width_in([text], size=tick_font), min_gap_in=0.6 * tick_font / 72,
+            keep=reference_line,
+        )  # fmt: skip
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.xaxis.set_minor_locator(ticker.NullLocator())
         ax.set_xlabel(xlabel, fontsize=font, labelpad=4)

@@ -360,7 +360,7 @@ def test_power_curve_plot_alt_text_says_where_power_is_reached():
     alt = plots.alt_text(fig)
     assert "exact reaches 80% power only for values 10% and for values 90%" in alt
     assert "approximate never reaches 80% power" in alt
-    assert "control 50% is at 50%" in alt
+    assert "Vertical lines mark the comparison group (control 50%) at 50%." in alt
     with pytest.raises(plots.PlotInputError, match="'method' missing"):
         plots_flow.power_curve_plot(curves.drop(columns="method"))
 

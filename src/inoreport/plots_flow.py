@@ -383,11 +383,15 @@ def power_curve_plot(
         if title:
             ax.set_title(title, loc="left", pad=24)
     unit = "%" if percent else ""
-    alt = f"Power curves against {xlabel}, {len(methods)} method(s): " + "; ".join(parts)
+    against = xlabel if xlabel[1:2].isupper() else xlabel[:1].lower() + xlabel[1:]
+    alt = f"Power curves against {against}, {len(methods)} method(s): " + "; ".join(parts)
+    marks = []
     if reference is not None:
-        alt += f". The {reference_label} is at {reference * scale:.3g}{unit}"
+        marks.append(f"the comparison group ({reference_label}) at {reference * scale:.3g}{unit}")
     if observed is not None:
-        alt += f"; {observed_label} at {observed * scale:.3g}{unit}"
+        marks.append(f"the observed value ({observed_label}) at {observed * scale:.3g}{unit}")
+    if marks:
+        alt += ". Vertical lines mark " + " and ".join(marks)
     set_alt(fig, alt + ".", False, kind="power")
     return fig
 

@@ -164,6 +164,38 @@ def test_km_landmarks_median_reverse_km_and_logrank_match_r(lung):
     )
 
 
+def test_cumulative_incidence_matches_r_aalen_johansen(lung):
+    # R: l <- lung; l$st <- ifelse(l$status == 2, ifelse(l$ph.ecog >= 2 & !is.na(l$ph.ecog),
+    #    2, 1), 0); summary(survfit(Surv(time, factor(st, 0:2)) ~ 1, l), times = c(200, 500))$pstate
+    ecog2 = (lung["ph.ecog"] >= 2).to_numpy()
+    status = np.where(lung["status"] == 1, np.where(ecog2, 2, 1), 0)
+    for t, (cause1, cause2) in (
+        (200, (0.2044542353, 0.1152729025)),
+        (500, (0.5126119191, 0.1941188872)),
+    ):
+        assert fastsurv.cif_at(lung["time"], status, 1, t) == pytest.approx(cause1, abs=1e-9)
+        assert fastsurv.cif_at(lung["time"], status, 2, t) == pytest.approx(cause2, abs=1e-9)
+
+
+def test_group_medians_at_once_equal_one_at_a_time(lung):
+    groups = np.vstack(
+        [
+            (lung["sex"] == 1).to_numpy(),
+            (lung["sex"] == 2).to_numpy(),
+            (lung["ph.ecog"] == 1).to_numpy(),
+            (lung["age"] > 70).to_numpy(),
+            np.zeros(len(lung), bool),  # an empty group: not reached
+        ]
+    )
+    at_once = fastsurv.km_medians(lung["time"], lung["status"], groups)
+    one_by_one = [fastsurv.km_median(lung["time"][g], lung["status"][g]) for g in groups]
+    assert at_once == pytest.approx(one_by_one, nan_ok=True)
+    # R: median(survfit(Surv(time, status) ~ sex, lung)) -> 270 (male), 426 (female)
+    assert at_once[:2] == pytest.approx([270, 426])
+    # the midpoint rule at S = 0.5 holds too
+    assert fastsurv.km_medians([1, 2, 3, 4], [1, 1, 1, 1], np.ones((1, 4), bool))[0] == 2.5
+
+
 def test_km_median_takes_the_midpoint_when_the_curve_sits_at_one_half():
     # 4 patients, events at 1 and 2, then 3 and 4: S = 0.75, 0.5, 0.25, 0 -> R gives 2.5
     assert fastsurv.km_median([1, 2, 3, 4], [1, 1, 1, 1]) == 2.5

@@ -112,10 +112,12 @@ def greedy_redraw(
     tries: int = 2,
     goal: float = 0.6,
     extra_loss: Callable[[np.ndarray], float] | None = None,
+    nudges: Sequence[float | None] = NUDGES,
 ) -> tuple[np.ndarray, int]:
     """Stage 2: re-draw single patients' uniforms while that helps; return (uniforms, n kept).
 
     Stops as soon as every target is within ``goal`` of its tolerance (|gap| <= goal).
+    ``nudges``: the proposals (see :data:`NUDGES`); finer ones land a median more exactly.
     """
     u = np.array(uniforms, float)
 
@@ -137,7 +139,7 @@ def greedy_redraw(
                 trial = u.copy()
                 # a fresh draw, or a nudge: u**k multiplies the patient's cumulative-hazard
                 # target by k, moving the time a little (needed to land a median exactly)
-                k = NUDGES[int(rng.integers(len(NUDGES)))]
+                k = nudges[int(rng.integers(len(nudges)))]
                 trial[i] = (
                     rng.uniform(1e-6, 1 - 1e-6) if k is None else np.clip(u[i] ** k, 1e-9, 1 - 1e-9)
                 )

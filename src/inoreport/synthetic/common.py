@@ -34,6 +34,8 @@ class StudyBuild:
     statistic that the cohort was fitted to (``calibrated``) or checked against
     (``held_out``). ``assumptions``: what the generator assumed where the paper is silent.
     ``diagnostics``: calibration details (parameters, number of re-draws, timings).
+    ``assumption_notes``: per assumption, (plain-language meaning, unit, basis) for display;
+    the basis says whether a value is assumed or taken from a related report.
     """
 
     study: str
@@ -43,6 +45,7 @@ class StudyBuild:
     assumptions: dict = field(default_factory=dict)
     diagnostics: dict = field(default_factory=dict)
     columns: dict = field(default_factory=dict)
+    assumption_notes: dict = field(default_factory=dict)
 
 
 def streams(seed: int, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
@@ -99,7 +102,10 @@ def median_row(
     tolerance=TOLERANCES["median_months"],
     source="",
     note="",
+    unit="months",
 ):
+    """A median row (a time in months unless ``unit`` says otherwise); matches if within
+    ``tolerance`` (in the same unit)."""
     ok = bool(np.isfinite(reproduced) and abs(reproduced - published) <= tolerance + 1e-9)
     return ScorecardRow(
         statistic,
@@ -107,8 +113,8 @@ def median_row(
         None if not np.isfinite(reproduced) else round(float(reproduced), 2),
         role,
         ok,
-        tolerance=f"±{tolerance:g} months",
-        unit="months",
+        tolerance=f"±{tolerance:g} {unit}",
+        unit=unit,
         source=source,
         note=note,
     )

@@ -29,19 +29,31 @@ def number(value) -> str:
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"
 
 
+#: Table cells that need another unit symbol than the plain-ASCII statistic names carry.
+_DISPLAY = {"cells/uL": "cells/µL", ">=": "≥"}
+
+
+def display_name(statistic: str) -> str:
+    """A target's name for reading ('cells/uL' -> 'cells/µL', '>=' -> '≥'); the machine
+    name in the results files stays ASCII."""
+    for raw, shown in _DISPLAY.items():
+        statistic = statistic.replace(raw, shown)
+    return statistic
+
+
 def target_frame(build) -> pd.DataFrame:
     """One row per target: statistic, role, published, synthetic, tolerance, met, note."""
     rows = []
     for r in build.targets:
         rows.append(
             {
-                "statistic": r.statistic,
-                "role": "calibrated" if r.role == "calibrated" else "held out",
-                "published": number(r.published),
-                "synthetic": number(r.reproduced),
-                "tolerance": r.tolerance,
-                "met": "yes" if r.match else "no",
-                "note": r.note,
+                "Statistic": display_name(r.statistic),
+                "Role": "calibrated" if r.role == "calibrated" else "held out",
+                "Published": number(r.published),
+                "Synthetic": number(r.reproduced),
+                "Tolerance": r.tolerance,
+                "Met": "yes" if r.match else "no",
+                "Note": r.note,
             }
         )
     return pd.DataFrame(rows)
@@ -55,26 +67,35 @@ def summary(builds: dict) -> pd.DataFrame:
         held = [r for r in b.targets if r.role == "held_out"]
         rows.append(
             {
-                "study": STUDY_TITLES.get(study, study),
-                "patients": len(b.cohort),
-                "calibrated targets": len(cal),
-                "calibrated met": sum(bool(r.match) for r in cal),
-                "held-out statistics": len(held),
-                "held out, close": sum(bool(r.match) for r in held),
+                "Study": STUDY_TITLES.get(study, study),
+                "Patients": len(b.cohort),
+                "Calibrated targets": len(cal),
+                "Met": sum(bool(r.match) for r in cal),
+                "Held-out statistics": len(held),
+                "Close": sum(bool(r.match) for r in held),
             }
         )
     return pd.DataFrame(rows)
 
 
-def misses(builds: dict) -> pd.DataFrame:
-    """Every target not met, calibrated or held out, with the study and a short reason."""
+def misses(builds: dict, role: str | None = None) -> pd.DataFrame:
+    """Every target not met (of ``role`` if given: 'calibrated' or 'held_out'), with the
+    study and a short reason: Study, Statistic, Published, Synthetic, Reason."""
     frames = []
     for study, b in builds.items():
-        t = target_frame(b)
-        t = t[t["met"] == "no"].copy()
-        t.insert(0, "study", STUDY_TITLES.get(study, study))
-        t["note"] = t["note"].map(_short_reason)
-        frames.append(t)
+        rows = [r for r in b.targets if not r.match and (role is None or r.role == role)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "Study": STUDY_TITLES.get(study, study),
+                    "Statistic": [display_name(r.statistic) for r in rows],
+                    "Published": [number(r.published) for r in rows],
+                    "Synthetic": [number(r.reproduced) for r in rows],
+                    "Reason": [_short_reason(r.note) for r in rows],
+                },
+                columns=["Study", "Statistic", "Published", "Synthetic", "Reason"],
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -84,24 +105,31 @@ def _short_reason(note: str) -> str:
     return note.split(";")[0]
 
 
-def assumptions(builds: dict) -> pd.DataFrame:
-    """The generators' stated assumptions, one row per setting."""
+def assumptions(build) -> pd.DataFrame:
+    """One study's stated assumptions, one row per setting: what it means (in words), its
+    value with the unit, and its basis (assumed, or a related report's number)."""
+    notes = getattr(build, "assumption_notes", {}) or {}
     rows = []
-    for study, b in builds.items():
-        for key, value in b.assumptions.items():
-            rows.append(
-                {
-                    "study": STUDY_TITLES.get(study, study),
-                    "assumption": key.replace("_", " "),
-                    "value": _fmt(value),
-                }
-            )
+    for key, value in build.assumptions.items():
+        meaning, unit, basis = notes.get(key, (key.replace("_", " "), "", "assumed"))
+        shown = _fmt(value)
+        rows.append(
+            {
+                "Assumption": meaning,
+                "Value": shown + unit if unit.startswith("%") else f"{shown} {unit}".strip(),
+                "Basis": basis,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _fmt(value) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+        return "; ".join(f"{k} {_fmt(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return (
             "–".join(_fmt(v) for v in value)
@@ -113,13 +141,57 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def competing_risks(build) -> pd.DataFrame:
+    """The Jabbour cohort's deaths in remission and relapses by age band (from the build's
+    diagnostics): patients in remission, 5-year cumulative incidences, counts."""
+    table = build.diagnostics.get("competing_risks_5y", {})
+    return pd.DataFrame(
+        [{"Age (years)": display_name(band), **values} for band, values in table.items()]
+    )
+
+
+def guyot_noise_table(study: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~.validation.guyot_noise_study` rounded for reading."""
+
+    def pair(a, b, digits):
+        return f"{a:.{digits}f} ({b:.{digits}f})"
+
+    return pd.DataFrame(
+        {
+            "Reading error (SD, % of axis)": [
+                "none (exact corners)" if x == 0 else f"{100 * x:g}%" for x in study["noise"]
+            ],
+            "Readings": study["replicates"],
+            "Largest KM gap, points": [
+                pair(a, b, 1) for a, b in zip(study["gap_median"], study["gap_p95"], strict=True)
+            ],
+            "Events off by": [
+                pair(a, b, 0)
+                for a, b in zip(study["events_median"], study["events_p95"], strict=True)
+            ],
+            "HR error, %": [
+                pair(a, b, 1)
+                for a, b in zip(study["hr_error_median"], study["hr_error_p95"], strict=True)
+            ],
+        }
+    )
+
+
 def validation_table(result) -> pd.DataFrame:
     """The validation comparison, rounded for reading."""
     t = result.comparison.copy()
     t["role"] = t["role"].map({"calibrated": "calibrated", "held_out": "held out"})
     for col in ("real", "published", "rebuilt"):
         t[col] = t[col].map(number)
-    return t.rename(columns={"rebuilt": "rebuilt (synthetic)"})
+    return t.rename(
+        columns={
+            "statistic": "Statistic",
+            "role": "Role",
+            "real": "Real",
+            "published": "As printed",
+            "rebuilt": "Rebuilt (synthetic)",
+        }
+    )
 
 
 def validation_figure(result):
@@ -130,11 +202,11 @@ def validation_figure(result):
     from .. import plots
     from .validation import LANDMARKS, SEXES
 
-    fig = Figure(figsize=(7.6, 3.4), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 2, sharey=True)
-    gaps = {}
     with plots.style():
+        fig = Figure(figsize=(7.2, 4.6), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, 2, sharey=True)
+        gaps = {}
         for ax, sex in zip(axes, SEXES, strict=True):
             for frame, label, colour, ls in (
                 (result.real, "real (R survival::lung)", plots.PALETTE[0], "-"),
@@ -143,20 +215,22 @@ def validation_figure(result):
                 sub = frame[frame["sex"] == sex]
                 grid = np.linspace(0, 30, 601)
                 surv = fastsurv.km_at(sub["os_months"], sub["os_event"], grid)
-                ax.step(grid, surv, where="post", color=colour, ls=ls, lw=1.8, label=label)
+                ax.step(grid, surv, where="post", color=colour, ls=ls, lw=2.0, label=label)
             for t in LANDMARKS:
-                ax.axvline(t, color="0.75", lw=0.8, zorder=0)
-            ax.set_title(f"{sex.capitalize()} patients", fontsize=10)
+                ax.axvline(t, color="0.75", lw=0.9, zorder=0)
+            ax.set_title(f"{sex.capitalize()} patients", loc="left")
             ax.set_xlabel("Months")
             ax.set_xlim(0, 30)
+            ax.set_xticks([0, 6, 12, 18, 24, 30])
             ax.set_ylim(0, 1.02)
             gaps[sex] = 100 * _max_gap(result, sex)
         axes[0].set_ylabel("Overall survival")
-        axes[0].legend(loc="lower left", frameon=False, fontsize=8)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=1, frameon=False)
         axes[1].text(
             0.97, 0.97, plots.SYNTHETIC_LABEL + " (dashed)", transform=axes[1].transAxes,
-            ha="right", va="top", fontsize=8, color="#5c4400",
-            bbox={"boxstyle": "round,pad=0.3", "fc": "#fff3cd", "ec": "#b58900", "lw": 0.8},
+            ha="right", va="top", fontsize=11.5, fontweight="bold", color="#7a4100",
+            bbox={"boxstyle": "round,pad=0.3", "fc": "#fff1d6", "ec": "#d08a1e", "lw": 1.0},
         )  # fmt: skip
     fig._inoreport_alt = (
         "Kaplan–Meier overall survival over 30 months for male and female patients of R's lung "

@@ -165,6 +165,56 @@ TABLE1_COUNTS = {
 }
 AGE_GROUP_IDS = {"18-39": "age_18_39_count", "40-59": "age_40_59_count", "60+": "age_60_plus_count"}
 
+#: Words for the columns and groups in target names (the CSV keeps its column names).
+COLUMN_LABELS = {
+    "sex": "sex",
+    "race_ethnicity": "race/ethnicity",
+    "subtype": "subtype",
+    "disease_status": "disease status",
+    "marrow_blasts": "marrow blasts",
+    "emd": "extramedullary disease",
+    "cns": "CNS involvement",
+    "prior_blinatumomab": "prior blinatumomab",
+    "prior_hct": "prior allogeneic HCT",
+    "early_death_30d": "death within 30 days",
+    "tocilizumab": "tocilizumab given",
+    "steroids": "corticosteroids given",
+    "anakinra": "anakinra given",
+}
+SUBGROUP_LABELS = {
+    "responder": "responder",
+    "refractory": "refractory",
+    "bridging": "InO as bridging",
+    "pre_only": "InO before apheresis only",
+}
+#: Model terms -> words, in the names of the hazard-ratio targets. The targets are fitted in
+#: the generator's own fixed model (MODEL_2), hence "generator's model 2" in every name: the
+#: ROCCA chapter refits the paper's model under its own selection rule, a different model.
+TERM_LABELS = {
+    "ino_group[InO responder]": "InO responder",
+    "ino_group[InO refractory]": "InO refractory",
+    "prior_hct": "prior allogeneic HCT",
+    "consolidation[allogeneic HCT]": "consolidation with allogeneic HCT",
+    "consolidation[TKI]": "consolidation with a TKI",
+    "bridging_therapy": "any bridging therapy",
+}
+GENERATOR_MODEL_2 = "generator's model 2"
+GENERATOR_MODEL_1 = "generator's model 1"
+
+
+def category_label(column: str, category) -> str:
+    """'race/ethnicity: Hispanic'; a yes/no column is named by itself ('extramedullary disease')."""
+    label = COLUMN_LABELS.get(column, column.replace("_", " "))
+    return label if category is True else f"{label}: {category}"
+
+
+def hr_statistic(term: str, bound: str | None = None, model: str = GENERATOR_MODEL_2) -> str:
+    """Name of a hazard-ratio target: 'PFS HR InO responder (generator's model 2)'; with
+    ``bound`` ('low' / 'high') the matching 95% confidence limit."""
+    label = TERM_LABELS.get(term, term)
+    ci = f" 95% CI {bound}" if bound else ""
+    return f"PFS HR {label}{ci} ({model})"
+
 
 @dataclass(frozen=True)
 class Assumptions:
@@ -196,6 +246,54 @@ class Assumptions:
     post_progression_knots: tuple = (0.0, 3.0)
     #: Marrow blasts of a patient whose disease status is missing: mostly missing too.
     blasts_missing_with_status_missing: float = 0.7
+
+
+#: Plain-language meaning, unit and basis of each assumption (shown on the methods page).
+ASSUMPTION_NOTES = {
+    "other_bridging_share": (
+        "share of patients without InO bridging who had another bridging therapy",
+        "(proportion)",
+        "assumed: not published",
+    ),
+    "consolidation_start": (
+        "start of consolidation after infusion, uniform between",
+        "months",
+        "assumed: not published",
+    ),
+    "tki_only_ph_positive": (
+        "a TKI is given as consolidation only for Ph+ disease (a modelling choice: Ph-like "
+        "ALL with an ABL-class fusion can also be treated with a TKI)",
+        "",
+        "assumed",
+    ),
+    "nonresponse_progression": (
+        "brexu-cel non-responders progress between",
+        "months after infusion",
+        "assumed",
+    ),
+    "first_month_event_free": (
+        "no progression or death in the first 30 days other than the published early deaths",
+        "",
+        "assumed",
+    ),
+    "relapse_reading": (
+        "published relapse counts read as every relapse or progression ('any') or as "
+        "relapses after CR/CRi only ('after_response')",
+        "",
+        "assumed: the paper does not define them",
+    ),
+    "pfs_knots": ("where the PFS hazard may change", "months", "assumed"),
+    "post_progression_knots": (
+        "where the hazard of death after progression may change",
+        "months",
+        "assumed",
+    ),
+    "blasts_missing_with_status_missing": (
+        "share of patients with missing disease status whose marrow blasts are missing too",
+        "(proportion)",
+        "assumed",
+    ),
+}
 
 
 def _counts(pub: PublishedValues, arm: str) -> dict:
@@ -830,8 +928,10 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         t = np.where(event, death, np.where(pfs_e, censor, pfs_t))
         return t, event
 
-    # An OS landmark below the PFS landmark of the same patients cannot be reached (OS is
-    # never shorter than PFS): such a target is reported, not fitted.
+    # An OS landmark below the PFS landmark of the same patients: no patient's OS is shorter
+    # than their PFS, so the two Kaplan–Meier curves can cross only through censoring (deaths
+    # counted after others have been censored). The generator does not try to reproduce
+    # that: such a target is reported, not fitted.
     os_targets, os_fit_index, infeasible_os = [], [], []
     for g in pfs_groups:
         for t in landmark_times:
@@ -932,7 +1032,14 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         infeasible_os,
     )
     return StudyBuild(
-        STUDY, seed, frame, targets, assumptions=asdict(a), diagnostics=diagnostics, columns=COLUMNS
+        STUDY,
+        seed,
+        frame,
+        targets,
+        assumptions=asdict(a),
+        diagnostics=diagnostics,
+        columns=COLUMNS,
+        assumption_notes=ASSUMPTION_NOTES,
     )
 
 
@@ -1092,7 +1199,7 @@ def evaluate(
             for cat, q in mapping.items():
                 rows.append(
                     count_row(
-                        f"{col} = {cat}, {arm}",
+                        f"{category_label(col, cat)}, {arm}",
                         pub(R(q, arm)),
                         int((sub[col] == cat).sum()),
                         source=src,
@@ -1142,7 +1249,14 @@ def evaluate(
             ("steroids", "steroids_count"),
             ("anakinra", "anakinra_count"),
         ):
-            rows.append(count_row(f"{col}, {arm}", pub(R(q, arm)), int(sub[col].sum()), source=src))
+            rows.append(
+                count_row(
+                    f"{category_label(col, True)}, {arm}",
+                    pub(R(q, arm)),
+                    int(sub[col].sum()),
+                    source=src,
+                )
+            )
         for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
             rows.append(
                 count_row(
@@ -1216,7 +1330,7 @@ def evaluate(
         got = int((frame.loc[mask, col] == cat).sum())
         rows.append(
             landmark_row(
-                f"{col} = {cat}, {sg} (%)",
+                f"{category_label(col, cat)}, {SUBGROUP_LABELS[sg]} (%)",
                 pub(ref),
                 100.0 * got / n_sg,
                 "calibrated",
@@ -1234,7 +1348,7 @@ def evaluate(
         }[sg].to_numpy()
         rows.append(
             count_row(
-                f"median prior lines, {sg}",
+                f"median prior lines, {SUBGROUP_LABELS[sg]}",
                 med,
                 float(frame.loc[mask, "prior_lines"].median()),
                 source=src,
@@ -1257,8 +1371,9 @@ def evaluate(
                         100 * r["survival"],
                         "held_out" if not_fitted else "calibrated",
                         source=src,
-                        note="not fitted: the published OS is below the published PFS at this time in the same "
-                        "patients, which no cohort can show"
+                        note="not fitted: published OS below published PFS at this time in "
+                        "the same patients; Kaplan–Meier curves can cross only through "
+                        "censoring, which the generator does not try to reproduce"
                         if not_fitted
                         else "",
                     )
@@ -1292,12 +1407,17 @@ def evaluate(
         published_row = pub.row(R(q, "model_2"))
         rows.append(
             ratio_row(
-                f"PFS HR {term} (model 2)", pub(R(q, "model_2")), hr, "calibrated", source=src
+                hr_statistic(term),
+                pub(R(q, "model_2")),
+                hr,
+                "calibrated",
+                source=src,
+                note="fitted in the generator's fixed model: " + ", ".join(MODEL_2),
             )
         )
         rows.append(
             ratio_row(
-                f"PFS HR {term} 95% CI low (model 2)",
+                hr_statistic(term, "low"),
                 float(published_row["ci_low"]),
                 lo,
                 "held_out",
@@ -1308,7 +1428,7 @@ def evaluate(
         )
         rows.append(
             ratio_row(
-                f"PFS HR {term} 95% CI high (model 2)",
+                hr_statistic(term, "high"),
                 float(published_row["ci_high"]),
                 hi,
                 "held_out",
@@ -1321,7 +1441,7 @@ def evaluate(
     hr, lo, hi = fit1["ino_exposed"]
     rows.append(
         ratio_row(
-            "PFS HR InO exposure (model 1)",
+            f"PFS HR InO exposure ({GENERATOR_MODEL_1})",
             pub(R("hr_pfs_ino_exposed", "model_1")),
             hr,
             "held_out",

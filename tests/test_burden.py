@@ -319,6 +319,7 @@ def test_distribution_plot_marks_references_and_refuses_log_of_zero():
         data, "v", "arm", ["A", "B"], reference={"A": 2.5, "B": 20.0}, log=True, ylabel="Cells"
     )
     alt = plots.alt_text(fig)
+    assert alt.startswith("Dot plot of cells on a log scale by group")
     assert "A: 3 values, median 2 (published median 2.5)" in alt
     assert "B: 3 values, median 16 (published median 20), 1 missing" in alt
     data.loc[0, "v"] = 0.0
@@ -374,6 +375,7 @@ def test_power_curve_plot_alt_text_quotes_exact_regions_and_marks_them():
     reach = {"m": [(None, 0.0914), (0.9557, None)]}
     fig = plots_flow.power_curve_plot(curves, reach=reach)
     alt = plots.alt_text(fig)
+    assert alt.startswith("Power curves against true value in the other group, 1 method")
     # the alt text quotes the regions given, not the coarse grid (10%, 90%)
     assert "m reaches 80% power only for values of 9% or lower" in alt
     assert "and for values of 96% or higher" in alt

@@ -175,10 +175,19 @@ def transition_flow_plot(
     return fig
 
 
+def _in_sentence(label: str) -> str:
+    """An axis label inside a sentence: first letter lower-cased unless its first word
+    is an abbreviation ("Peak expansion" -> "peak expansion", "CD8+ cells" kept)."""
+    first_word = label.split(" ")[0]
+    if any(ch.isupper() for ch in first_word[1:]):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def _fmt_value(v: float) -> str:
     if not math.isfinite(v):
         return "NA"
-    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    return f"{v:.4g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
 def distribution_plot(
@@ -281,7 +290,7 @@ def distribution_plot(
             stamp_synthetic(ax)
     scale = " on a log scale" if log else ""
     alt = (
-        f"Dot plot of {label}{scale} by group, with each group's median and "
+        f"Dot plot of {_in_sentence(label)}{scale} by group, with each group's median and "
         "interquartile range: " + "; ".join(parts) + "."
     )
     if annotation:
@@ -338,7 +347,7 @@ def power_curve_plot(
                 regions = list(reach[m])
                 edges = [e for r in regions for e in r if e is not None]
                 ax.plot([e * scale for e in edges], [target * scale] * len(edges), "o",
-                        color=PALETTE[i % len(PALETTE)], markersize=5, zorder=3)  # fmt: skip
+                        color=PALETTE[i % len(PALETTE)], markersize=7, zorder=3)  # fmt: skip
                 pieces = [_region_text(r, scale, "%" if percent else "", digits) for r in regions]
             else:
                 above = rows[rows["power"] >= target]
@@ -383,7 +392,7 @@ def power_curve_plot(
         if title:
             ax.set_title(title, loc="left", pad=24)
     unit = "%" if percent else ""
-    against = xlabel if xlabel[1:2].isupper() else xlabel[:1].lower() + xlabel[1:]
+    against = _in_sentence(xlabel)
     alt = f"Power curves against {against}, {len(methods)} method(s): " + "; ".join(parts)
     marks = []
     if reference is not None:
@@ -464,10 +473,14 @@ def composition_plot(
     names = {g: str((group_labels or {}).get(g, g)) for g in groups}
     alt_parts = []
     with style():
-        height = 0.9 + sum(0.55 * len(groups) + 1.0 for _ in panels)
+        # the legend goes under each panel, so the figure keeps the page width (a legend
+        # at the side would widen the image and shrink every letter on the page)
+        height = 0.9 + sum(0.55 * len(groups) + 1.5 for _ in panels)
         fig = new_figure(width, height)
-        axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
-        for ax, (name, frame) in zip(axes, panels.items(), strict=True):
+        # one sub-figure per panel, so that its legend is laid out under its own axes
+        subfigs = fig.subfigures(len(panels), 1, squeeze=False)[:, 0]
+        axes = [sub.add_subplot() for sub in subfigs]
+        for ax, subfig, (name, frame) in zip(axes, subfigs, panels.items(), strict=True):
             categories = list(pd.unique(frame["category"]))
             palette = {
                 c: (colors or {}).get(c, PALETTE[i % len(PALETTE)])
@@ -495,7 +508,9 @@ def composition_plot(
             ax.set_xlim(0, 100)
             ax.set_xlabel(f"Share of {subject} (%)")
             ax.set_title(name, loc="left", fontsize=13)
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11, handlelength=1.2)
+            subfig.legend(loc="outside lower center", ncols=min(len(categories), 4),
+                          fontsize=11.5, handlelength=1.2, columnspacing=1.0,
+                          frameon=False)  # fmt: skip
             alt_parts.append(f"{name}: " + "; ".join(pieces))
         if title:
             fig.suptitle(title, x=0.02, ha="left", fontsize=14, fontweight="bold")

@@ -469,7 +469,7 @@ def love_plot(
     colours = _palette()
     n = len(balance)
     if ax is None:
-        fig = new_figure(7.5, 0.28 * n + 1.6)
+        fig = new_figure(FIGURE_WIDTH_IN, 0.3 * n + 1.6)
         ax = fig.add_subplot()
     else:
         fig = ax.figure
@@ -493,14 +493,14 @@ def love_plot(
             ax.plot([a, b], [yi, yi], color="0.75", lw=0.8, zorder=2)
     ax.axvline(threshold, color="0.3", ls="--", lw=0.9)
     ax.set_yticks(y)
-    ax.set_yticklabels(balance["label"], fontsize=8)
+    ax.set_yticklabels(balance["label"], fontsize=SMALL_PT)
     ax.set_xlabel("Absolute standardised mean difference")
     ax.set_xlim(left=0)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="lower right", fontsize=SMALL_PT, frameon=False)
     ax.grid(axis="x", color="0.92")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=TITLE_PT)
     if synthetic:
         _synthetic_stamp(ax)
     fig.tight_layout()
@@ -513,6 +513,15 @@ def love_plot(
         text += f", largest after weighting {balance['abs_smd_weighted'].max():.2f}"
     set_alt(fig, text + f"; dashed line at {threshold:g}.", synthetic)
     return fig
+
+
+#: Figures here are at most this wide (inches): the page's text column is about 680 px and
+#: shows a figure at 96 px per inch, so a figure this wide is not scaled down.
+FIGURE_WIDTH_IN = 7.0
+#: Smallest text (legends, annotations, long tick labels) and panel titles, in points:
+#: 10 pt reads as about 13 px on the page.
+SMALL_PT = 10.0
+TITLE_PT = 11.5
 
 
 def new_figure(width: float, height: float):
@@ -554,7 +563,7 @@ def _synthetic_stamp(ax) -> None:
         transform=ax.transAxes,
         ha="right",
         va="top",
-        fontsize=8,
+        fontsize=SMALL_PT,
         color="#B00020",
         fontweight="bold",
         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#B00020", "lw": 0.8},
@@ -1565,7 +1574,7 @@ def km_panels_figure(
     """
     colours = _palette()
     labels = dict(labels or {})
-    fig = new_figure(4.0 * len(panels) + 0.4, 3.6)
+    fig = new_figure(min(FIGURE_WIDTH_IN, 3.6 * len(panels)), 3.8)
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     groups = list(dict.fromkeys(panels[0]["table"]["group"]))
     tmax = xmax or max(float(p["table"]["time"].max()) for p in panels)
@@ -1575,19 +1584,19 @@ def km_panels_figure(
         for i, group in enumerate(groups):
             part = table[table["group"] == group]
             _step(ax, part, colours[i % len(colours)], labels.get(group, str(group)), ci)
-        ax.set_title(panel.get("title", ""), fontsize=10)
+        ax.set_title(panel.get("title", ""), fontsize=TITLE_PT)
         ax.set_xlim(0, tmax)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(xlabel)
         ax.grid(color="0.93")
         if panel.get("note"):
             ax.text(
-                0.03, 0.04, panel["note"], transform=ax.transAxes, fontsize=8.5, va="bottom",
+                0.03, 0.04, panel["note"], transform=ax.transAxes, fontsize=SMALL_PT, va="bottom",
                 bbox={"fc": "white", "ec": "0.8", "pad": 3},
             )  # fmt: skip
         alt_parts.append(f"{panel.get('title', '')}: {panel.get('note', '')}".strip(": "))
     axes[0].set_ylabel(ylabel)
-    axes[0].legend(loc="upper right", fontsize=8.5, frameon=False)
+    axes[0].legend(loc="upper right", fontsize=SMALL_PT, frameon=False)
     if synthetic:
         _synthetic_stamp(axes[-1])
     fig.tight_layout()
@@ -1617,7 +1626,7 @@ def selection_gap_figure(
     logarithmic; the dotted line at 1 is the truth.
     """
     colours = _palette()
-    fig = new_figure(7.6, 5.0)
+    fig = new_figure(FIGURE_WIDTH_IN, 5.6)
     ax = fig.add_subplot()
     hrs = list(dict.fromkeys(gap["prognostic_hr"]))
     if band_for is None:
@@ -1655,7 +1664,7 @@ def selection_gap_figure(
     ax.set_xlabel("Selection: odds ratio of receiving the treatment, adverse vs not")
     ax.set_ylabel("Hazard ratio, treated vs untreated")
     ax.grid(color="0.93", which="both")
-    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    ax.legend(fontsize=SMALL_PT, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     fig.tight_layout()
     top = gap.loc[gap["selection_or"].idxmax()]
     set_alt(
@@ -1698,7 +1707,7 @@ def interval_figure(
     """
     colours = _palette()
     n = len(summary)
-    fig = new_figure(7.6, 0.55 * n + 1.3)
+    fig = new_figure(FIGURE_WIDTH_IN, 0.55 * n + 1.5)
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     for yi, (_, row) in zip(y, summary.iterrows(), strict=True):
@@ -1709,19 +1718,19 @@ def interval_figure(
     if published:
         ax.plot([], [], "D", mfc="white", mec=colours[1], ms=7, mew=1.5, label="published")
         ax.plot([], [], "o", color=colours[0], label="simulated (median, 95% range)")
-        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+        ax.legend(fontsize=SMALL_PT, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3),
                   ncol=2)  # fmt: skip
     ax.axvline(reference, color="0.2", lw=0.9, ls=":")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(_plain_log_formatter())
     ax.xaxis.set_minor_formatter(_plain_log_formatter(minor=True))
     ax.set_yticks(y)
-    ax.set_yticklabels(summary["label"], fontsize=9)
+    ax.set_yticklabels(summary["label"], fontsize=SMALL_PT)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", color="0.93", which="both")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=TITLE_PT)
     if synthetic:
         _synthetic_stamp(ax)
     fig.tight_layout()
@@ -1747,7 +1756,7 @@ def power_figure(
     below the curve so that close points stay readable).
     """
     colours = _palette()
-    fig = new_figure(7.2, 3.9)
+    fig = new_figure(FIGURE_WIDTH_IN, 4.0)
     ax = fig.add_subplot()
     events = np.asarray(events, dtype=float)
     harmful = [detectable_hr(e, alpha, power, allocation) for e in events]
@@ -1757,13 +1766,13 @@ def power_figure(
         offset = mark.get("offset", (10, 8) if i % 2 == 0 else (-10, -16))
         ax.annotate(
             mark["label"], (mark["events"], mark["hr"]), textcoords="offset points",
-            xytext=offset, fontsize=8.5, ha="left" if offset[0] >= 0 else "right",
+            xytext=offset, fontsize=SMALL_PT, ha="left" if offset[0] >= 0 else "right",
         )  # fmt: skip
     ax.set_ylim(1.0, max(harmful) * 1.05)
     ax.set_xlabel("Number of events")
     ax.set_ylabel("Smallest detectable hazard ratio")
     ax.grid(color="0.93", which="both")
-    ax.legend(fontsize=8.5, frameon=False)
+    ax.legend(fontsize=SMALL_PT, frameon=False)
     fig.tight_layout()
     described = "; ".join(
         f"{m['label']}: HR {m['hr']:.2f} at {m['events']:.0f} events" for m in marks

@@ -113,7 +113,7 @@ def median_row(
         None if not np.isfinite(reproduced) else round(float(reproduced), 2),
         role,
         ok,
-        tolerance=f"±{tolerance:g} {unit}",
+        tolerance=f"±{tolerance:g} {'month' if unit == 'months' and tolerance == 1 else unit}",
         unit=unit,
         source=source,
         note=note,

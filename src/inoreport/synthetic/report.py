@@ -13,6 +13,8 @@ STUDY_TITLES = {
     "jabbour": "Jabbour 2023",
     "alcalde_mellado": "Alcalde-Mellado 2025",
 }
+#: Short study names for a table column.
+STUDY_SHORT = {"rocca": "ROCCA", "jabbour": "Jabbour", "alcalde_mellado": "Alcalde-Mellado"}
 
 
 def number(value) -> str:
@@ -25,12 +27,30 @@ def number(value) -> str:
     if value == int(value) and abs(value) < 1e6:
         return f"{int(value)}"
     if abs(value) < 0.001:
-        return f"{value:.1e}"
+        return f"{value:.2g}"
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"
 
 
-#: Table cells that need another unit symbol than the plain-ASCII statistic names carry.
-_DISPLAY = {"cells/uL": "cells/µL", ">=": "≥"}
+#: Words and symbols for reading the ASCII machine names of targets (the names in the
+#: results files stay as they are: chapters look roles up by them).
+_DISPLAY = {
+    "cells/uL": "cells/µL",
+    ">=": "≥",
+    "age 60 64": "age 60–64",
+    "age 65 69": "age 65–69",
+    "age 70 plus": "age ≥70",
+    "age under 70": "age <70",
+    "ctg not high risk": "no high-risk cytogenetics",
+    "ctg high risk": "high-risk cytogenetics",
+    "CTG-HR vs not": "high-risk cytogenetics vs not",
+    "tp53 mutated": "TP53 mutated",
+    "tp53 wild type": "TP53 wild type",
+    "pre amendment": "pre-amendment",
+    "post amendment": "post-amendment",
+    "pre vs post amendment": "pre- vs post-amendment",
+}
+#: The standard note of a held-out p-value (the Role column says it already).
+_HELD_OUT_NOTE = "held out: never used to fit; "
 
 
 def display_name(statistic: str) -> str:
@@ -42,7 +62,8 @@ def display_name(statistic: str) -> str:
 
 
 def target_frame(build) -> pd.DataFrame:
-    """One row per target: statistic, role, published, synthetic, tolerance, met, note."""
+    """One row per target: statistic, role, published, synthetic, met, and the tolerance
+    with any note."""
     rows = []
     for r in build.targets:
         rows.append(
@@ -51,9 +72,10 @@ def target_frame(build) -> pd.DataFrame:
                 "Role": "calibrated" if r.role == "calibrated" else "held out",
                 "Published": number(r.published),
                 "Synthetic": number(r.reproduced),
-                "Tolerance": r.tolerance,
                 "Met": "yes" if r.match else "no",
-                "Note": r.note,
+                "Tolerance; note": "; ".join(
+                    x for x in (r.tolerance, r.note.removeprefix(_HELD_OUT_NOTE)) if x
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -87,7 +109,7 @@ def misses(builds: dict, role: str | None = None) -> pd.DataFrame:
         frames.append(
             pd.DataFrame(
                 {
-                    "Study": STUDY_TITLES.get(study, study),
+                    "Study": STUDY_SHORT.get(study, study),
                     "Statistic": [display_name(r.statistic) for r in rows],
                     "Published": [number(r.published) for r in rows],
                     "Synthetic": [number(r.reproduced) for r in rows],
@@ -100,9 +122,14 @@ def misses(builds: dict, role: str | None = None) -> pd.DataFrame:
 
 
 def _short_reason(note: str) -> str:
+    """The first clause of a target's note (two when the first only says 'not fitted');
+    nothing for the standard held-out p-value note, which the page explains once."""
     if note.startswith("held out: never used to fit"):
         return ""
-    return note.split(";")[0]
+    parts = [p.strip() for p in note.split(";")]
+    if parts[0] == "not fitted" and len(parts) > 1:
+        return f"{parts[0]}: {parts[1]}"
+    return parts[0]
 
 
 def assumptions(build) -> pd.DataFrame:
@@ -145,8 +172,18 @@ def competing_risks(build) -> pd.DataFrame:
     """The Jabbour cohort's deaths in remission and relapses by age band (from the build's
     diagnostics): patients in remission, 5-year cumulative incidences, counts."""
     table = build.diagnostics.get("competing_risks_5y", {})
+    headers = {
+        "patients in remission": "Patients in remission",
+        "death in remission, 5-year cumulative incidence (%)": "Death in remission by 5 years, %",
+        "relapse, 5-year cumulative incidence (%)": "Relapse by 5 years, %",
+        "died in remission": "Died in remission (all follow-up)",
+        "relapsed": "Relapsed (all follow-up)",
+    }
     return pd.DataFrame(
-        [{"Age (years)": display_name(band), **values} for band, values in table.items()]
+        [
+            {"Age, years": display_name(band), **{headers.get(k, k): v for k, v in values.items()}}
+            for band, values in table.items()
+        ]
     )
 
 

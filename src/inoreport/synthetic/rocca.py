@@ -167,6 +167,10 @@ AGE_GROUP_IDS = {"18-39": "age_18_39_count", "40-59": "age_40_59_count", "60+": 
 
 #: Words for the columns and groups in target names (the CSV keeps its column names).
 COLUMN_LABELS = {
+    "ino_group": "InO group",
+    "age_group": "age group",
+    "consolidation": "consolidation",
+    "bridging_therapy": "any bridging therapy",
     "sex": "sex",
     "race_ethnicity": "race/ethnicity",
     "subtype": "subtype",
@@ -1412,7 +1416,8 @@ def evaluate(
                 hr,
                 "calibrated",
                 source=src,
-                note="fitted in the generator's fixed model: " + ", ".join(MODEL_2),
+                note="fitted in the generator's fixed model: "
+                + ", ".join(COLUMN_LABELS.get(c, c) for c in MODEL_2),
             )
         )
         rows.append(

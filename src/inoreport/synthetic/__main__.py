@@ -43,6 +43,10 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
             "seed": result.seed,
             "generator": f"inoreport.synthetic.{STUDIES[study]}",
             "assumptions": result.assumptions,
+            "assumption_notes": {
+                key: dict(zip(("meaning", "unit", "basis"), note, strict=True))
+                for key, note in result.assumption_notes.items()
+            },
             "calibration": {k: v for k, v in result.diagnostics.items() if k != "seconds"},
         }
         resources.append(io.resource(study, result.cohort, result.columns, meta))

@@ -113,11 +113,15 @@ def greedy_redraw(
     goal: float = 0.6,
     extra_loss: Callable[[np.ndarray], float] | None = None,
     nudges: Sequence[float | None] = NUDGES,
+    guard: Callable[[np.ndarray], float] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Stage 2: re-draw single patients' uniforms while that helps; return (uniforms, n kept).
 
     Stops as soon as every target is within ``goal`` of its tolerance (|gap| <= goal).
     ``nudges``: the proposals (see :data:`NUDGES`); finer ones land a median more exactly.
+    ``guard``: how crowded the event times are (0 = not at all, see :mod:`.spread`); a
+    re-draw that makes it worse is refused whatever it does to the targets, so the re-draws
+    cannot pile events up just before a landmark.
     """
     u = np.array(uniforms, float)
 
@@ -130,6 +134,7 @@ def greedy_redraw(
         return value, gap
 
     current, gap = loss_of(u)
+    crowd = guard(u) if guard is not None else 0.0
     kept = 0
     for _ in range(passes):
         if np.all(np.abs(gap) <= goal) and (extra_loss is None or extra_loss(u) == 0):
@@ -145,6 +150,11 @@ def greedy_redraw(
                 )
                 value, trial_gap = loss_of(trial)
                 if value < current - 1e-12:
+                    if guard is not None:
+                        trial_crowd = guard(trial)
+                        if trial_crowd > crowd:
+                            continue
+                        crowd = trial_crowd
                     u, current, gap = trial, value, trial_gap
                     kept += 1
                     break

@@ -63,6 +63,7 @@ from .common import (
 )
 from .hazard import PiecewiseHazard
 from .sources import PublishedValues, Ref
+from .spread import crowding
 
 STUDY = "jabbour"
 SEED = 20230601
@@ -71,6 +72,9 @@ ROUNDS = 1
 #: Draws of the patients' uniforms tried before the greedy stage, and its passes.
 DRAWS = 24
 PASSES = 8
+#: Crowding guard of the greedy stage (see :mod:`.spread`): window (months), hazard knots
+#: of the smooth reference, Poisson level. No re-draw may crowd a plotted curve more.
+CROWD_WIDTH, CROWD_KNOTS, CROWD_LEVEL = 1.0, (0.0, 6.0, 12.0, 24.0, 48.0), 0.99
 FINAL_PASSES = 30
 #: Greedy proposals (see calibration.NUDGES): fresh draws and fine nudges, so that group
 #: medians of 25-30 patients can land within a month.
@@ -533,6 +537,18 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     losses = [_loss(realise_pfs(theta, d), targets) for d in draws]
     u = draws[int(np.argmin(losses))]
     candidates = np.concatenate([np.flatnonzero(remission), n + np.flatnonzero(remission)])
+    plotted = [np.ones(n, bool)] + [masks[g] for g in ("60-64", "65-69", ">=70", "ctg_hr")]
+    plotted += [masks[g] for g in ("ctg_other", "pre", "post")]
+
+    def crowd(t, e):
+        return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
+
+    def crowd_pfs(uu):
+        pt, pe, _, ct, ce = observe(theta, uu)
+        return crowd(pt, pe) + crowding(
+            ct[remission], ~ce[remission], CROWD_WIDTH, CROWD_KNOTS, level=CROWD_LEVEL
+        )
+
     u, kept_pfs = greedy_redraw(
         u,
         candidates,
@@ -541,6 +557,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         rng["greedy"],
         passes=PASSES,
         nudges=NUDGES,
+        guard=crowd_pfs,
     )
     pfs_t, pfs_e, relapsed, crd_t, crd_e = observe(theta, u)
     dies_in_remission = pfs_e & ~relapsed
@@ -640,6 +657,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         os_targets,
         rng["greedy"],
         nudges=NUDGES,
+        guard=lambda uu: crowd(*os_times(phi, uu)),
     )
 
     # Follow-up: with every patient's death time known, refit the pre-amendment enrolment
@@ -682,6 +700,10 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         passes=FINAL_PASSES,
         extra_loss=neoplasm_shortfall,
         nudges=NUDGES,
+        guard=lambda w: (
+            crowd_pfs(w[: 2 * n])
+            + crowd(*os_from(phi, w[2 * n :], *observe(theta, w[: 2 * n])[:3]))
+        ),
     )
     kept_pfs += more
     u, u_os = w[: 2 * n], w[2 * n :]

@@ -70,11 +70,15 @@ from .common import (
 )
 from .hazard import PiecewiseHazard
 from .sources import PublishedValues, Ref
+from .spread import crowding
 
 STUDY = "rocca"
 SEED = 20240623
 #: Rounds of the fixed-point stage (see :mod:`.calibration`).
 ROUNDS = 3
+#: Crowding guard of the greedy stage (see :mod:`.spread`): window (months), hazard knots
+#: of the smooth reference, Poisson level. No re-draw may crowd a plotted curve more.
+CROWD_WIDTH, CROWD_KNOTS, CROWD_LEVEL = 0.5, (0.0, 3.0, 6.0, 12.0), 0.99
 N_ARMS = ("naive", "exposed")
 SOURCE = "Aldoss et al. 2024 (ROCCA), Blood Adv 8(23):6139"
 
@@ -879,6 +883,11 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         return 10.0 * short
 
     candidates = np.flatnonzero(modelled)
+    plotted = [resp, refr, naive, exposed, pre_only, bridging_ino]
+
+    def crowd(t, e):
+        return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
+
     u_pfs, kept_pfs = greedy_redraw(
         u_pfs,
         candidates,
@@ -886,6 +895,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         pfs_targets,
         rng["greedy"],
         extra_loss=relapse_deficit,
+        guard=lambda u: crowd(*pfs_times(theta_pfs, u)),
     )
     pfs_t, pfs_e = pfs_times(theta_pfs, u_pfs)
 
@@ -989,7 +999,12 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         [np.flatnonzero(pfs_e & ~early), n + np.flatnonzero(pfs_e & ~early & ~nonresp)]
     )
     u_os, kept_os = greedy_redraw(
-        u_os, os_candidates, lambda u: realise_os(phi, u), os_targets, rng["greedy"]
+        u_os,
+        os_candidates,
+        lambda u: realise_os(phi, u),
+        os_targets,
+        rng["greedy"],
+        guard=lambda u: crowd(*os_times(phi, u)),
     )
     os_t, os_e = os_times(phi, u_os)
     relapse = designate(u_os[n:])

@@ -3,6 +3,8 @@ notebook). Functions take builds or validation results and return data or figure
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -113,7 +115,7 @@ def misses(builds: dict, role: str | None = None) -> pd.DataFrame:
                     "Statistic": [display_name(r.statistic) for r in rows],
                     "Published": [number(r.published) for r in rows],
                     "Synthetic": [number(r.reproduced) for r in rows],
-                    "Reason": [_short_reason(r.note) for r in rows],
+                    "Reason": [_short_reason(r.note, r) for r in rows],
                 },
                 columns=["Study", "Statistic", "Published", "Synthetic", "Reason"],
             )
@@ -121,11 +123,62 @@ def misses(builds: dict, role: str | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _short_reason(note: str) -> str:
-    """The first clause of a target's note (two when the first only says 'not fitted');
-    nothing for the standard held-out p-value note, which the page explains once."""
+def p_direction(published, reproduced) -> str | None:
+    """'smaller' or 'larger': how a synthetic p-value lies against the printed one ('.002',
+    '<.0001', 0.77); None when either is not a number or they are equal."""
+    try:
+        printed = float(str(published).strip().lstrip("<>=≤≥ ").strip())
+        ours = float(reproduced)
+    except (TypeError, ValueError):
+        return None
+    if ours == printed:
+        return None
+    return "smaller" if ours < printed else "larger"
+
+
+def held_out_p_values(builds: dict) -> pd.DataFrame:
+    """Every held-out p-value target: Study, Statistic, Published, Synthetic, Close, and
+    Direction ('smaller' / 'larger' than published, or None)."""
+    rows = []
+    for study, b in builds.items():
+        for r in b.targets:
+            if r.role != "held_out" or not _is_p_target(r):
+                continue
+            rows.append(
+                {
+                    "Study": STUDY_SHORT.get(study, study),
+                    "Statistic": display_name(r.statistic),
+                    "Published": number(r.published),
+                    "Synthetic": number(r.reproduced),
+                    "Close": bool(r.match),
+                    "Direction": p_direction(r.published, r.reproduced),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["Study", "Statistic", "Published", "Synthetic", "Close", "Direction"]
+    )
+
+
+def _is_p_target(r) -> bool:
+    """A p-value target: its statistic names a p-value or its tolerance is the p-value one."""
+    return " log-rank p" in f" {r.statistic}" or "same side of" in str(r.tolerance)
+
+
+def _p_reason(r) -> str:
+    """A short reason for a p-value that misses: which way it misses."""
+    direction = p_direction(r.published, r.reproduced)
+    if direction == "larger":
+        return "synthetic curves separate less than published (p larger); see third finding"
+    if direction == "smaller":
+        return "synthetic curves separate more than published (p smaller); see third finding"
+    return "see third finding"
+
+
+def _short_reason(note: str, target=None) -> str:
+    """The first clause of a target's note (two when the first only says 'not fitted'); for
+    the standard held-out p-value note, which way the p-value misses."""
     if note.startswith("held out: never used to fit"):
-        return ""
+        return _p_reason(target) if target is not None and _is_p_target(target) else ""
     parts = [p.strip() for p in note.split(";")]
     if parts[0] == "not fitted" and len(parts) > 1:
         return f"{parts[0]}: {parts[1]}"
@@ -140,6 +193,16 @@ def assumptions(build) -> pd.DataFrame:
     for key, value in build.assumptions.items():
         meaning, unit, basis = notes.get(key, (key.replace("_", " "), "", "assumed"))
         shown = _fmt(value)
+        # Machine values in words: "('any')" goes from the meaning, the value gets its words;
+        # an unset value takes the words its meaning gives "(not set: ...)".
+        if isinstance(value, str) and value in _VALUE_WORDS:
+            shown = _VALUE_WORDS[value]
+        meaning = display_name(re.sub(r"\s*\('[A-Za-z_]+'\)", "", meaning))
+        unset = re.search(r"\s*\(not set: ([^)]*)\)", meaning)
+        if unset:
+            meaning = meaning.replace(unset.group(0), "")
+            if value is None:
+                shown = f"none named: {unset.group(1)}"
         rows.append(
             {
                 "Assumption": meaning,
@@ -148,6 +211,13 @@ def assumptions(build) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+#: Machine values of generator settings, in words.
+_VALUE_WORDS = {
+    "any": "every relapse or progression",
+    "after_response": "relapses after CR/CRi only",
+}
 
 
 def _fmt(value) -> str:

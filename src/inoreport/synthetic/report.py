@@ -168,9 +168,9 @@ def _p_reason(r) -> str:
     """A short reason for a p-value that misses: which way it misses."""
     direction = p_direction(r.published, r.reproduced)
     if direction == "larger":
-        return "synthetic curves separate less than published (p larger); see third finding"
+        return "p larger: the curves separate less; see third finding"
     if direction == "smaller":
-        return "synthetic curves separate more than published (p smaller); see third finding"
+        return "p smaller: the curves separate more; see third finding"
     return "see third finding"
 
 

@@ -3,7 +3,8 @@
 ``python -m inoreport.build [--root DIR]`` does four things, in order:
 
 1. **Invalidate on dependency change.** jupyter-cache keys a notebook on its code
-   cells only, so an edit to ``src/``, ``data/`` or the pinned environment would
+   cells only, so an edit to ``src/``, ``data/``, the benchmark results or the pinned
+   environment would
    silently reuse old outputs. We hash those inputs; when the hash changes, the
    execution cache and ``_build/results`` are wiped.
 2. **Execute in a known order.** Pages that produce inputs for chapters
@@ -34,7 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Inputs whose change must re-execute every notebook (relative to the book root).
-DEPENDENCY_PATHS = ("src", "data", "requirements.txt", "pyproject.toml")
+#: benchmarks/results.json is read by the appendix page and rewritten by `make bench`.
+DEPENDENCY_PATHS = (
+    "src",
+    "data",
+    "requirements.txt",
+    "pyproject.toml",
+    "benchmarks/results.json",
+)
 #: Files inside those folders that do not affect results.
 _IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 _IGNORED_SUFFIXES = {".pyc", ".pyo"}

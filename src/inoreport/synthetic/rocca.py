@@ -1238,30 +1238,19 @@ def evaluate(
                     note=_short_note(short),
                 )
             )
-        rows.append(
-            count_row(
-                f"median age, {arm}",
-                pub(R("age_median", arm)),
-                float(sub["age_years"].median()),
-                source=src,
+        for label, quantity, column in (
+            ("median age", "age_median", "age_years"),
+            ("median prior lines", "prior_lines_median", "prior_lines"),
+            ("median hospital days", "hospital_days_median", "hospital_days"),
+        ):
+            rows.append(
+                count_row(
+                    f"{label}, {arm}",
+                    pub(R(quantity, arm)),
+                    float(sub[column].median()),
+                    source=src,
+                )
             )
-        )
-        rows.append(
-            count_row(
-                f"median prior lines, {arm}",
-                pub(R("prior_lines_median", arm)),
-                float(sub["prior_lines"].median()),
-                source=src,
-            )
-        )
-        rows.append(
-            count_row(
-                f"median hospital days, {arm}",
-                pub(R("hospital_days_median", arm)),
-                float(sub["hospital_days"].median()),
-                source=src,
-            )
-        )
         for col, q in (
             ("early_death_30d", "early_death_30d_count"),
             ("tocilizumab", "tocilizumab_count"),

@@ -317,6 +317,21 @@ def _reference(counts: dict, values) -> np.ndarray:
     return raw / raw.sum()
 
 
+def _median_and_range(pub, ref, stem: str, arm: str, mask, values, label: str):
+    """The published median of ``stem`` in ``arm``, and constraints holding it and the
+    published range (``<stem>_median``, ``_min``, ``_max``) exactly in the allocation."""
+    med = pub(ref(f"{stem}_median", arm))
+    cons = list(quantile(mask, 0.5, int(med), values, label))
+    cons += value_range(
+        mask,
+        int(pub(ref(f"{stem}_min", arm))),
+        int(pub(ref(f"{stem}_max", arm))),
+        values,
+        label,
+    )
+    return med, cons
+
+
 def _geometric(values, median: float) -> np.ndarray:
     """A decreasing reference distribution on prior lines whose median is about ``median``."""
     lo = min(values)
@@ -536,15 +551,10 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     line_ref = np.zeros((n, len(lines)))
     for arm in N_ARMS:
         m = arm_mask[arm]
-        med = pub(R("prior_lines_median", arm))
-        line_cons += quantile(m, 0.5, int(med), lines, f"prior lines {arm}")
-        line_cons += value_range(
-            m,
-            int(pub(R("prior_lines_min", arm))),
-            int(pub(R("prior_lines_max", arm))),
-            lines,
-            f"prior lines {arm}",
+        med, arm_cons = _median_and_range(
+            pub, R, "prior_lines", arm, m, lines, f"prior lines {arm}"
         )
+        line_cons += arm_cons
         line_ref[m] = _geometric(lines, med)
     line_medians = {}
     for sg, qgroup in (
@@ -745,15 +755,8 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     los_ref = np.zeros((n, len(days)))
     for arm in N_ARMS:
         m = arm_mask[arm]
-        med = pub(R("hospital_days_median", arm))
-        los_cons += quantile(m, 0.5, int(med), days, f"stay {arm}")
-        los_cons += value_range(
-            m,
-            int(pub(R("hospital_days_min", arm))),
-            int(pub(R("hospital_days_max", arm))),
-            days,
-            f"stay {arm}",
-        )
+        med, arm_cons = _median_and_range(pub, R, "hospital_days", arm, m, days, f"stay {arm}")
+        los_cons += arm_cons
         los_ref[m] = _lognormal_pmf(days, med, 0.45)
     los_cons.append(at_most(early, tuple(d for d in days if d == 0 or d >= 30), 0, "early deaths"))
     frame["hospital_days"] = allocate(

@@ -18,6 +18,9 @@
    on a clean HTML tree, so a warning from an earlier build is not forgotten.
 4. **Print** the path of ``index.html``.
 
+It runs with pinned arithmetic (:mod:`inoreport.portable`), so the notebooks compute the
+same numbers on every x86-64 machine.
+
 Any notebook exception prints its traceback and exits non-zero.
 """
 
@@ -33,6 +36,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import portable
 
 #: Inputs whose change must re-execute every notebook (relative to the book root).
 #: benchmarks/results.json is read by the appendix page and rewritten by `make bench`.
@@ -299,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=2, help="notebooks executed at once")
     args = parser.parse_args(argv)
+    if not portable.is_portable():
+        # the notebooks' kernels inherit the pinned arithmetic (same numbers on every CPU)
+        return portable.run_module("inoreport.build", list(sys.argv[1:] if argv is None else argv))
     try:
         build(args.root, workers=args.workers)
     except BuildError as exc:

@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, stats
 
+from . import fonts
+
 __all__ = [
     "CausalInputError",
     "ConfoundingScenario",
@@ -530,6 +532,7 @@ def new_figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    fonts.register()
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     return fig

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from . import contingency
+from . import contingency, fonts
 
 __all__ = [
     "EValue",
@@ -990,6 +990,7 @@ def posterior_figure(
         raise EvidenceInputError("no panels to plot; expected at least one estimate")
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
+    fonts.register()
     fig = Figure(figsize=(width, 0.6 + 2.0 * nrows), layout="constrained")
     FigureCanvasAgg(fig)
     axes = np.atleast_2d(fig.subplots(nrows, ncols, squeeze=False))
@@ -1139,6 +1140,7 @@ def difference_figure(
             last_section = section
         positions.append(y)
         y += 1.0
+    fonts.register()
     fig = Figure(figsize=(width, 0.9 + 0.32 * y), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()

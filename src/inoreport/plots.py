@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from . import fonts
 from .tables import format_p
 
 __all__ = [
@@ -70,16 +71,8 @@ _BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=12)
 _MUTED = "#555555"
 
 
-def _available_fonts() -> list[str]:
-    """Arial-like fonts that are installed (matplotlib warns about every missing family)."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    wanted = ["Liberation Sans", "Arial", "Helvetica", "DejaVu Sans"]
-    return [f for f in wanted if f in installed][:1] or ["DejaVu Sans"]
-
-
-_FONTS = _available_fonts()
+#: The figures' font, shipped with the package (see :mod:`inoreport.fonts`).
+_FONTS = fonts.register()
 
 #: The rc settings behind every figure (a seaborn "ticks"-like look at page size).
 _RC = {

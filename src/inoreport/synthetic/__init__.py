@@ -52,10 +52,21 @@ def _module(study: str):
     return importlib.import_module(f".{STUDIES[study]}", __name__)
 
 
-def build(study: str, seed: int | None = None):
-    """Generate one study's cohort in memory; returns a :class:`~.common.StudyBuild`."""
+def build(study: str, seed: int | None = None, **options):
+    """Generate one study's cohort; returns a :class:`~.common.StudyBuild`.
+
+    ``options`` go to the study's own ``build`` (e.g. ``assumptions=`` for a sensitivity
+    rebuild). The generator runs with pinned arithmetic (see :mod:`.portable`), in a child
+    process when this one was not started that way, so the result is the same on every
+    machine.
+    """
     module = _module(study)
-    return module.build(seed=module.SEED if seed is None else seed)
+    seed = module.SEED if seed is None else seed
+    from ..portable import build_in_child, is_portable
+
+    if not is_portable():
+        return build_in_child(study, seed, **options)
+    return module.build(seed=seed, **options)
 
 
 def csv_path(study: str, directory: Path | None = None) -> Path:

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .. import paths
+from .. import paths, portable
 from ..results import write_scorecard
 from . import STUDIES, build, io
 
@@ -27,8 +27,25 @@ def _summary(rows) -> str:
 
 
 def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=False) -> dict:
-    """Regenerate the cohorts; returns {study: seconds}."""
+    """Regenerate the cohorts; returns {study: seconds}.
+
+    Runs in a child process with pinned arithmetic (:mod:`.portable`) unless this process
+    already has it; the child's timings are then not reported, only the total.
+    """
     data_dir = Path(data_dir)
+    if not portable.is_portable():
+        args = ["--data-dir", str(data_dir)]
+        if results_dir is not None:
+            args += ["--results-dir", str(results_dir)]
+        if studies is not None:
+            args += ["--only", *studies]
+        if quiet:
+            args.append("--quiet")
+        t0 = time.perf_counter()
+        code = portable.run_module("inoreport.synthetic", args)
+        if code != 0:
+            raise RuntimeError(f"regenerating the synthetic cohorts failed (exit code {code})")
+        return {"total": time.perf_counter() - t0}
     data_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     resources = []
@@ -90,9 +107,17 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--only", nargs="*", default=None, help="studies to regenerate (no datapackage)"
     )
+    parser.add_argument("--quiet", action="store_true", help="print only the total time")
     args = parser.parse_args(argv)
+    if not portable.is_portable():
+        # numpy is already imported here, so the pinned arithmetic needs a fresh process
+        return portable.run_module(
+            "inoreport.synthetic", list(sys.argv[1:] if argv is None else argv)
+        )
     t0 = time.perf_counter()
-    timings = regenerate(args.data_dir, args.results_dir or paths.results_dir(), args.only)
+    timings = regenerate(
+        args.data_dir, args.results_dir or paths.results_dir(), args.only, quiet=args.quiet
+    )
     print(
         f"[synthetic] all cohorts regenerated in {time.perf_counter() - t0:.1f} s "
         f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})"

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import published
-from .contingency import (
+from inoreport import published
+from inoreport.contingency import (
     clopper_pearson,
     consistent_counts,
     fisher_exact,
@@ -2211,6 +2211,6 @@ def verdicts() -> dict[str, str]:
 
 def write(rows: list[dict] | None = None):
     """Write ``audit.json`` (rows of :func:`audit_rows`) to the results folder; return the path."""
-    from .results import write_json
+    from inoreport.results import write_json
 
     return write_json("audit", audit_rows() if rows is None else rows)

@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import portable
+from inoreport import portable
 
 #: Inputs whose change must re-execute every notebook (relative to the book root).
 #: benchmarks/results.json is read by the appendix page and rewritten by `make bench`.

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .contingency import clopper_pearson, fisher_exact
+from inoreport.contingency import clopper_pearson, fisher_exact
 
 __all__ = [
     "BurdenInputError",

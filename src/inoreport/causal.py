@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, stats
 
-from . import fonts
+from inoreport import fonts
 
 __all__ = [
     "CausalInputError",
@@ -547,7 +547,7 @@ def set_alt(fig, text: str, synthetic: bool = False) -> None:
 
 def _palette() -> list[str]:
     try:
-        from .plots import PALETTE  # type: ignore[attr-defined]
+        from inoreport.plots import PALETTE  # type: ignore[attr-defined]
 
         colours = list(PALETTE)
         if len(colours) >= 4:

@@ -32,8 +32,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .chapters import Chapter, get_chapter, list_chapters
-from .cohort import TIME_UNITS, CohortError
+from inoreport.chapters import Chapter, get_chapter, list_chapters
+from inoreport.cohort import TIME_UNITS, CohortError
 
 PROG = "inoreport"
 

@@ -704,7 +704,7 @@ def load_cohort(
 
     Raises :class:`CohortError` (one line: file, column, row, what was expected).
     """
-    from .paths import SYNTHETIC
+    from inoreport.paths import SYNTHETIC
 
     path = Path(path)
     name = path.name

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from . import contingency, fonts
+from inoreport import contingency, fonts
 
 __all__ = [
     "EValue",

@@ -310,8 +310,8 @@ def flow_diagram(
     """
     from matplotlib.patches import FancyBboxPatch
 
-    from .causal import new_figure, set_alt
-    from .plots import style
+    from inoreport.causal import new_figure, set_alt
+    from inoreport.plots import style
 
     if orientation not in ("auto", "vertical", "horizontal"):
         raise FlowError(

@@ -34,8 +34,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import fonts
-from .tables import format_p
+from inoreport import fonts
+from inoreport.tables import format_p
 
 __all__ = [
     "PALETTE",

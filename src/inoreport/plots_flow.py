@@ -19,11 +19,11 @@ import pandas as pd
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
-from .burden import flow_links
-from .plots import PAGE_WIDTH_IN, PALETTE, PlotInputError, style
-from .plots import _new_figure as new_figure  # the house figure (constrained layout, Agg)
-from .plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
-from .plots import _stamp_synthetic as stamp_synthetic  # the same badge on every figure
+from inoreport.burden import flow_links
+from inoreport.plots import PAGE_WIDTH_IN, PALETTE, PlotInputError, style
+from inoreport.plots import _new_figure as new_figure  # the house figure (constrained layout, Agg)
+from inoreport.plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
+from inoreport.plots import _stamp_synthetic as stamp_synthetic  # the same badge on every figure
 
 __all__ = ["composition_plot", "distribution_plot", "power_curve_plot", "transition_flow_plot"]
 

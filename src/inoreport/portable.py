@@ -121,7 +121,7 @@ def build_in_child(study: str, seed: int | None = None, **options):
 
 
 def _child(request: str, answer: str) -> int:
-    from .synthetic import build
+    from inoreport.synthetic import build
 
     study, seed, options = pickle.loads(Path(request).read_bytes())
     result = build(study, seed=seed, **options)

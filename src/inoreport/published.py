@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from inoreport import paths
 
 __all__ = [
     "COLUMNS",

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .paths import results_dir
+from inoreport.paths import results_dir
 
 ROLES = ("exact", "calibrated", "held_out")
 

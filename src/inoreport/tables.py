@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import contingency
+from inoreport import contingency
 
 __all__ = [
     "TEST_NAMES",

@@ -28,12 +28,12 @@ lifelines and statsmodels are not imported: vectorised numpy is faster at 10^6 r
 chapter that imports this module does not pay lifelines' ~7 s import).
 """
 
-from ._common import SurvivalInputError
-from .cif import aalen_johansen, cumulative_incidence
-from .cox import CoxFit, Screening, cox, screen_then_fit
-from .km import KaplanMeier, kaplan_meier, median_followup
-from .logrank import LogRank, logrank
-from .zph import ph_residuals, ph_test
+from inoreport.survival._common import SurvivalInputError
+from inoreport.survival.cif import aalen_johansen, cumulative_incidence
+from inoreport.survival.cox import CoxFit, Screening, cox, screen_then_fit
+from inoreport.survival.km import KaplanMeier, kaplan_meier, median_followup
+from inoreport.survival.logrank import LogRank, logrank
+from inoreport.survival.zph import ph_residuals, ph_test
 
 __all__ = [
     "CoxFit",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._common import (
+from inoreport.survival._common import (
     SurvivalInputError,
     as_frame,
     check_conf_type,
@@ -19,7 +19,7 @@ from ._common import (
     timefix,
     z_value,
 )
-from .km import _prepare_groups
+from inoreport.survival.km import _prepare_groups
 
 INITIAL_STATE = "event-free"
 

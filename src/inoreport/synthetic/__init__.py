@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
+from inoreport import paths
 
 #: study key -> (module, CSV file stem)
 STUDIES = {
@@ -62,7 +62,7 @@ def build(study: str, seed: int | None = None, **options):
     """
     module = _module(study)
     seed = module.SEED if seed is None else seed
-    from ..portable import build_in_child, is_portable
+    from inoreport.portable import build_in_child, is_portable
 
     if not is_portable():
         return build_in_child(study, seed, **options)
@@ -80,6 +80,6 @@ def load(study: str, directory: Path | None = None) -> pd.DataFrame:
     Boolean columns come back as booleans (or pandas' nullable boolean where a value is
     missing); durations in months as floats.
     """
-    from .io import read_cohort
+    from inoreport.synthetic.io import read_cohort
 
     return read_cohort(csv_path(study, directory))

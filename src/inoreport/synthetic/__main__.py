@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from .. import paths, portable
-from ..results import write_scorecard
-from . import STUDIES, build, io
+from inoreport import paths, portable
+from inoreport.results import write_scorecard
+from inoreport.synthetic import STUDIES, build, io
 
 
 def _summary(rows) -> str:
@@ -75,7 +75,7 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
             )
     t0 = time.perf_counter()
     try:
-        from . import aertgeerts
+        from inoreport.synthetic import aertgeerts
     except ImportError:
         aertgeerts = None
     if aertgeerts is not None and (studies is None or "aertgeerts" in studies):

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
+from inoreport import paths
 
 #: Where :func:`build` writes the table.
 CSV_PATH = paths.SYNTHETIC / "aertgeerts.csv"
@@ -158,7 +158,7 @@ def published_facts(frame: pd.DataFrame | None = None, source: str = "") -> Publ
     quantity raises :class:`CaseSeriesInputError` naming the file, column and row.
     """
     if frame is None:
-        from .. import published
+        from inoreport import published
 
         frame, source = published.load("aertgeerts"), str(paths.PUBLISHED / "aertgeerts.csv")
     source = source or "published data"
@@ -786,7 +786,7 @@ def swimmer(table: pd.DataFrame, stretch: float = 5.0, synthetic: bool = True):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .. import plots
+    from inoreport import plots
 
     lanes, events = swimmer_frames(table)
     patients = list(dict.fromkeys(table["patient"]))

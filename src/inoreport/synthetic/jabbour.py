@@ -37,17 +37,17 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from ..results import ScorecardRow
-from . import fastsurv
-from .allocation import allocate, exactly, quantile, value_range
-from .calibration import (
+from inoreport.results import ScorecardRow
+from inoreport.synthetic import fastsurv
+from inoreport.synthetic.allocation import allocate, exactly, quantile, value_range
+from inoreport.synthetic.calibration import (
     FitTarget,
     count_from_percent,
     fixed_point,
     greedy_redraw,
     normalised_gap,
 )
-from .common import (
+from inoreport.synthetic.common import (
     DAYS_PER_MONTH,
     StudyBuild,
     bisect,
@@ -61,9 +61,9 @@ from .common import (
     round_months,
     streams,
 )
-from .hazard import PiecewiseHazard
-from .sources import PublishedValues, Ref
-from .spread import crowding
+from inoreport.synthetic.hazard import PiecewiseHazard
+from inoreport.synthetic.sources import PublishedValues, Ref
+from inoreport.synthetic.spread import crowding
 
 STUDY = "jabbour"
 SEED = 20230601
@@ -889,7 +889,7 @@ PUBLISHED_MEDIANS = {
 
 
 def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
-    from .verify import Survival
+    from inoreport.synthetic.verify import Survival
 
     surv = Survival()
     rows = []
@@ -1104,7 +1104,7 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
             )
         )
     # the EHA 2022 report on the same patients (earlier data cut) counted remission outcomes
-    from .. import published
+    from inoreport import published
 
     rem = f[f["remission"]]
     for label, quantity, got in (

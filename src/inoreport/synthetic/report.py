@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import fastsurv
+from inoreport.synthetic import fastsurv
 
 STUDY_TITLES = {
     "rocca": "ROCCA (Aldoss 2024)",
@@ -306,8 +306,8 @@ def validation_figure(result):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .. import plots
-    from .validation import LANDMARKS, SEXES
+    from inoreport import plots
+    from inoreport.synthetic.validation import LANDMARKS, SEXES
 
     with plots.style():
         fig = Figure(figsize=(7.2, 4.6), layout="constrained")
@@ -351,6 +351,6 @@ def validation_figure(result):
 
 
 def _max_gap(result, sex) -> float:
-    from .validation import max_km_distance
+    from inoreport.synthetic.validation import max_km_distance
 
     return max_km_distance(result.real, result.rebuilt, sex, horizon=30.0)

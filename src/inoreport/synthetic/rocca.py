@@ -44,8 +44,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import fastsurv
-from .allocation import (
+from inoreport.synthetic import fastsurv
+from inoreport.synthetic.allocation import (
     allocate,
     at_least,
     at_most,
@@ -53,8 +53,13 @@ from .allocation import (
     quantile,
     value_range,
 )
-from .calibration import FitTarget, count_from_percent, fixed_point, greedy_redraw
-from .common import (
+from inoreport.synthetic.calibration import (
+    FitTarget,
+    count_from_percent,
+    fixed_point,
+    greedy_redraw,
+)
+from inoreport.synthetic.common import (
     DAYS_PER_MONTH,
     StudyBuild,
     bisect,
@@ -68,9 +73,9 @@ from .common import (
     round_months,
     streams,
 )
-from .hazard import PiecewiseHazard
-from .sources import PublishedValues, Ref
-from .spread import crowding
+from inoreport.synthetic.hazard import PiecewiseHazard
+from inoreport.synthetic.sources import PublishedValues, Ref
+from inoreport.synthetic.spread import crowding
 
 STUDY = "rocca"
 SEED = 20240623
@@ -1200,7 +1205,7 @@ def evaluate(
     infeasible_os,
 ):
     """Every target with its published value and what the synthetic cohort shows."""
-    from .verify import Survival
+    from inoreport.synthetic.verify import Survival
 
     surv = Survival()
     rows = []

@@ -34,7 +34,7 @@ class PublishedValues:
     def row(self, ref: Ref):
         """The full published row (value, ci_low, ci_high, printed, note, ...): the
         preferred one (see :func:`inoreport.published.get`)."""
-        from .. import published
+        from inoreport import published
 
         self.used.append(ref)
         if ref not in self._rows:

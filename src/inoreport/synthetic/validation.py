@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import fastsurv, guyot
-from .allocation import allocate, exactly, quantile, value_range
-from .calibration import FitTarget, fixed_point, greedy_redraw
-from .common import DAYS_PER_MONTH, bisect, round_months, streams
-from .hazard import PiecewiseHazard
+from inoreport.synthetic import fastsurv, guyot
+from inoreport.synthetic.allocation import allocate, exactly, quantile, value_range
+from inoreport.synthetic.calibration import FitTarget, fixed_point, greedy_redraw
+from inoreport.synthetic.common import DAYS_PER_MONTH, bisect, round_months, streams
+from inoreport.synthetic.hazard import PiecewiseHazard
 
 SEED = 20120209  # Guyot et al. 2012 publication date, for want of a better one
 SEXES = ("male", "female")
@@ -177,7 +177,7 @@ def rebuild(aggregates: dict, seed: int = SEED) -> pd.DataFrame:
         for s in SEXES:
             mean = curves[masks[s]].mean(axis=0)
             out += list(np.interp(LANDMARKS, grid, mean))
-        from .common import group_median_from_curves
+        from inoreport.synthetic.common import group_median_from_curves
 
         out += list(
             group_median_from_curves(

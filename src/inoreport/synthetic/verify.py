@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import fastsurv
+from inoreport.synthetic import fastsurv
 
 
 def _toolkit():
     try:
-        from .. import survival  # noqa: F401
+        from inoreport import survival  # noqa: F401
     except ImportError:
         return None
     needed = ("kaplan_meier", "logrank", "cox", "median_followup")

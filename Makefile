@@ -25,7 +25,7 @@ venv: $(STAMP)
 
 ## book: build the site into _build/html (executes notebooks, fails on any warning)
 book: $(STAMP)
-	$(PY) -m inoreport.build
+	$(PY) -m inoreport.book.build
 
 ## test: lint, unit and reference tests, build checks and the offline browser check
 test: $(STAMP) sysdeps book lint
@@ -42,7 +42,7 @@ sysdeps:
 
 ## data: regenerate the synthetic cohorts in data/synthetic from data/published
 data: $(STAMP)
-	$(PY) -m inoreport.synthetic
+	$(PY) -m inoreport.studies
 
 ## fixtures: re-run R to regenerate the reference fixtures in tests/reference
 fixtures: sysdeps

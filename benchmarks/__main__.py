@@ -5,7 +5,7 @@ prints a summary. Steps (``--only`` picks some):
 
 - ``book``: cold build (empty cache) of a copy of the book, warm rebuild (no change),
   rebuild after editing one chapter (and which pages re-executed);
-- ``synthetic``: regenerating all synthetic cohorts (``python -m inoreport.synthetic``);
+- ``synthetic``: regenerating all synthetic cohorts (``python -m inoreport.studies``);
 - ``stats``: KM + log-rank + Cox with 8 covariates on synthetic registries of 10^3 to 10^6
   patients, inoreport and R's survival on the same CSV in the same run (wall time, peak RSS);
 - ``cli``: ``inoreport run survival_comparison`` end to end at 10^3 and 10^5.
@@ -92,7 +92,7 @@ def bench_book() -> dict:
     copy = COPY
     _fresh_copy(copy)
     env = copy_env()
-    build = [PY, "-m", "inoreport.build", "--root", str(copy)]
+    build = [PY, "-m", "inoreport.book.build", "--root", str(copy)]
 
     def executed(output: str) -> list[str]:
         return re.findall(r"^\[build\]\s+(\S+\.(?:ipynb|md)): [\d.]+ s$", output, re.M)
@@ -121,7 +121,7 @@ def bench_book() -> dict:
 def bench_synthetic() -> dict:
     if not COPY.exists():
         _fresh_copy(COPY)
-    run = run_measured([PY, "-m", "inoreport.synthetic"], cwd=COPY, env=copy_env())
+    run = run_measured([PY, "-m", "inoreport.studies"], cwd=COPY, env=copy_env())
     return {"wall_s": run["wall_s"], "peak_mb": run["peak_mb"]}
 
 

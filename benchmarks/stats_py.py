@@ -13,7 +13,7 @@ import pandas as pd
 
 
 def main(path: str) -> None:
-    from inoreport import survival
+    from inoreport.stats import survival
 
     t0 = time.perf_counter()
     data = pd.read_csv(path)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from inoreport import paths
-from inoreport.synthetic import aertgeerts as ae
+from inoreport.studies.aertgeerts import cohort as ae
 
 # From the abstract: "3/4 after second relapse, 1/4 refractory at first relapse"; "three ...
 # CD19NEG/CD22POS, one CD19POS/CD22POS"; "all achieved CR, three without MRD"; "two or three
@@ -347,7 +347,7 @@ def test_patient_table_html_has_a_synthetic_caption(table):
 
 
 def test_exact_intervals_used_in_the_chapter():
-    from inoreport.contingency import clopper_pearson
+    from inoreport.stats.contingency import clopper_pearson
 
     # R 4.2: binom.test(4, 4)$conf.int and binom.test(3, 4)$conf.int
     assert clopper_pearson(4, 4) == pytest.approx((0.3976353644, 1.0), abs=1e-9)

@@ -16,8 +16,9 @@ import json
 import numpy as np
 import pytest
 
-from inoreport import audit, published
-from inoreport.contingency import fisher_exact, pearson_chi2
+from inoreport import published
+from inoreport.stats.contingency import fisher_exact, pearson_chi2
+from inoreport.studies import audit
 
 # quantity -> (table rows [naive, exposed] from the paper, R (chi2, chi2 Yates, Fisher))
 REFERENCE = {

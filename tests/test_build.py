@@ -1,7 +1,7 @@
 """The book build fails loudly and never shows stale results.
 
 Each test builds a tiny book in a temporary folder with the project's real
-``_config.yml`` and builder (``python -m inoreport.build``), so what is proven here is
+``_config.yml`` and builder (``python -m inoreport.book.build``), so what is proven here is
 what ``make book`` does.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from inoreport import build as builder
+from inoreport.book import build as builder
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def make_book(tmp_path: Path, pages: dict[str, object]) -> Path:
 
 def run_build(root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "inoreport.build", "--root", str(root)],
+        [sys.executable, "-m", "inoreport.book.build", "--root", str(root)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -1,4 +1,4 @@
-"""Tests for inoreport.burden. Reference values come from R 4.2 (commands in comments),
+"""Tests for inoreport.stats.small_cohorts. Reference values come from R 4.2 (commands in comments),
 from brute-force enumeration (a different algorithm from the one under test) or from
 Schoenfeld's formula; never from this module's own output."""
 
@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from inoreport import burden
-from inoreport.burden import BurdenInputError
 from inoreport.paths import DATA
-from inoreport.survival import kaplan_meier
+from inoreport.stats import small_cohorts as burden
+from inoreport.stats.small_cohorts import BurdenInputError
+from inoreport.stats.survival import kaplan_meier
 
 # --------------------------------------------------------------------------- transitions
 
@@ -286,7 +286,8 @@ def test_power_inputs_are_checked():
 
 
 def test_flow_plot_alt_text_lists_every_move_and_badge(cohort):
-    from inoreport import plots, plots_flow
+    from inoreport.figures import plots
+    from inoreport.figures import transitions as plots_flow
 
     counts = burden.transition_counts(
         cohort, "before", "after", by="arm", levels=["high", "low"], order=["A", "B"]
@@ -310,7 +311,8 @@ def test_flow_plot_alt_text_lists_every_move_and_badge(cohort):
 
 
 def test_distribution_plot_marks_references_and_refuses_log_of_zero():
-    from inoreport import plots, plots_flow
+    from inoreport.figures import plots
+    from inoreport.figures import transitions as plots_flow
 
     data = pd.DataFrame(
         {"arm": ["A"] * 3 + ["B"] * 4, "v": [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, np.nan]}
@@ -348,7 +350,8 @@ def test_rank_sum_consistent_finds_the_rank_sums_behind_a_printed_p():
 
 
 def test_power_curve_plot_alt_text_says_where_power_is_reached():
-    from inoreport import plots, plots_flow
+    from inoreport.figures import plots
+    from inoreport.figures import transitions as plots_flow
 
     curves = pd.DataFrame(
         {
@@ -367,7 +370,8 @@ def test_power_curve_plot_alt_text_says_where_power_is_reached():
 
 
 def test_power_curve_plot_alt_text_quotes_exact_regions_and_marks_them():
-    from inoreport import plots, plots_flow
+    from inoreport.figures import plots
+    from inoreport.figures import transitions as plots_flow
 
     curves = pd.DataFrame(
         {"value": [0.1, 0.5, 0.9], "power": [0.9, 0.05, 0.9], "method": ["m"] * 3}
@@ -416,7 +420,8 @@ def test_power_regions_find_a_closed_interval_and_check_inputs():
 
 
 def test_composition_plot_alt_text_has_counts_and_shares():
-    from inoreport import plots, plots_flow
+    from inoreport.figures import plots
+    from inoreport.figures import transitions as plots_flow
 
     frame = pd.DataFrame(
         {

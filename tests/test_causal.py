@@ -1,4 +1,4 @@
-"""Tests for inoreport.causal against R (survival 3.5-3, stats::glm), hand calculations and
+"""Tests for inoreport.stats.causal against R (survival 3.5-3, stats::glm), hand calculations and
 simulation.
 
 R reference values were produced with the script below (R 4.2.2, survival 3.5-3) on the
@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inoreport import causal as c
 from inoreport.paths import DATA
+from inoreport.stats import causal as c
 
 # ----------------------------------------------------------------------------- fixtures
 

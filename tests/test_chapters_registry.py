@@ -20,8 +20,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from inoreport import chapters, cli
-from inoreport.chapters import get_chapter
+from inoreport import cli
+from inoreport.book import chapters
+from inoreport.book.chapters import get_chapter
 from inoreport.cohort import CohortError
 from inoreport.paths import SYNTHETIC
 
@@ -441,7 +442,7 @@ def test_results_json_of_a_study_chapter_holds_its_main_comparison_as_r_computes
 
 
 def test_results_json_carries_table1_rows(tmp_path, monkeypatch):
-    from inoreport.tables import table_one
+    from inoreport.stats.tables import table_one
 
     monkeypatch.setenv("INOREPORT_RESULTS_DIR", str(tmp_path))
     chapter = get_chapter("rocca")

@@ -24,8 +24,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from inoreport import chapters, cli
-from inoreport.chapters import Chapter, get_chapter
+from inoreport import cli
+from inoreport.book import chapters
+from inoreport.book.chapters import Chapter, get_chapter
 from inoreport.cohort import CohortSchema, standard_columns
 from inoreport.paths import DATA, ROOT
 

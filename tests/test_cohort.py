@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inoreport.chapters import get_chapter
+from inoreport.book.chapters import get_chapter
 from inoreport.cohort import (
     CohortError,
     CohortSchema,

@@ -1,4 +1,4 @@
-"""inoreport.contingency against R 4.2 (fisher.test, chisq.test, binom.test).
+"""inoreport.stats.contingency against R 4.2 (fisher.test, chisq.test, binom.test).
 
 Every reference value was produced by the R command in the comment beside it
 (``options(digits=15)``); none comes from this package.
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from inoreport.contingency import (
+from inoreport.stats.contingency import (
     ContingencyInputError,
     clopper_pearson,
     consistent_counts,

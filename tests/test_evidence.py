@@ -1,4 +1,4 @@
-"""Tests for inoreport.evidence against worked examples from the methods' papers and R.
+"""Tests for inoreport.stats.evidence against worked examples from the methods' papers and R.
 
 Reference values come from outside this code: VanderWeele & Ding (2017) and the test suite
 of R's EValue package (whose definitions we restate by hand), Walsh et al.'s (2014)
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from inoreport import evidence as ev
+from inoreport.stats import evidence as ev
 
 Z = stats.norm.ppf(0.975)
 

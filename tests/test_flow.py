@@ -1,4 +1,4 @@
-"""Tests for inoreport.flow: validation messages, the add-up checks, layout geometry and the
+"""Tests for inoreport.figures.flow: validation messages, the add-up checks, layout geometry and the
 drawn figure (boxes, counts, arrows, labels)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import doctest
 import pandas as pd
 import pytest
 
-from inoreport import flow
+from inoreport.figures import flow
 
 # A made-up trial flow with two ways of dividing one arm and a nested split.
 ROWS = [
@@ -116,7 +116,7 @@ def test_diagram_shows_every_box_and_count():
     arrows = [child for child in ax.get_children() if type(child).__name__ == "Annotation"]
     assert len([a for a in arrows if a.arrow_patch is not None]) == len(ROWS) - 1
     assert "SYNTHETIC" not in text
-    # alt text travels with the figure, as inoreport.plots.show expects
+    # alt text travels with the figure, as inoreport.figures.plots.show expects
     assert fig._inoreport_alt.startswith("Flow diagram. Patient flow: Randomised, 120")
 
 

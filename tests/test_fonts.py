@@ -8,7 +8,7 @@ import textwrap
 
 from matplotlib import font_manager
 
-from inoreport import fonts, plots
+from inoreport.figures import fonts, plots
 
 
 def test_the_shipped_files_are_there_with_their_licence():
@@ -58,7 +58,7 @@ def test_a_system_font_of_the_same_name_cannot_take_over(tmp_path):
             fm.ttflist.insert(0, dataclasses.replace(entry, name="Arial"))
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-        from inoreport import plots
+        from inoreport.figures import plots
         with plots.style():
             fig = Figure(figsize=(4, 2))
             canvas = FigureCanvasAgg(fig)

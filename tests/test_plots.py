@@ -16,8 +16,8 @@ from lifelines.datasets import load_lung
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from inoreport import plots
-from inoreport.survival import cox, kaplan_meier, logrank
+from inoreport.figures import plots
+from inoreport.stats.survival import cox, kaplan_meier, logrank
 
 # summary(survfit(Surv(time, status) ~ sex, lung), times = c(0,200,400,600,800,1000),
 #         extend = TRUE)$n.risk

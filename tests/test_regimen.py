@@ -17,8 +17,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from inoreport import paths, published
-from inoreport import regimen as rg
-from inoreport.plots import alt_text
+from inoreport.figures import regimen as rg
+from inoreport.figures.plots import alt_text
 
 JABBOUR_CSV = paths.DATA / "regimens" / "jabbour_2023.csv"
 INO = "inotuzumab ozogamicin"

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from inoreport.results import (
+from inoreport import studies
+from inoreport.book.results import (
     ScorecardRow,
     collect_scorecards,
     scorecard_summary,
@@ -48,7 +49,7 @@ def test_collect_and_summarise_counts_per_study_and_role(tmp_path):
         ],
         tmp_path,
     )  # fmt: skip
-    rows = collect_scorecards(tmp_path)
+    rows = collect_scorecards(tmp_path, studies.CHAPTER_TITLES, studies.TITLES)
     assert len(rows) == 6
     summary = scorecard_summary(rows).set_index("study")
     rocca = summary.loc["ROCCA (Aldoss 2024)"]
@@ -59,8 +60,10 @@ def test_collect_and_summarise_counts_per_study_and_role(tmp_path):
 
 
 def test_collect_on_empty_folder_is_empty(tmp_path):
-    assert collect_scorecards(tmp_path).empty
-    assert scorecard_summary(collect_scorecards(tmp_path)).empty
+    assert collect_scorecards(tmp_path, studies.CHAPTER_TITLES, studies.TITLES).empty
+    assert scorecard_summary(
+        collect_scorecards(tmp_path, studies.CHAPTER_TITLES, studies.TITLES)
+    ).empty
 
 
 def test_audit_p_values_count_once_under_the_study_test(tmp_path):
@@ -84,7 +87,7 @@ def test_audit_p_values_count_once_under_the_study_test(tmp_path):
         for t in ("4/5 vs 2/7", "8/10 vs 2/7") for test in ("Fisher exact", "Pearson chi-square")
     ]  # fmt: skip
     write_json("audit", rows, tmp_path)
-    collected = collect_scorecards(tmp_path)
+    collected = collect_scorecards(tmp_path, studies.CHAPTER_TITLES, studies.TITLES)
     rocca = collected[collected["study"] == "ROCCA (Aldoss 2024)"].set_index("statistic")
     assert rocca["match"].to_dict() == {
         "sex": True,

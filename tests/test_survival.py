@@ -1,4 +1,4 @@
-"""inoreport.survival: input errors (issue 4, part 5) and behaviour not covered by R fixtures.
+"""inoreport.stats.survival: input errors (issue 4, part 5) and behaviour not covered by R fixtures.
 
 Reference values here come from hand calculation or from the R fixtures' datasets; the
 comparisons against R's survival package are in test_survival_reference.py.
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inoreport import survival as sv
-from inoreport.survival import SurvivalInputError
+from inoreport.stats import survival as sv
+from inoreport.stats.survival import SurvivalInputError
 
 FIXTURES = Path(__file__).parent / "reference" / "fixtures"
 

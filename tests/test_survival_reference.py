@@ -1,4 +1,4 @@
-"""inoreport.survival against R 4.2 / survival 3.5 (fixtures from tests/reference/make_fixtures.R).
+"""inoreport.stats.survival against R 4.2 / survival 3.5 (fixtures from tests/reference/make_fixtures.R).
 
 Every case in tests/reference/fixtures/manifest.json is one test; the manifest says which R call
 produced the file and with which arguments we reproduce it. Tolerances (issue 4): Cox coef and SE
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inoreport import survival as sv
+from inoreport.stats import survival as sv
 
 FIXTURES = Path(__file__).parent / "reference" / "fixtures"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())

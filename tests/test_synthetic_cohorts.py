@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inoreport import paths, published, survival
-from inoreport.synthetic import STUDIES, io
-from inoreport.synthetic.__main__ import regenerate
+from inoreport import paths, published, studies
+from inoreport.stats import survival
+from inoreport.studies import COHORTS as STUDIES
+from inoreport.studies.__main__ import regenerate
+from inoreport.synthetic import io
 
 #: Calibrated targets that cannot be met, with the reason (see the methods page). A change
 #: in this list is a change in what the cohorts can show, so it is pinned here.
@@ -45,7 +47,7 @@ def regenerated(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def builds():
-    from inoreport.synthetic import build
+    from inoreport.studies import build_cohort as build
 
     return {study: build(study) for study in STUDIES}
 
@@ -93,7 +95,7 @@ def test_make_data_writes_the_committed_bytes_under_other_cpu_kernels(setting, t
     env = {k: v for k, v in os.environ.items() if not k.startswith("INOREPORT_PORTABLE")}
     env.update(KERNEL_SETTINGS[setting])
     data, results = tmp_path / "synthetic", tmp_path / "results"
-    command = [sys.executable, "-m", "inoreport.synthetic", "--quiet"]
+    command = [sys.executable, "-m", "inoreport.studies", "--quiet"]
     command += ["--data-dir", str(data), "--results-dir", str(results)]
     run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -418,7 +420,7 @@ def test_jabbour_age_acts_through_death_in_remission_not_relapse(cohorts):
     relapse too (fewer, as more of them die in remission first), and their cumulative
     incidence of death in remission is about twice that at 60-69 (the related report's
     ratio, a soft target)."""
-    from inoreport.synthetic import jabbour
+    from inoreport.studies.jabbour import cohort as jabbour
 
     d = cohorts["jabbour"]
     rem = d[d["remission"]].copy()
@@ -441,7 +443,7 @@ def test_jabbour_age_acts_through_death_in_remission_not_relapse(cohorts):
 def test_jabbour_relapse_hazard_is_an_assumption_a_reader_can_change():
     import dataclasses
 
-    from inoreport.synthetic import jabbour
+    from inoreport.studies.jabbour import cohort as jabbour
 
     a = jabbour.Assumptions()
     assert a.relapse_hr_65_69 == 1.0 and a.relapse_hr_70_plus == 1.0
@@ -479,7 +481,7 @@ def test_alcalde_matches_the_abstract(cohorts):
         "maintained low",
     )
     assert (d["burden_transition"] == expected).all()
-    from inoreport.burden import rank_sum_test
+    from inoreport.stats.small_cohorts import rank_sum_test
 
     p = rank_sum_test(
         arms["ino_arm"]["car_t_peak_per_ul"], arms["chemo_arm"]["car_t_peak_per_ul"]
@@ -489,7 +491,7 @@ def test_alcalde_matches_the_abstract(cohorts):
 
 
 def test_alcalde_conversion_p_is_reported_as_not_reproduced(builds):
-    from inoreport.synthetic import alcalde
+    from inoreport.studies.alcalde_mellado import cohort as alcalde
 
     rows = {r.statistic: r for r in builds["alcalde_mellado"].targets}
     row = rows[alcalde.CONVERSION_P]
@@ -530,7 +532,7 @@ def test_target_and_assumption_tables_read_as_words(builds):
         assert len(settings) == len(b.assumptions)
         assert not settings["Value"].str.contains("None").any()
         assert set(b.assumption_notes) == set(b.assumptions), study
-    misses = report.misses(builds, "calibrated")
+    misses = report.misses(builds, "calibrated", studies.SHORT_TITLES)
     assert set(misses["Statistic"]) >= {
         "conversion p (InO vs chemotherapy), closest reachable conversion table"
     }

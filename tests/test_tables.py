@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from lifelines.datasets import load_lung
 
-from inoreport.tables import (
+from inoreport.stats.tables import (
     TableOneInputError,
     categorical_test,
     continuous_test,

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from inoreport.chapters import Chapter, get_chapter, list_chapters
+from inoreport.book.chapters import Chapter, get_chapter, list_chapters
 from inoreport.cohort import TIME_UNITS, CohortError
 
 PROG = "inoreport"
@@ -299,7 +299,7 @@ def run_chapter(
         if not results_file.exists():
             raise NotebookFailed(
                 f"{chapter.notebook} ran but wrote no {chapter.results} in its results folder; "
-                "expected the chapter to write its results (see inoreport.chapters)"
+                "expected the chapter to write its results (see inoreport.book.chapters)"
             )
         progress(f"      done in {time.perf_counter() - step:.1f} s")
 

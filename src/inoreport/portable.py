@@ -25,8 +25,8 @@ executes bit for bit identically:
 * hash seed, locale and time zone fixed.
 
 These settings must be in place before numpy is imported, so the entry points
-(``python -m inoreport.synthetic``, :func:`inoreport.synthetic.build`, ``python -m
-inoreport.build``) run in a child process with this environment unless the current process
+(``python -m inoreport.studies`` behind ``make data``,
+:func:`inoreport.studies.build_cohort`, ``python -m inoreport.book.build``) run in a child process with this environment unless the current process
 already has it. The book's notebooks inherit it, so their numbers do not depend on the CPU
 either.
 ``tests/synthetic/test_portability.py`` regenerates every cohort under different outer kernel
@@ -96,17 +96,16 @@ def run_module(module: str, args: list[str]) -> int:
     return subprocess.run(command, env=portable_environment(), check=False).returncode
 
 
-def build_in_child(study: str, seed: int | None = None, **options):
-    """:func:`inoreport.synthetic.build` run in a child process with pinned arithmetic.
+def call_in_child(target: str, *args, **kwargs):
+    """``module:function(*args, **kwargs)`` run in a child process with pinned arithmetic.
 
-    Returns the child's :class:`~inoreport.synthetic.common.StudyBuild` (passed back by
-    pickle through a temporary file). Raises ``RuntimeError`` with the child's error output
-    if it fails.
+    Arguments and the result travel by pickle through a temporary folder. Raises
+    ``RuntimeError`` with the last line of the child's error output if it fails.
     """
-    with tempfile.TemporaryDirectory(prefix="inoreport-build-") as folder:
+    with tempfile.TemporaryDirectory(prefix="inoreport-child-") as folder:
         request = Path(folder) / "request.pickle"
         answer = Path(folder) / "answer.pickle"
-        request.write_bytes(pickle.dumps((study, seed, options)))
+        request.write_bytes(pickle.dumps((target, args, kwargs)))
         child = subprocess.run(
             [sys.executable, "-m", "inoreport.portable", str(request), str(answer)],
             env=portable_environment(),
@@ -116,15 +115,16 @@ def build_in_child(study: str, seed: int | None = None, **options):
         )
         if child.returncode != 0:
             last = (child.stderr.strip().splitlines() or ["no error output"])[-1]
-            raise RuntimeError(f"building the synthetic {study} cohort failed: {last}")
+            raise RuntimeError(f"{target} failed in the pinned child process: {last}")
         return pickle.loads(answer.read_bytes())
 
 
 def _child(request: str, answer: str) -> int:
-    from inoreport.synthetic import build
+    import importlib
 
-    study, seed, options = pickle.loads(Path(request).read_bytes())
-    result = build(study, seed=seed, **options)
+    target, args, kwargs = pickle.loads(Path(request).read_bytes())
+    module, function = target.split(":")
+    result = getattr(importlib.import_module(module), function)(*args, **kwargs)
     Path(answer).write_bytes(pickle.dumps(result))
     return 0
 

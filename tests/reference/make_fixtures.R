@@ -1,4 +1,4 @@
-# Reference fixtures for inoreport.survival, computed with R's survival package.
+# Reference fixtures for inoreport.stats.survival, computed with R's survival package.
 #
 # Run from the repository root:   Rscript tests/reference/make_fixtures.R
 # (or `make fixtures`). Needs only the packages survival, jsonlite and data.table

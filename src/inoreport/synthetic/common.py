@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from inoreport.results import ScorecardRow
+from inoreport.book.results import ScorecardRow
 
 #: Days per month (a twelfth of a Julian year), as everywhere in the book.
 DAYS_PER_MONTH = 365.25 / 12

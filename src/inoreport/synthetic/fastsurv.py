@@ -4,7 +4,7 @@ Calibration evaluates the same few statistics thousands of times on a cohort of 
 hundred patients, so these are minimal numpy versions: Kaplan–Meier survival at given
 times, the Kaplan–Meier median (R's rule), the reverse-Kaplan–Meier median follow-up and
 a Cox model by Newton–Raphson (Efron ties, as R's ``coxph``). The reported values of a
-finished cohort are recomputed with :mod:`inoreport.survival`; tests check these against
+finished cohort are recomputed with :mod:`inoreport.stats.survival`; tests check these against
 that module and against R.
 """
 

@@ -4,19 +4,12 @@ notebook). Functions take builds or validation results and return data or figure
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from inoreport.synthetic import fastsurv
-
-STUDY_TITLES = {
-    "rocca": "ROCCA (Aldoss 2024)",
-    "jabbour": "Jabbour 2023",
-    "alcalde_mellado": "Alcalde-Mellado 2025",
-}
-#: Short study names for a table column.
-STUDY_SHORT = {"rocca": "ROCCA", "jabbour": "Jabbour", "alcalde_mellado": "Alcalde-Mellado"}
 
 
 def number(value) -> str:
@@ -83,15 +76,19 @@ def target_frame(build) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary(builds: dict) -> pd.DataFrame:
-    """Per study: targets fitted and met, held-out statistics and how many came close."""
+def summary(builds: dict, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per study: targets fitted and met, held-out statistics and how many came close.
+
+    ``titles``: study key -> display title (default: the key).
+    """
+    titles = titles or {}
     rows = []
     for study, b in builds.items():
         cal = [r for r in b.targets if r.role == "calibrated"]
         held = [r for r in b.targets if r.role == "held_out"]
         rows.append(
             {
-                "Study": STUDY_TITLES.get(study, study),
+                "Study": titles.get(study, study),
                 "Patients": len(b.cohort),
                 "Calibrated targets": len(cal),
                 "Met": sum(bool(r.match) for r in cal),
@@ -102,16 +99,20 @@ def summary(builds: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def misses(builds: dict, role: str | None = None) -> pd.DataFrame:
+def misses(
+    builds: dict, role: str | None = None, titles: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Every target not met (of ``role`` if given: 'calibrated' or 'held_out'), with the
-    study and a short reason: Study, Statistic, Published, Synthetic, Reason."""
+    study and a short reason: Study, Statistic, Published, Synthetic, Reason.
+    ``titles``: study key -> short display title (default: the key)."""
+    titles = titles or {}
     frames = []
     for study, b in builds.items():
         rows = [r for r in b.targets if not r.match and (role is None or r.role == role)]
         frames.append(
             pd.DataFrame(
                 {
-                    "Study": STUDY_SHORT.get(study, study),
+                    "Study": titles.get(study, study),
                     "Statistic": [display_name(r.statistic) for r in rows],
                     "Published": [number(r.published) for r in rows],
                     "Synthetic": [number(r.reproduced) for r in rows],
@@ -136,9 +137,11 @@ def p_direction(published, reproduced) -> str | None:
     return "smaller" if ours < printed else "larger"
 
 
-def held_out_p_values(builds: dict) -> pd.DataFrame:
+def held_out_p_values(builds: dict, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Every held-out p-value target: Study, Statistic, Published, Synthetic, Close, and
-    Direction ('smaller' / 'larger' than published, or None)."""
+    Direction ('smaller' / 'larger' than published, or None). ``titles`` as in
+    :func:`misses`."""
+    titles = titles or {}
     rows = []
     for study, b in builds.items():
         for r in b.targets:
@@ -146,7 +149,7 @@ def held_out_p_values(builds: dict) -> pd.DataFrame:
                 continue
             rows.append(
                 {
-                    "Study": STUDY_SHORT.get(study, study),
+                    "Study": titles.get(study, study),
                     "Statistic": display_name(r.statistic),
                     "Published": number(r.published),
                     "Synthetic": number(r.reproduced),
@@ -239,8 +242,8 @@ def _fmt(value) -> str:
 
 
 def competing_risks(build) -> pd.DataFrame:
-    """The Jabbour cohort's deaths in remission and relapses by age band (from the build's
-    diagnostics): patients in remission, 5-year cumulative incidences, counts."""
+    """A cohort's deaths in remission and relapses by age band (from the build's
+    ``competing_risks_5y`` diagnostics): patients in remission, 5-year cumulative incidences, counts."""
     table = build.diagnostics.get("competing_risks_5y", {})
     headers = {
         "patients in remission": "Patients in remission",
@@ -306,7 +309,7 @@ def validation_figure(result):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from inoreport import plots
+    from inoreport.figures import plots
     from inoreport.synthetic.validation import LANDMARKS, SEXES
 
     with plots.style():

@@ -1,6 +1,6 @@
 """Recompute a finished cohort's statistics for its target table.
 
-Uses the project's survival toolkit (:mod:`inoreport.survival`, checked against R) when it
+Uses the project's survival toolkit (:mod:`inoreport.stats.survival`, checked against R) when it
 is installed, so the reported values are the ones a chapter will show; the small
 :mod:`.fastsurv` functions are a fallback with the same conventions (Kaplan–Meier with
 R's default "log" interval, Efron ties, reverse-Kaplan–Meier follow-up).
@@ -17,7 +17,7 @@ from inoreport.synthetic import fastsurv
 
 def _toolkit():
     try:
-        from inoreport import survival  # noqa: F401
+        from inoreport.stats import survival
     except ImportError:
         return None
     needed = ("kaplan_meier", "logrank", "cox", "median_followup")
@@ -32,7 +32,11 @@ class Survival:
 
     @property
     def engine(self) -> str:
-        return "inoreport.survival" if self.toolkit is not None else "inoreport.synthetic.fastsurv"
+        return (
+            "inoreport.stats.survival"
+            if self.toolkit is not None
+            else "inoreport.synthetic.fastsurv"
+        )
 
     def landmarks(self, data: pd.DataFrame, time: str, event: str, times) -> pd.DataFrame:
         """[time, survival, ci_low, ci_high, n_risk] at each landmark (all patients in ``data``)."""

@@ -650,7 +650,7 @@ def patient_table_html(table: pd.DataFrame, number: int | None = None) -> str:
 
 
 def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The event table in the shape of ``inoreport.plots.swimmer_plot``.
+    """The event table in the shape of ``inoreport.figures.plots.swimmer_plot``.
 
     Returns ``lanes`` [patient, start, end, kind, assumed, derived] and ``events``
     [patient, time, event, assumed, derived]; ``assumed`` is True where the *timing* is
@@ -713,7 +713,7 @@ def swimmer_frames(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # ---------------------------------------------------------------------------------------
-# Figure: inoreport.plots.swimmer_plot, with the InO weeks before transplant drawn wider
+# Figure: inoreport.figures.plots.swimmer_plot, with the InO weeks before transplant drawn wider
 # ---------------------------------------------------------------------------------------
 
 ILLUSTRATIVE_NOTE = "Illustrative timeline: intervals not published are assumed"
@@ -772,7 +772,7 @@ def _time_scale(window: float, stretch: float):
 def swimmer(table: pd.DataFrame, stretch: float = 5.0, synthetic: bool = True):
     """The case-series swimmer plot (a matplotlib Figure) from the event table.
 
-    Drawn by :func:`inoreport.plots.swimmer_plot` (assumed intervals hatched, assumed
+    Drawn by :func:`inoreport.figures.plots.swimmer_plot` (assumed intervals hatched, assumed
     event times ringed); derived times (see :func:`swimmer_frames`) get a dotted bar and a
     square ring. The time axis is piecewise linear: the last :func:`stretch_window` months
     before transplant (relapse, InO cycles, remission) are drawn ``stretch`` times wider
@@ -786,7 +786,7 @@ def swimmer(table: pd.DataFrame, stretch: float = 5.0, synthetic: bool = True):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from inoreport import plots
+    from inoreport.figures import plots
 
     lanes, events = swimmer_frames(table)
     patients = list(dict.fromkeys(table["patient"]))

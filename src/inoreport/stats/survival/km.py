@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from inoreport.survival._common import (
+from inoreport.stats.survival._common import (
     R_TOLERANCE,
     SurvivalInputError,
     as_frame,

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch, Rectangle
 
-from inoreport.plots import (
+from inoreport.figures.plots import (
     PAGE_WIDTH_IN,
     PALETTE,
     PlotInputError,

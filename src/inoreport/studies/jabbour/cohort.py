@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from inoreport.results import ScorecardRow
+from inoreport.book.results import ScorecardRow
 from inoreport.synthetic import fastsurv
 from inoreport.synthetic.allocation import allocate, exactly, quantile, value_range
 from inoreport.synthetic.calibration import (

@@ -310,8 +310,8 @@ def flow_diagram(
     """
     from matplotlib.patches import FancyBboxPatch
 
-    from inoreport.causal import new_figure, set_alt
-    from inoreport.plots import style
+    from inoreport.figures.plots import style
+    from inoreport.stats.causal import new_figure, set_alt
 
     if orientation not in ("auto", "vertical", "horizontal"):
         raise FlowError(

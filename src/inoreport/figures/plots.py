@@ -2,7 +2,7 @@
 plots and cumulative-incidence curves, drawn the way clinicians know them from survminer
 and journal pages.
 
-Every function takes *results* (a fitted :class:`~inoreport.survival.KaplanMeier`, a tidy
+Every function takes *results* (a fitted :class:`~inoreport.stats.survival.KaplanMeier`, a tidy
 table of hazard ratios, interval tables), never raw cohorts, and returns a matplotlib
 :class:`~matplotlib.figure.Figure` built without pyplot (no global state; a notebook shows
 it once). Figures are 8 inches wide — the width of a book page — and use the colour-blind
@@ -34,8 +34,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from inoreport import fonts
-from inoreport.tables import format_p
+from inoreport.figures import fonts
+from inoreport.stats.tables import format_p
 
 __all__ = [
     "PALETTE",
@@ -71,7 +71,7 @@ _BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=12)
 _MUTED = "#555555"
 
 
-#: The figures' font, shipped with the package (see :mod:`inoreport.fonts`).
+#: The figures' font, shipped with the package (see :mod:`inoreport.figures.fonts`).
 _FONTS = fonts.register()
 
 #: The rc settings behind every figure (a seaborn "ticks"-like look at page size).
@@ -284,7 +284,7 @@ def km_plot(
 ):
     """Kaplan–Meier curves with the number-at-risk table under the x-axis ticks (survminer).
 
-    ``km`` is a fitted :class:`inoreport.survival.KaplanMeier` (uses ``.groups``, ``.table``,
+    ``km`` is a fitted :class:`inoreport.stats.survival.KaplanMeier` (uses ``.groups``, ``.table``,
     ``.medians()`` and ``.risk_table(times)``). ``logrank`` is a ``LogRank`` result (or
     anything with ``.p``, or a float p-value): printed as "Log-rank p = ...".
     ``risk_times`` are the x ticks *and* the risk-table columns (default: 5–7 round numbers
@@ -299,7 +299,7 @@ def km_plot(
         if not hasattr(km, attr):
             raise PlotInputError(
                 f"km_plot: got {type(km).__name__} without .{attr}; expected the result of "
-                "inoreport.survival.kaplan_meier(...)"
+                "inoreport.stats.survival.kaplan_meier(...)"
             )
     table = km.table
     _require(
@@ -833,7 +833,7 @@ def cox_forest_rows(
     data: pd.DataFrame | None = None,
     event: str | None = None,
 ) -> pd.DataFrame:
-    """Rows for :func:`forest_plot` from a Cox fit (:func:`inoreport.survival.cox`).
+    """Rows for :func:`forest_plot` from a Cox fit (:func:`inoreport.stats.survival.cox`).
 
     A numeric covariate is one row; a categorical one is a bold heading, its reference
     level ("Reference") and one indented row per other level. ``labels`` renames variables.
@@ -1133,7 +1133,7 @@ def cif_plot(
 ):
     """Cumulative incidence curves (Aalen–Johansen) per cause and group.
 
-    ``cif``: the DataFrame from :func:`inoreport.survival.cumulative_incidence`
+    ``cif``: the DataFrame from :func:`inoreport.stats.survival.cumulative_incidence`
     (``group, time, cif, ci_low, ci_high``) for one cause, or a dict
     ``{cause name: that DataFrame}``, or one DataFrame with a ``cause`` column.
     Lines (default): colour by group, line style by cause. ``stacked=True``: one panel per

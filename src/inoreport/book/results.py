@@ -88,23 +88,6 @@ def scorecard_frame(rows: list[ScorecardRow]):
     return pd.DataFrame([asdict(r) for r in rows])
 
 
-#: Which study each chapter's results file belongs to (book-wide scorecard).
-CHAPTER_STUDIES = {
-    "rocca": "ROCCA (Aldoss 2024)",
-    "alcalde_bridging": "Alcalde-Mellado 2025",
-    "alcalde_tumour_burden": "Alcalde-Mellado 2025",
-    "aertgeerts": "Aertgeerts 2025",
-    "jabbour": "Jabbour 2023",
-}
-#: Audit rows name the study by its data file stem.
-AUDIT_STUDIES = {
-    "rocca": "ROCCA (Aldoss 2024)",
-    "alcalde_mellado": "Alcalde-Mellado 2025",
-    "aertgeerts": "Aertgeerts 2025",
-    "jabbour": "Jabbour 2023",
-}
-
-
 def _as_bool(value) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
@@ -158,7 +141,11 @@ def _collapse_audit(rows: list[dict]) -> list[dict]:
     return kept
 
 
-def collect_scorecards(directory: Path | None = None):
+def collect_scorecards(
+    directory: Path | None = None,
+    chapter_titles: dict[str, str] | None = None,
+    audit_titles: dict[str, str] | None = None,
+):
     """Every chapter's scorecard rows and the audit's rows, as one long DataFrame.
 
     Columns: source (results file stem), study, role, statistic, match. Chapters'
@@ -166,12 +153,17 @@ def collect_scorecards(directory: Path | None = None):
     are exact recomputations from published counts, collapsed to one row per published
     statistic (see :func:`_collapse_audit`). Files that do not exist yet are
     simply absent, so the caller can say which chapters have not run.
+
+    ``chapter_titles``: results-file stem -> study title, for every chapter to collect
+    (``inoreport.studies.CHAPTER_TITLES``); ``audit_titles``: the audit's study keys ->
+    titles (``inoreport.studies.TITLES``).
     """
     import pandas as pd
 
     folder = Path(directory) if directory is not None else results_dir()
     records = []
-    for stem, study in CHAPTER_STUDIES.items():
+    audit_titles = audit_titles or {}
+    for stem, study in (chapter_titles or {}).items():
         path = folder / f"{stem}.json"
         if not path.exists():
             continue
@@ -191,7 +183,7 @@ def collect_scorecards(directory: Path | None = None):
             records.append(
                 {
                     "source": "audit",
-                    "study": AUDIT_STUDIES.get(row.get("study"), row.get("study")),
+                    "study": audit_titles.get(row.get("study"), row.get("study")),
                     "role": "exact",
                     "statistic": row.get("statistic"),
                     "match": _as_bool(row.get("match")),

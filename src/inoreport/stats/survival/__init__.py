@@ -28,12 +28,12 @@ lifelines and statsmodels are not imported: vectorised numpy is faster at 10^6 r
 chapter that imports this module does not pay lifelines' ~7 s import).
 """
 
-from inoreport.survival._common import SurvivalInputError
-from inoreport.survival.cif import aalen_johansen, cumulative_incidence
-from inoreport.survival.cox import CoxFit, Screening, cox, screen_then_fit
-from inoreport.survival.km import KaplanMeier, kaplan_meier, median_followup
-from inoreport.survival.logrank import LogRank, logrank
-from inoreport.survival.zph import ph_residuals, ph_test
+from inoreport.stats.survival._common import SurvivalInputError
+from inoreport.stats.survival.cif import aalen_johansen, cumulative_incidence
+from inoreport.stats.survival.cox import CoxFit, Screening, cox, screen_then_fit
+from inoreport.stats.survival.km import KaplanMeier, kaplan_meier, median_followup
+from inoreport.stats.survival.logrank import LogRank, logrank
+from inoreport.stats.survival.zph import ph_residuals, ph_test
 
 __all__ = [
     "CoxFit",

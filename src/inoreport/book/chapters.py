@@ -167,7 +167,7 @@ class MainComparison:
         """
         import pandas as pd
 
-        from inoreport.survival import SurvivalInputError, cox, kaplan_meier, logrank
+        from inoreport.stats.survival import SurvivalInputError, cox, kaplan_meier, logrank
 
         frame = cohort.frame
         by = self.by or cohort.schema.group
@@ -426,7 +426,7 @@ class Chapter:
         ``scorecard`` the chapter's scorecard rows. ``cohort.n`` counts every patient of
         the file, ``km`` those in the comparison.
         """
-        from inoreport.results import write_json
+        from inoreport.book.results import write_json
 
         if self.main_comparison is None:
             raise ValueError(f"chapter {self.name!r} declares no main comparison")
@@ -512,7 +512,7 @@ def compare_survival(
     landmarks: times (in the cohort's unit) for landmark survival; None gives 6, 12 and 24
     months or their equivalent (:func:`default_landmarks`).
     """
-    from inoreport.survival import cox, kaplan_meier, logrank, ph_test
+    from inoreport.stats.survival import cox, kaplan_meier, logrank, ph_test
 
     frame = cohort.frame
     times = (
@@ -661,7 +661,7 @@ def _fmt_time(value, unit: str) -> str:
 
 
 def _fmt_p(p) -> str:
-    from inoreport.tables import format_p
+    from inoreport.stats.tables import format_p
 
     p = _num(p)
     return "NE" if p is None else format_p(p, digits=2)
@@ -807,7 +807,7 @@ def _hr_text(term: Mapping) -> str:
 
 def forest_rows(comparison: SurvivalComparison) -> pd.DataFrame:
     """Rows for ``plots.forest_plot`` from the largest model, with n / events per row."""
-    from inoreport.plots import cox_forest_rows
+    from inoreport.figures.plots import cox_forest_rows
 
     cohort = comparison.cohort
     labels = {"group": "Group"}

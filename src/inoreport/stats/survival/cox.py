@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from inoreport.survival._common import (
+from inoreport.stats.survival._common import (
     SurvivalInputError,
     as_frame,
     check_event,

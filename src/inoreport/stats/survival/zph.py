@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from inoreport.survival._common import SurvivalInputError
-from inoreport.survival.cox import CoxFit, _information, _pieces, _score
+from inoreport.stats.survival._common import SurvivalInputError
+from inoreport.stats.survival.cox import CoxFit, _information, _pieces, _score
 
 TRANSFORMS = ("km", "identity", "rank", "log")
 

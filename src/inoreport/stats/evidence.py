@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from inoreport import contingency, fonts
+from inoreport.figures import fonts
+from inoreport.stats import contingency
 
 __all__ = [
     "EValue",

@@ -1,4 +1,4 @@
-"""``python -m inoreport.synthetic`` (``make data``): regenerate every synthetic cohort.
+"""``python -m inoreport.studies`` (``make data``): regenerate every synthetic cohort.
 
 Writes ``data/synthetic/<study>.csv``, the data dictionary ``data/synthetic/datapackage.json``
 and ``<results dir>/synthetic_<study>.json`` (one row per target: statistic, published,
@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 from inoreport import paths, portable
-from inoreport.results import write_scorecard
-from inoreport.synthetic import STUDIES, build, io
+from inoreport.book.results import write_scorecard
+from inoreport.studies import COHORTS, build_cohort
+from inoreport.synthetic import io
 
 
 def _summary(rows) -> str:
@@ -42,23 +43,23 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
         if quiet:
             args.append("--quiet")
         t0 = time.perf_counter()
-        code = portable.run_module("inoreport.synthetic", args)
+        code = portable.run_module("inoreport.studies", args)
         if code != 0:
             raise RuntimeError(f"regenerating the synthetic cohorts failed (exit code {code})")
         return {"total": time.perf_counter() - t0}
     data_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     resources = []
-    for study in studies or STUDIES:
+    for study in studies or COHORTS:
         t0 = time.perf_counter()
-        result = build(study)
+        result = build_cohort(study)
         io.write_cohort(result.cohort, data_dir / f"{study}.csv")
         if results_dir is not None:
             write_scorecard(f"synthetic_{study}", result.targets, Path(results_dir))
         meta = {
             "title": f"{study}: synthetic cohort",
             "seed": result.seed,
-            "generator": f"inoreport.synthetic.{STUDIES[study]}",
+            "generator": COHORTS[study],
             "assumptions": result.assumptions,
             "assumption_notes": {
                 key: dict(zip(("meaning", "unit", "basis"), note, strict=True))
@@ -75,7 +76,7 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
             )
     t0 = time.perf_counter()
     try:
-        from inoreport.synthetic import aertgeerts
+        from inoreport.studies.aertgeerts import cohort as aertgeerts
     except ImportError:
         aertgeerts = None
     if aertgeerts is not None and (studies is None or "aertgeerts" in studies):
@@ -87,7 +88,7 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
                 getattr(aertgeerts, "COLUMNS", {}),
                 {
                     "title": "aertgeerts: per-patient event table (published vs assumed)",
-                    "generator": "inoreport.synthetic.aertgeerts",
+                    "generator": "inoreport.studies.aertgeerts.cohort",
                     "note": getattr(aertgeerts, "SOURCE_NOTE", ""),
                 },
             )
@@ -101,7 +102,7 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inoreport.synthetic", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m inoreport.studies", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=paths.SYNTHETIC)
     parser.add_argument("--results-dir", type=Path, default=None, help="default: the results dir")
     parser.add_argument(
@@ -112,7 +113,7 @@ def main(argv=None) -> int:
     if not portable.is_portable():
         # numpy is already imported here, so the pinned arithmetic needs a fresh process
         return portable.run_module(
-            "inoreport.synthetic", list(sys.argv[1:] if argv is None else argv)
+            "inoreport.studies", list(sys.argv[1:] if argv is None else argv)
         )
     t0 = time.perf_counter()
     timings = regenerate(

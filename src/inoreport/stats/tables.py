@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from inoreport import contingency
+from inoreport.stats import contingency
 
 __all__ = [
     "TEST_NAMES",
@@ -175,7 +175,7 @@ def format_p(p: float, digits: int = 1) -> str:
 def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact (Clopper–Pearson) confidence interval for k/n, as proportions in [0, 1].
 
-    Delegates to :func:`inoreport.contingency.clopper_pearson`; equals R's
+    Delegates to :func:`inoreport.stats.contingency.clopper_pearson`; equals R's
     ``binom.test(k, n)$conf.int``.
     """
     return contingency.clopper_pearson(k, n, level=level)

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from inoreport.contingency import clopper_pearson, fisher_exact
+from inoreport.stats.contingency import clopper_pearson, fisher_exact
 
 __all__ = [
     "BurdenInputError",
@@ -509,7 +509,7 @@ class LandmarkDifference:
 def landmark_difference(km, time: float, first: str, second: str, level: float = 0.95):
     """Difference of two groups' Kaplan–Meier survival at ``time``, with a plain-scale CI.
 
-    ``km`` is a fitted :class:`inoreport.survival.KaplanMeier`. Each group's SE is
+    ``km`` is a fitted :class:`inoreport.stats.survival.KaplanMeier`. Each group's SE is
     Greenwood's on the survival scale (R ``summary(survfit)$std.err``); the groups are
     independent, so SE(diff) = sqrt(se_1^2 + se_2^2) and the CI is diff +/- z SE (limits
     not truncated: a width beyond +/-1 is itself the message). A curve that is 0 or 1 at

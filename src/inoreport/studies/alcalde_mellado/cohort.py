@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from inoreport.results import ScorecardRow
+from inoreport.book.results import ScorecardRow
 from inoreport.synthetic.common import (
     StudyBuild,
     ids,
@@ -149,8 +149,8 @@ COLUMNS = {
 def conversion_candidates(pub: PublishedValues | None = None) -> pd.DataFrame:
     """Every (converted / high-burden) count pair per arm that rounds to the printed
     percentages, with the two-sided p-value of each plausible test, from the audit
-    (:func:`inoreport.audit.alcalde_conversion_tables`)."""
-    from inoreport import audit
+    (:func:`inoreport.studies.audit.alcalde_conversion_tables`)."""
+    from inoreport.studies import audit
 
     table = audit.alcalde_conversion_tables()
     return table.rename(columns={"ino_htb": "ino_high_before", "chemo_htb": "chemo_high_before"})
@@ -297,7 +297,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
 def _fit_spread(z, ino, med, target_p):
     """Log-normal values with each arm's median exactly; the spread with the exact
     Mann-Whitney p closest to ``target_p`` (grid search, deterministic)."""
-    from inoreport.burden import rank_sum_test
+    from inoreport.stats.small_cohorts import rank_sum_test
 
     best = None
     for sigma in np.round(np.arange(0.2, 3.01, 0.02), 2):
@@ -334,7 +334,7 @@ def _scaled(z, ino, med, sigma):
 def _fit_shift(z, ino, a, target_p):
     """SCM % on a logit scale: chemotherapy arm centred on the assumed median, InO shifted
     upwards by the amount whose exact Mann-Whitney p is closest to ``target_p``."""
-    from inoreport.burden import rank_sum_test
+    from inoreport.stats.small_cohorts import rank_sum_test
 
     base = np.log(a.scm_chemo_median_pct / (100 - a.scm_chemo_median_pct))
     best = None
@@ -479,7 +479,7 @@ def conversion_p_row(pub, chosen, candidates) -> ScorecardRow:
 
 
 def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
-    from inoreport.burden import rank_sum_test
+    from inoreport.stats.small_cohorts import rank_sum_test
     from inoreport.synthetic.verify import Survival
 
     surv = Survival()

@@ -1,6 +1,6 @@
 """Build the book so that it fails loudly and never shows stale results.
 
-``python -m inoreport.build [--root DIR]`` does four things, in order:
+``python -m inoreport.book.build [--root DIR]`` does four things, in order:
 
 1. **Invalidate on dependency change.** jupyter-cache keys a notebook on its code
    cells only, so an edit to ``src/``, ``data/``, the benchmark results or the pinned
@@ -297,7 +297,7 @@ def build(root: Path, workers: int = 2) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m inoreport.build", description=__doc__.split("\n")[0]
+        prog="python -m inoreport.book.build", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--root", type=Path, default=Path.cwd(), help="book root (holds _config.yml)"
@@ -306,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not portable.is_portable():
         # the notebooks' kernels inherit the pinned arithmetic (same numbers on every CPU)
-        return portable.run_module("inoreport.build", list(sys.argv[1:] if argv is None else argv))
+        return portable.run_module(
+            "inoreport.book.build", list(sys.argv[1:] if argv is None else argv)
+        )
     try:
         build(args.root, workers=args.workers)
     except BuildError as exc:

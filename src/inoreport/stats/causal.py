@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, stats
 
-from inoreport import fonts
+from inoreport.figures import fonts
 
 __all__ = [
     "CausalInputError",
@@ -528,7 +528,7 @@ TITLE_PT = 11.5
 
 def new_figure(width: float, height: float):
     """A matplotlib Figure with an Agg canvas, outside pyplot (so a notebook shows it only
-    when asked, e.g. through ``inoreport.plots.show``)."""
+    when asked, e.g. through ``inoreport.figures.plots.show``)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -539,7 +539,7 @@ def new_figure(width: float, height: float):
 
 
 def set_alt(fig, text: str, synthetic: bool = False) -> None:
-    """Attach alt text the way :func:`inoreport.plots.alt_text` reads it."""
+    """Attach alt text the way :func:`inoreport.figures.plots.alt_text` reads it."""
     if synthetic:
         text = "Synthetic data, not real patients. " + text
     fig._inoreport_alt = text
@@ -547,7 +547,7 @@ def set_alt(fig, text: str, synthetic: bool = False) -> None:
 
 def _palette() -> list[str]:
     try:
-        from inoreport.plots import PALETTE  # type: ignore[attr-defined]
+        from inoreport.figures.plots import PALETTE  # type: ignore[attr-defined]
 
         colours = list(PALETTE)
         if len(colours) >= 4:

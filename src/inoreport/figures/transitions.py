@@ -2,10 +2,10 @@
 between states, and the distribution of a measurement by group with reference values
 (e.g. published medians) marked.
 
-Same conventions as :mod:`inoreport.plots`: functions take results (counts from
-:func:`inoreport.burden.transition_counts`, a tidy frame of values), return a matplotlib
+Same conventions as :mod:`inoreport.figures.plots`: functions take results (counts from
+:func:`inoreport.stats.small_cohorts.transition_counts`, a tidy frame of values), return a matplotlib
 Figure built without pyplot, carry alt text built from the data (read it with
-:func:`inoreport.plots.alt_text`, show the figure with :func:`inoreport.plots.show`), and
+:func:`inoreport.figures.plots.alt_text`, show the figure with :func:`inoreport.figures.plots.show`), and
 ``synthetic=True`` stamps the same "SYNTHETIC DATA" badge.
 """
 
@@ -19,11 +19,15 @@ import pandas as pd
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
-from inoreport.burden import flow_links
-from inoreport.plots import PAGE_WIDTH_IN, PALETTE, PlotInputError, style
-from inoreport.plots import _new_figure as new_figure  # the house figure (constrained layout, Agg)
-from inoreport.plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
-from inoreport.plots import _stamp_synthetic as stamp_synthetic  # the same badge on every figure
+from inoreport.figures.plots import PAGE_WIDTH_IN, PALETTE, PlotInputError, style
+from inoreport.figures.plots import (
+    _new_figure as new_figure,  # the house figure (constrained layout, Agg)
+)
+from inoreport.figures.plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
+from inoreport.figures.plots import (
+    _stamp_synthetic as stamp_synthetic,  # the same badge on every figure
+)
+from inoreport.stats.small_cohorts import flow_links
 
 __all__ = ["composition_plot", "distribution_plot", "power_curve_plot", "transition_flow_plot"]
 
@@ -70,7 +74,7 @@ def transition_flow_plot(
 ):
     """Patients moving between states, one flow panel per group.
 
-    ``counts``: [group, before, after, n] (:func:`inoreport.burden.transition_counts`).
+    ``counts``: [group, before, after, n] (:func:`inoreport.stats.small_cohorts.transition_counts`).
     Each panel stacks the states in ``levels`` order (top first) before (left) and after
     (right), bar heights proportional to the number of patients, with a ribbon per move.
     Ribbons take ``link_colors[(before, after)]`` (default: the colour of the state
@@ -321,7 +325,7 @@ def power_curve_plot(
     marked by vertical lines; ``target`` power by a horizontal dashed line.
 
     ``reach``: per method, the intervals of the value where power >= ``target``, found
-    exactly (:func:`inoreport.burden.power_regions`; None for an end open to the range
+    exactly (:func:`inoreport.stats.small_cohorts.power_regions`; None for an end open to the range
     searched). Their finite ends are marked on the target line and the alt text quotes
     them with ``digits`` decimals, so it can say the same as the prose. Methods without
     one are described from the plotted points (only as fine as their grid).

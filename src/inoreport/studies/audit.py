@@ -1,7 +1,7 @@
 """Checking the published numbers against each other.
 
 Everything here reads ``data/published`` through :mod:`inoreport.published` and recomputes
-what can be recomputed from the printed counts with :mod:`inoreport.contingency`:
+what can be recomputed from the printed counts with :mod:`inoreport.stats.contingency`:
 
 * :func:`percent_checks` — does each printed percentage follow from its count and
   denominator; where a denominator (or count) is not printed, which ones are consistent;
@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from inoreport import published
-from inoreport.contingency import (
+from inoreport.stats.contingency import (
     clopper_pearson,
     consistent_counts,
     fisher_exact,
@@ -2211,6 +2211,6 @@ def verdicts() -> dict[str, str]:
 
 def write(rows: list[dict] | None = None):
     """Write ``audit.json`` (rows of :func:`audit_rows`) to the results folder; return the path."""
-    from inoreport.results import write_json
+    from inoreport.book.results import write_json
 
     return write_json("audit", audit_rows() if rows is None else rows)

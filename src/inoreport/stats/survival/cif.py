@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from inoreport.survival._common import (
+from inoreport.stats.survival._common import (
     SurvivalInputError,
     as_frame,
     check_conf_type,
@@ -19,7 +19,7 @@ from inoreport.survival._common import (
     timefix,
     z_value,
 )
-from inoreport.survival.km import _prepare_groups
+from inoreport.stats.survival.km import _prepare_groups
 
 INITIAL_STATE = "event-free"
 

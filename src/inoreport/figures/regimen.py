@@ -2,7 +2,7 @@
 
 A regimen is a tidy table, one row per *administration pattern* (a drug given on one day of
 a run of cycles, or across a whole phase), read from a CSV such as
-``data/regimens/jabbour_2023.csv``. Columns (:data:`COLUMNS`):
+``data/regimens/`` (one file per published regimen). Columns (:data:`COLUMNS`):
 
 ==================  ==========================================================================
 ``schedule``        version of the protocol (``original``, ``amended`` …); one panel each

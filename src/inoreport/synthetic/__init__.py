@@ -10,8 +10,8 @@ to build it are reported as held-out checks. Every row is synthetic and says so
 Use::
 
     from inoreport import studies, synthetic
-    cohort = synthetic.load("rocca")            # data/synthetic/rocca.csv
-    build = studies.build_cohort("rocca")       # regenerate in memory (seconds)
+    cohort = synthetic.load(name)               # data/synthetic/<name>.csv
+    build = studies.build_cohort(name)          # regenerate in memory (seconds)
     build.targets                               # calibrated and held-out target rows
 
 ``python -m inoreport.studies`` (``make data``) rewrites every CSV, the data dictionary

@@ -15,7 +15,7 @@ import pytest
 from inoreport.stats import survival as sv
 from inoreport.stats.survival import SurvivalInputError
 
-FIXTURES = Path(__file__).parent / "reference" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 
 
 @pytest.fixture(scope="module")

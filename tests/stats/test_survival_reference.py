@@ -23,7 +23,7 @@ import pytest
 
 from inoreport.stats import survival as sv
 
-FIXTURES = Path(__file__).parent / "reference" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())
 CASES = MANIFEST["cases"]
 

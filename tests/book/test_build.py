@@ -18,7 +18,7 @@ import pytest
 
 from inoreport.book import build as builder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 

@@ -1,0 +1,1 @@
+"""Study-specific code for the aertgeerts chapter (report functions that return tables and figures)."""

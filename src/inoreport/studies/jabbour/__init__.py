@@ -1,0 +1,1 @@
+"""Study-specific code for the jabbour chapter (report functions that return tables and figures)."""

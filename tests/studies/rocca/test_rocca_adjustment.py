@@ -18,7 +18,7 @@ def test_exposure_timing_is_the_papers():
     assert (bridging["count"], bridging["of"]) == (28, 102)
     assert t.loc["bridging InO and InO before apheresis", "count"] == 16
     assert t.loc["bridging InO only", "count"] == 12
-    pre = t.loc["last pre-apheresis InO to apheresis"]
+    pre = t.loc["pre-apheresis InO to apheresis"]
     assert (pre["median"], pre["low"], pre["high"], pre["unit"]) == (62, 9, 1190, "days")
     last = t.loc["last bridging InO dose to infusion"]
     assert (last["median"], last["low"], last["high"]) == (20, 1, 108)

@@ -119,3 +119,21 @@ def test_what_the_tests_can_exclude_matches_r():
     assert (early.fragility_kind, early.fragility) == ("reverse fragility", 1)
     # the detectable risk is above the naive risk and below 100%
     assert 3 / 87 * 100 < early.detectable_exposed_pct < 100
+
+
+def test_shown_table_prints_the_papers_numbers_and_p_beside_its_comparison():
+    import pandas as pd
+
+    shown = safety.shown_table(
+        pd.concat([safety.severe_toxicity_table(), safety.early_and_sos_deaths()])
+    ).set_index(["Outcome", "Denominator"])
+    early = shown.loc[("Death within 30 days of infusion", "all infused")]
+    assert early["InO-exposed"] == "10/102 (9.8%)" and early["InO-naïve"] == "3/87 (3.4%)"
+    assert early["Published p (what it tests)"].startswith(".085 (")
+    assert shown.loc[("Grade 3–4 ICANS", "all infused"), "Published p (what it tests)"] == (
+        "none printed"
+    )
+    # a lower limit just below zero is not shown as a bare "-0.0"
+    assert (
+        "0.0 to" not in shown.loc[("Grade 3–4 CRS", "all infused"), "Difference, points (95% CI)"]
+    )

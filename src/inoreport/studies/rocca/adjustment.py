@@ -63,7 +63,7 @@ def exposure_timing() -> pd.DataFrame:
         ),  # fmt: skip
         count("bridging InO only", "ino_bridging_without_preapheresis_count", of=bridging),
         spread(
-            "last pre-apheresis InO to apheresis", "days_preapheresis_ino_to_apheresis", "days"
+            "pre-apheresis InO to apheresis", "days_preapheresis_ino_to_apheresis", "days"
         ),  # fmt: skip
         spread("last bridging InO dose to infusion", "days_bridging_ino_to_infusion", "days"),
         spread("InO doses before apheresis", "ino_doses_preapheresis", "doses"),

@@ -44,6 +44,7 @@ __all__ = [
     "decimals",
     "get",
     "load",
+    "provenance",
     "quantities",
     "read_file",
     "read_related_file",
@@ -384,6 +385,42 @@ def value(study: str, quantity: str, group: str | None = None, variant: str | No
     if row["unit"] == "date":
         return row["value_text"]
     return float(row["value"])
+
+
+#: Files in ../shared/papers that hold a study's own text (its article, or its abstract as
+#: published). Anything else (a news report, a third-party copy of an abstract, a conference
+#: abstract on the same cohort) is a secondary source and is named where its number is shown.
+PAPER_TEXTS = {
+    "000_5b63301e8c5a241f.txt",  # Alcalde-Mellado 2025, abstract
+    "001_586e01d6f243cf79.txt",  # Aertgeerts 2025, abstract
+    "002_5f3667efbbbf87ae.txt",  # Aldoss 2024 (ROCCA), article
+}
+_SOURCE_LABELS = {
+    "published abstract (third-party copy)": "third-party copy of the published abstract",
+}
+
+
+def provenance(
+    study: str, quantity: str, group: str | None = None, variant: str | None = None
+) -> str | None:
+    """Where a number comes from, when that is not the study's own text; else None.
+
+    None when any of the row's sources is the paper's article or abstract (:data:`PAPER_TEXTS`).
+    Otherwise the secondary sources in words, joined by " and " — for example
+    ``"third-party copy of the published abstract and news report"`` or
+    ``"Haddad et al., HemaSphere 2022 (EHA 2022 abstract)"`` — for the page to show beside
+    the number.
+    """
+    row = get(study, quantity, group, variant)
+    labels = []
+    for part in str(row["source"]).split(";"):
+        file, _, where = part.strip().partition(":")
+        name = file.strip().split(" ", 1)[0]
+        if name in PAPER_TEXTS:
+            return None
+        label = where.strip() or name
+        labels.append(_SOURCE_LABELS.get(label, label))
+    return " and ".join(dict.fromkeys(labels))
 
 
 # --- Related studies (other cohorts, for a labelled evidence table only) -----------------

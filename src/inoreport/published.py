@@ -406,8 +406,8 @@ def provenance(
     """Where a number comes from, when that is not the study's own text; else None.
 
     None when any of the row's sources is the paper's article or abstract (:data:`PAPER_TEXTS`).
-    Otherwise the secondary sources in words, joined by " and " — for example
-    ``"third-party copy of the published abstract and news report"`` or
+    Otherwise the secondary sources in words, joined by "; " — for example
+    ``"third-party copy of the published abstract; news report"`` or
     ``"Haddad et al., HemaSphere 2022 (EHA 2022 abstract)"`` — for the page to show beside
     the number.
     """
@@ -420,7 +420,7 @@ def provenance(
             return None
         label = where.strip() or name
         labels.append(_SOURCE_LABELS.get(label, label))
-    return " and ".join(dict.fromkeys(labels))
+    return "; ".join(dict.fromkeys(labels))
 
 
 # --- Related studies (other cohorts, for a labelled evidence table only) -----------------

@@ -9,6 +9,7 @@ extrapolated (:func:`inoreport.plots.km_plot`, ``calibrated_horizon=``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -26,8 +27,10 @@ def calibrated_times(targets: Iterable) -> list[tuple[str, float, str]]:
 
     ``targets``: the generator's record (dicts, as in its JSON file, or
     :class:`~inoreport.results.ScorecardRow`). A landmark's time is its landmark in months
-    (years x 12); a median's time is the published median in months. Confidence limits,
-    p-values, counts and follow-up medians fix no point of a survival curve and are skipped.
+    (years x 12); a median's time is where the fitted curve crosses 50%: the later of the
+    published and the reproduced median (they agree within the calibration tolerance),
+    rounded up to 0.1 month. Confidence limits, p-values, counts and follow-up medians fix no
+    point of a survival curve and are skipped.
     """
     found = []
     for target in targets:
@@ -40,7 +43,11 @@ def calibrated_times(targets: Iterable) -> list[tuple[str, float, str]]:
             continue
         median = _MEDIAN.match(statistic)
         if median:
-            found.append((median.group(1), float(_field(target, "published")), statistic))
+            months = float(_field(target, "published"))
+            reproduced = _field(target, "reproduced")
+            if reproduced is not None and math.isfinite(float(reproduced)):
+                months = max(months, float(reproduced))
+            found.append((median.group(1), math.ceil(round(10 * months, 6)) / 10, statistic))
     return found
 
 

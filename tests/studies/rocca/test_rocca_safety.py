@@ -114,9 +114,11 @@ def test_what_the_tests_can_exclude_matches_r():
     # R chisq.test, naive non-events made events: 23/50 p = .0278, 24/50 p = .0456,
     # 25/50 p = .0722 -> 3 patients (Walsh)
     assert (icans.fragility_kind, icans.fragility) == ("fragility", 3)
+    assert (icans.fragility_arm, icans.fragility_change) == ("InO-naïve", "more events")
     early = frame.loc[("Death within 30 days of infusion", "all infused patients")]
     # R chisq.test: 10/102 vs 2/87 gives p = .0349 (< .05) -> one naive death fewer suffices
     assert (early.fragility_kind, early.fragility) == ("reverse fragility", 1)
+    assert (early.fragility_arm, early.fragility_change) == ("InO-naïve", "fewer events")
     # the detectable risk is above the naive risk and below 100%
     assert 3 / 87 * 100 < early.detectable_exposed_pct < 100
 

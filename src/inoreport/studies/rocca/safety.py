@@ -160,7 +160,9 @@ def what_the_tests_can_exclude(power: float = 0.8, alpha: float = 0.05) -> pd.Da
     * ``fragility`` (chi-square, the paper's test): for a comparison with p < ``alpha``, how
       many exposed patients' outcomes would have to change for p to reach ``alpha`` or more
       (Walsh); for p >= ``alpha``, how many patients in one arm would have to change for p
-      to fall below it (reverse fragility). ``fragility_kind`` says which.
+      to fall below it (reverse fragility). ``fragility_kind`` says which,
+      ``fragility_arm`` ("InO-exposed" or "InO-naïve") in which arm the patients change and
+      ``fragility_change`` ("more events" or "fewer events") how.
     """
     frame = pd.concat([severe_toxicity_table(), early_and_sos_deaths()], ignore_index=True)
     out = []
@@ -181,6 +183,8 @@ def what_the_tests_can_exclude(power: float = 0.8, alpha: float = 0.05) -> pd.Da
             ),
             "fragility_kind": "fragility" if significant else "reverse fragility",
             "fragility": fragility.index,
+            "fragility_arm": {1: "InO-exposed", 0: "InO-naïve"}.get(fragility.group),
+            "fragility_change": {1: "more events", -1: "fewer events"}.get(fragility.direction),
         })  # fmt: skip
     return pd.DataFrame(out)
 

@@ -61,8 +61,10 @@ def problems(page: Path) -> list[str]:
             found.append(f"{what}: …{text[start : m.end() + 60]}…")
     for cell in body.find_all(["td", "th"]):
         value = cell.get_text(" ", strip=True)
-        if MISSING_CELL.match(value):
-            row = cell.find_parent("tr")
+        row = cell.find_parent("tr")
+        first = row is not None and cell is row.find(["td", "th"])
+        if MISSING_CELL.match(value) and not (first and value == "None"):
+            # (a row label "None" is a category, e.g. no CRS, not a missing value)
             found.append(
                 f"missing value shown as {value!r} in table row: {row.get_text(' | ', strip=True)[:160]}"
             )

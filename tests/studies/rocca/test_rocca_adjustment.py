@@ -43,6 +43,7 @@ def test_adjusted_model_covariates_mark_what_comes_after_ino():
     assert tuple(cons[["hr", "ci_low", "ci_high"]]) == (0.16, 0.07, 0.36)
     # the consolidation gap as the paper prints it: 20 (27%) vs 37 (49%), P = .005
     assert "20 exposed (27%) vs 37 naïve (49%)" in cons["why"] and "p = .005" in cons["why"]
+    assert "transplant: 10 vs 20" in cons["why"]
     assert "74 exposed" in c.loc["Any bridging therapy", "why"]
     assert "28 bridged" in c.loc["Any bridging therapy", "why"]
 

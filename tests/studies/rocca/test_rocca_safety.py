@@ -128,14 +128,11 @@ def test_shown_table_prints_the_papers_numbers_and_p_beside_its_comparison():
 
     shown = safety.shown_table(
         pd.concat([safety.severe_toxicity_table(), safety.early_and_sos_deaths()])
-    ).set_index(["Outcome", "Denominator"])
-    early = shown.loc[("Death within 30 days of infusion", "all infused")]
+    ).set_index("Outcome (denominator)")
+    early = shown.loc["Death within 30 days of infusion (of all)"]
     assert early["InO-exposed"] == "10/102 (9.8%)" and early["InO-naïve"] == "3/87 (3.4%)"
-    assert early["Published p (what it tests)"].startswith(".085 (")
-    assert shown.loc[("Grade 3–4 ICANS", "all infused"), "Published p (what it tests)"] == (
-        "none printed"
-    )
+    assert early["Published p"] == ".085"
+    assert shown.loc["Grade 3–4 ICANS (of all)", "Published p"] == "none"
+    assert shown.loc["Grade 3–4 ICANS (of patients with the syndrome)", "Published p"] == "0.02"
     # a lower limit just below zero is not shown as a bare "-0.0"
-    assert (
-        "0.0 to" not in shown.loc[("Grade 3–4 CRS", "all infused"), "Difference, points (95% CI)"]
-    )
+    assert "0.0 to" not in shown.loc["Grade 3–4 CRS (of all)", "Difference, points (95% CI)"]

@@ -80,7 +80,7 @@ def adjusted_model_covariates() -> pd.DataFrame:
     One row per covariate (level): ``covariate``, ``hr``, ``ci_low``, ``ci_high`` (the
     published hazard ratio for PFS, NaN where the paper does not print one), ``fixed_when``
     (when its value is settled, in the clinic's words), ``relative_to_ino`` ("before" or
-    "after" InO exposure, or "forced in" for the demographic covariates) and ``why`` (what that
+    "after" InO exposure) and ``why`` (what that
     means for the hazard ratio of InO). The estimates are those of the model with InO split
     by response (the paper's Figure 3); the model with InO as yes/no (hazard ratio 1.20) is in
     a supplementary figure the paper text does not list, so its covariates are assumed to be
@@ -90,6 +90,10 @@ def adjusted_model_covariates() -> pd.DataFrame:
     cons_naive = int(_pub("consolidation_count", NAIVE))
     cons_pct = (_pub("consolidation_pct", EXPOSED), _pub("consolidation_pct", NAIVE))
     cons_p = published.get(STUDY, "consolidation_p", VERSUS)["printed"]
+    hct = (
+        int(_pub("consolidation_hct_count", EXPOSED)),
+        int(_pub("consolidation_hct_count", NAIVE)),
+    )
     bridging = int(_pub("ino_bridging_count", EXPOSED))
     pre_only = int(_pub("ino_preapheresis_only_count", EXPOSED))
     rows = [
@@ -99,7 +103,7 @@ def adjusted_model_covariates() -> pd.DataFrame:
          "groups defined by an outcome of InO"),
         ("InO refractory (vs InO-naïve)", "hr_pfs_ino_refractory",
          "after InO, as above", "after", "as above"),
-        ("Age and race/ethnicity", None, "at infusion (demographics)", "forced in",
+        ("Age and race/ethnicity", None, "at infusion (demographics)", "before",
          "kept in the model by the authors' rule whatever their p-value; estimates not printed"),
         ("Transplant before CAR-T", "hr_pfs_prior_hct",
          "before brexu-cel (its order relative to InO is not reported)", "before",
@@ -111,9 +115,10 @@ def adjusted_model_covariates() -> pd.DataFrame:
          "removes part of the contrast the model is meant to estimate"),
         ("Consolidation after response: transplant", "hr_pfs_consolidation_hct",
          "after response to brexu-cel", "after",
-         f"a likely mediator: given to {cons_exposed} exposed ({cons_pct[0]:g}%) vs "
-         f"{cons_naive} naïve ({cons_pct[1]:g}%) responders, p = {cons_p}, a gap the authors "
-         "link to concern about sinusoidal obstruction syndrome after InO"),
+         f"a likely mediator: any consolidation or maintenance went to {cons_exposed} exposed "
+         f"({cons_pct[0]:g}%) vs {cons_naive} naïve ({cons_pct[1]:g}%) responders, p = "
+         f"{cons_p} (transplant: {hct[0]} vs {hct[1]}), a gap the authors link to concern "
+         "about sinusoidal obstruction syndrome after InO"),
         ("Consolidation after response: TKI", "hr_pfs_consolidation_tki",
          "after response to brexu-cel", "after", "as above"),
     ]  # fmt: skip

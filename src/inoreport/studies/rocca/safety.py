@@ -29,6 +29,7 @@ from inoreport.contingency import pearson_chi2
 
 __all__ = [
     "early_and_sos_deaths",
+    "points_text",
     "shown_table",
     "severe_toxicity_table",
     "what_the_tests_can_exclude",
@@ -189,7 +190,7 @@ def what_the_tests_can_exclude(power: float = 0.8, alpha: float = 0.05) -> pd.Da
     return pd.DataFrame(out)
 
 
-def _points(x: float, sign: bool = False) -> str:
+def points_text(x: float, sign: bool = False) -> str:
     """Percentage points to one decimal (two when one would show 0.0), with a true minus."""
     text = f"{x:+.1f}" if sign else f"{x:.1f}"
     if x != 0 and round(x, 1) == 0:
@@ -204,31 +205,30 @@ def _p_text(p: float) -> str:
 def shown_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of :func:`severe_toxicity_table` / :func:`early_and_sos_deaths` as a reader sees them.
 
-    Text columns: outcome, denominator, "k/n (x%)" per arm, the difference in percentage
-    points with its Newcombe 95% CI, the published p beside what it tests (or "none
-    printed"), and the recomputed chi-square and Fisher p-values.
+    Text columns: outcome with its denominator, "k/n (x%)" per arm, the difference in
+    percentage points with its Newcombe 95% CI, the published p of that same comparison
+    ("none" where the paper prints none; what it tests is in ``published_p_tests`` of the
+    input) and the recomputed chi-square and Fisher p-values.
     """
 
     def arm(k, n):
         return f"{k}/{n} ({100 * k / n:.1f}%)"
 
     out = pd.DataFrame({
-        "Outcome": frame["outcome"],
-        "Denominator": frame["basis"].str.replace("all infused patients", "all infused"),
+        "Outcome (denominator)": [
+            f"{o} ({'of patients with the syndrome' if b.startswith('patients with') else 'of all'})"
+            for o, b in zip(frame["outcome"], frame["basis"], strict=True)
+        ],
         "InO-exposed": [arm(k, n) for k, n in zip(frame["exposed_events"], frame["exposed_n"],
                                                    strict=True)],
         "InO-naïve": [arm(k, n) for k, n in zip(frame["naive_events"], frame["naive_n"],
                                                 strict=True)],
         "Difference, points (95% CI)": [
-            f"{_points(d, sign=True)} ({_points(lo)} to {_points(hi)})"
+            f"{points_text(d, sign=True)} ({points_text(lo)} to {points_text(hi)})"
             for d, lo, hi in zip(frame["difference_pp"], frame["ci_low_pp"], frame["ci_high_pp"],
                                  strict=True)
         ],
-        "Published p (what it tests)": [
-            f"{text} ({tests})" if text else "none printed"
-            for text, tests in zip(frame["published_p_text"], frame["published_p_tests"],
-                                   strict=True)
-        ],
+        "Published p": [text or "none" for text in frame["published_p_text"]],
         "χ² p / Fisher p": [f"{_p_text(c)} / {_p_text(f)}"
                             for c, f in zip(frame["chi2_p"], frame["fisher_p"], strict=True)],
     })  # fmt: skip

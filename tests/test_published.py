@@ -27,14 +27,16 @@ def test_every_published_file_validates(study):
 def test_datapackage_describes_every_column_and_validates_with_frictionless():
     package = json.loads((paths.PUBLISHED / "datapackage.json").read_text())
     names = {r["name"] for r in package["resources"]}
-    assert names == set(published.STUDIES)
+    assert names == {*published.STUDIES, "related"}
     for resource in package["resources"]:
         fields = resource["schema"]["fields"]
-        assert tuple(f["name"] for f in fields) == published.COLUMNS
+        columns = published.RELATED_COLUMNS if resource["name"] == "related" else published.COLUMNS
+        assert tuple(f["name"] for f in fields) == columns
         for field in fields:
             assert field["description"] and field["type"] and "constraints" in field
         unit_enum = next(f for f in fields if f["name"] == "unit")["constraints"]["enum"]
-        assert set(unit_enum) == set(published.UNITS)
+        units = published.RELATED_UNITS if resource["name"] == "related" else published.UNITS
+        assert set(unit_enum) == set(units)
 
     import frictionless  # pinned in requirements.txt
 

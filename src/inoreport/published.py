@@ -11,6 +11,10 @@ comparison's p-value). Where two sources disagree, both rows are kept under diff
 >>> published.get("rocca", "pfs_12mo", "ino_exposed")["ci_low"]
 29.0
 
+Facts from related studies (other cohorts on the same clinical questions, known from their
+abstracts) live apart, in ``data/published/related.csv``: :func:`related` returns them for a
+labelled "other published evidence" table; they are never a target of any study's numbers.
+
 The files are validated on every load (types, ranges, CI contains the estimate, counts not
 above their denominators, unique keys, one preferred row per quantity); a bad row fails with
 ``<file>, row N, column X: value ...; expected ...`` where row N is the line in the file
@@ -35,11 +39,17 @@ __all__ = [
     "STUDIES",
     "UNITS",
     "PublishedDataError",
+    "RELATED_COLUMNS",
+    "RELATED_UNITS",
     "decimals",
     "get",
     "load",
+    "provenance",
     "quantities",
     "read_file",
+    "read_related_file",
+    "related",
+    "related_get",
     "value",
 ]
 
@@ -375,3 +385,179 @@ def value(study: str, quantity: str, group: str | None = None, variant: str | No
     if row["unit"] == "date":
         return row["value_text"]
     return float(row["value"])
+
+
+#: Files in ../shared/papers that hold a study's own text (its article, or its abstract as
+#: published). Anything else (a news report, a third-party copy of an abstract, a conference
+#: abstract on the same cohort) is a secondary source and is named where its number is shown.
+PAPER_TEXTS = {
+    "000_5b63301e8c5a241f.txt",  # Alcalde-Mellado 2025, abstract
+    "001_586e01d6f243cf79.txt",  # Aertgeerts 2025, abstract
+    "002_5f3667efbbbf87ae.txt",  # Aldoss 2024 (ROCCA), article
+}
+_SOURCE_LABELS = {
+    "published abstract (third-party copy)": "third-party copy of the published abstract",
+}
+
+
+def provenance(
+    study: str, quantity: str, group: str | None = None, variant: str | None = None
+) -> str | None:
+    """Where a number comes from, when that is not the study's own text; else None.
+
+    None when any of the row's sources is the paper's article or abstract (:data:`PAPER_TEXTS`).
+    Otherwise the secondary sources in words, joined by "; " — for example
+    ``"third-party copy of the published abstract; news report"`` or
+    ``"Haddad et al., HemaSphere 2022 (EHA 2022 abstract)"`` — for the page to show beside
+    the number.
+    """
+    row = get(study, quantity, group, variant)
+    labels = []
+    for part in str(row["source"]).split(";"):
+        file, _, where = part.strip().partition(":")
+        name = file.strip().split(" ", 1)[0]
+        if name in PAPER_TEXTS:
+            return None
+        label = where.strip() or name
+        labels.append(_SOURCE_LABELS.get(label, label))
+    return "; ".join(dict.fromkeys(labels))
+
+
+# --- Related studies (other cohorts, for a labelled evidence table only) -----------------
+
+#: Columns of data/published/related.csv, in order (described in datapackage.json).
+RELATED_COLUMNS = (
+    "study",
+    "reference",
+    "product",
+    "population",
+    "comparison",
+    "quantity",
+    "group",
+    "value",
+    "n",
+    "unit",
+    "printed",
+    "status",
+    "source",
+    "transcribed_from",
+    "note",
+)
+#: A related study's fact is a number in one of the units above, or a printed statement
+#: ("largely similar", "associated with worse outcomes") with no number.
+RELATED_UNITS = (*UNITS, "statement")
+RELATED_STATUSES = ("published", "derived")
+_RELATED_KEY = ("study", "quantity", "group")
+
+
+def read_related_file(path: str | Path) -> pd.DataFrame:
+    """Read and validate ``related.csv``; return it as a DataFrame (``value`` float, ``n`` Int64).
+
+    Every row is one fact of one related study's abstract: a number (``unit`` one of
+    :data:`UNITS`) or a statement printed without a number (``unit`` ``statement``, empty
+    ``value``). ``status`` is ``published`` (as the abstract prints it) or ``derived`` (our
+    arithmetic on it, stated in ``note``). Raises :class:`PublishedDataError` naming file,
+    row and column on the first bad cell.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise PublishedDataError(f"{file}: file not found; expected the related-studies table")
+    with file.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = tuple(reader.fieldnames or ())
+        if header != RELATED_COLUMNS:
+            missing = [c for c in RELATED_COLUMNS if c not in header]
+            bad = (
+                missing[0]
+                if missing
+                else next(
+                    (h for h, c in zip(header, RELATED_COLUMNS, strict=False) if h != c), header[-1]
+                )
+            )
+            raise PublishedDataError(
+                f"{file.name}, row 1, column {bad!r}: unexpected header; expected the columns "
+                f"{', '.join(RELATED_COLUMNS)} in this order"
+            )
+        raw_rows = list(reader)
+    records, seen = [], {}
+    for i, raw in enumerate(raw_rows):
+        line = i + 2
+        rec = {k: (raw.get(k) or "").strip() for k in RELATED_COLUMNS}
+        for col in ("study", "quantity", "group"):
+            if not _ID.match(rec[col]):
+                _fail(file, line, col, rec[col], "a snake_case id (lower-case letters, digits, _)")
+        for col in ("reference", "product", "population", "printed", "source", "transcribed_from"):
+            if not rec[col]:
+                _fail(file, line, col, "", "a non-empty text")
+        if rec["unit"] not in RELATED_UNITS:
+            _fail(file, line, "unit", rec["unit"], f"one of {', '.join(RELATED_UNITS)}")
+        if rec["status"] not in RELATED_STATUSES:
+            _fail(file, line, "status", rec["status"], f"one of {', '.join(RELATED_STATUSES)}")
+        if rec["unit"] == "statement":
+            if rec["value"]:
+                _fail(file, line, "value", rec["value"], "empty for a statement (text in printed)")
+            x = math.nan
+        else:
+            x = _number(file, line, "value", rec["value"], required=True)
+            _check_range(file, line, "value", rec["value"], x, rec["unit"])
+        rec["value"] = x
+        if rec["n"] == "":
+            rec["n"] = pd.NA
+        else:
+            n = _number(file, line, "n", rec["n"])
+            if n != round(n) or n < 1:
+                _fail(file, line, "n", rec["n"], "a whole-number denominator >= 1")
+            if rec["unit"] == "count" and x > n:
+                _fail(file, line, "value", _fmt(x), f"a count <= its denominator n={int(n)}")
+            rec["n"] = int(n)
+        _check_source(file, line, rec["transcribed_from"])
+        key = tuple(rec[k] for k in _RELATED_KEY)
+        if key in seen:
+            _fail(
+                file,
+                line,
+                "group",
+                rec["group"],
+                f"a (study, quantity, group) not already used on row {seen[key]}",
+            )
+        seen[key] = line
+        rec["line"] = line
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[*RELATED_COLUMNS, "line"])
+    frame["value"] = frame["value"].astype(float)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame
+
+
+@lru_cache(maxsize=2)
+def _related_cached(path: str, mtime: float) -> pd.DataFrame:
+    return read_related_file(path)
+
+
+def related(study: str | None = None) -> pd.DataFrame:
+    """Facts from the related studies' abstracts (``data/published/related.csv``), validated.
+
+    One row per fact; columns :data:`RELATED_COLUMNS` plus ``line``. ``study`` filters to one
+    related study (``zuma3_prior_therapy``, ``cibmtr_tisagenlecleucel``,
+    ``cart_failure_adults``). For a labelled evidence table only: never a target of, or an
+    input to, any of the four studies' numbers or synthetic cohorts.
+    """
+    path = _directory() / "related.csv"
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    frame = _related_cached(str(path), mtime).copy()
+    if study is None:
+        return frame
+    if study not in set(frame["study"]):
+        raise KeyError(f"related.csv: no study {study!r}; available {sorted(set(frame['study']))}")
+    return frame[frame["study"] == study].reset_index(drop=True)
+
+
+def related_get(study: str, quantity: str, group: str = "all") -> pd.Series:
+    """One fact of a related study: the row for (study, quantity, group)."""
+    frame = related(study)
+    rows = frame[(frame["quantity"] == quantity) & (frame["group"] == group)]
+    if rows.empty:
+        raise KeyError(
+            f"related.csv, study {study!r}: no quantity {quantity!r} for group {group!r}"
+        )
+    return rows.iloc[0]

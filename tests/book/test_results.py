@@ -97,3 +97,19 @@ def test_audit_p_values_count_once_under_the_study_test(tmp_path):
     }
     alcalde = collected[collected["study"] == "Alcalde-Mellado 2025"]
     assert len(alcalde) == 1 and not alcalde["match"].iloc[0]
+
+
+def test_scorecard_row_says_whether_it_is_synthetic(tmp_path):
+    import json
+
+    from inoreport.book.results import ScorecardRow, write_scorecard
+
+    rows = [
+        ScorecardRow("PFS 12-month, exposed (%)", 39, 40.1, "calibrated", True, synthetic=True),
+        ScorecardRow("p-value, sex", 0.83, 0.826, "exact", True, synthetic=False),
+        ScorecardRow("older chapter row", 1, 1, "exact", True),
+    ]
+    written = json.loads(write_scorecard("x", rows, tmp_path).read_text(encoding="utf-8"))
+    assert [r["synthetic"] for r in written] == [True, False, None]
+    with pytest.raises(ValueError, match="synthetic 'yes'"):
+        ScorecardRow("bad", 1, 1, "exact", True, synthetic="yes")

@@ -171,3 +171,33 @@ def test_fisher_mid_p_matches_r_dhyper():
     assert fisher_mid_p([[8, 4], [4, 8]]) == pytest.approx(0.129736228235353, rel=1e-9)
     with pytest.raises(ContingencyInputError, match="2 x 2"):
         fisher_mid_p([[1, 2, 3], [3, 2, 1]])
+
+
+# ------------------------------------------------------------------ rounds_to_printed
+# Hand computations: 0.001452 to 3 places is 0.001; to 4 places 0.0015, then to 3 places
+# 0.002 (half-up) -- the "rounded twice" reading of a printed p = 0.002.
+def test_rounds_to_printed_directly():
+    from inoreport.stats.contingency import rounds_to_printed
+
+    assert rounds_to_printed(0.085293, ".085")
+    assert rounds_to_printed(0.0517, "0.05")
+    assert not rounds_to_printed(0.001452, "0.002")
+    assert not rounds_to_printed(0.0575, "0.05")
+
+
+def test_rounds_to_printed_twice_explains_a_double_rounding():
+    from inoreport.stats.contingency import rounds_to_printed
+
+    assert rounds_to_printed(0.001452, "0.002", twice=True)
+    assert rounds_to_printed(0.445, "0.5", twice=True)  # 0.445 -> 0.45 -> 0.5
+    assert not rounds_to_printed(0.445, "0.5")  # directly 0.4
+    assert not rounds_to_printed(0.00144, "0.002", twice=True)  # 0.0014 -> 0.001
+
+
+def test_rounds_to_printed_rejects_what_is_not_a_number():
+    from inoreport.stats.contingency import ContingencyInputError, rounds_to_printed
+
+    with pytest.raises(ContingencyInputError, match="printed value '<.0001'"):
+        rounds_to_printed(0.00001, "<.0001")
+    with pytest.raises(ContingencyInputError, match="finite"):
+        rounds_to_printed(float("nan"), "0.05")

@@ -27,7 +27,9 @@ class ScorecardRow:
 
     ``published`` and ``reproduced`` are numbers in the unit given (or None when the
     paper gives none / we cannot estimate one); ``match`` is decided by the caller with
-    a stated tolerance, never tuned after the fact.
+    a stated tolerance, never tuned after the fact. ``synthetic`` says whether our number
+    comes from a synthetic cohort (True), from published numbers only (False), or was not
+    stated (None, the default, for chapters that predate the field).
     """
 
     statistic: str
@@ -39,11 +41,17 @@ class ScorecardRow:
     unit: str = ""
     source: str = ""
     note: str = ""
+    synthetic: bool | None = None
 
     def __post_init__(self):
         if self.role not in ROLES:
             raise ValueError(
                 f"scorecard row {self.statistic!r}: role {self.role!r}; expected one of {ROLES}"
+            )
+        if self.synthetic not in (None, True, False):
+            raise ValueError(
+                f"scorecard row {self.statistic!r}: synthetic {self.synthetic!r}; expected "
+                "True, False or None"
             )
 
 

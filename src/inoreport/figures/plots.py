@@ -69,6 +69,10 @@ SYNTHETIC_LABEL = "SYNTHETIC DATA"
 _BADGE = dict(boxstyle="round,pad=0.35", facecolor="#fff1d6", edgecolor="#d08a1e", linewidth=1.2)
 _BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=12)
 _MUTED = "#555555"
+#: Beyond a synthetic cohort's calibrated horizon: the shaded background and its label.
+_EXTRAPOLATED_FILL = "#EEEEEE"
+_EXTRAPOLATED_TEXT = "#666666"
+_EXTRAPOLATED_STYLE = (0, (4, 2.5))
 
 
 #: The figures' font, shipped with the package (see :mod:`inoreport.figures.fonts`).
@@ -281,6 +285,7 @@ def km_plot(
     legend_title: str | None = None,
     xmax: float | None = None,
     endpoint: str = "survival",
+    calibrated_horizon: float | None = None,
 ):
     """Kaplan–Meier curves with the number-at-risk table under the x-axis ticks (survminer).
 
@@ -293,7 +298,13 @@ def km_plot(
     the y axis 0–100 %. ``labels`` renames groups; ``colors`` is a list or a dict by group.
     ``endpoint`` is the word used in the alt text ("overall survival", "PFS", ...).
     ``ax``: draw the curves into an existing axes (the risk table then goes in an inset
-    below it). Returns the Figure.
+    below it).
+    ``calibrated_horizon`` (in the units of the time axis, e.g. months): for a synthetic
+    cohort, the last time its curves were fitted to (its last calibrated landmark or
+    median). Up to it the curves are drawn as usual; beyond it they are dashed and pale on a
+    grey background labelled "extrapolated", no median line is drawn for a median beyond
+    it, the number-at-risk entries beyond it are grey, and the alt text says so. Returns the
+    Figure.
     """
     for attr in ("groups", "table", "medians", "risk_table"):
         if not hasattr(km, attr):
@@ -319,6 +330,16 @@ def km_plot(
         raise PlotInputError("km_plot: risk_times is empty; expected at least one time")
     right = max(max(ticks), tmax)
     n_rows = len(groups)
+    horizon = None
+    if calibrated_horizon is not None:
+        horizon = float(calibrated_horizon)
+        if not (math.isfinite(horizon) and horizon > 0):
+            raise PlotInputError(
+                f"km_plot: calibrated_horizon = {calibrated_horizon!r}; expected a positive "
+                "time in the units of the time axis"
+            )
+        if horizon >= right:
+            horizon = None  # nothing is drawn beyond it
 
     with style():
         if ax is None:
@@ -346,8 +367,18 @@ def km_plot(
             surv = rows["survival"].to_numpy(dtype=float)
             x, y = _step_xy(times, surv, 1.0)
             colour = palette[g]
+            inside = np.ones(len(x), dtype=bool) if horizon is None else x <= horizon
+            xs, ys = x[inside], y[inside]
+            if horizon is not None and not inside.all():
+                # the calibrated part ends exactly at the horizon; the rest starts there
+                xs, ys = np.append(xs, horizon), np.append(ys, ys[-1])
+                ax.step(
+                    np.concatenate([[horizon], x[~inside]]), np.concatenate([[ys[-1]], y[~inside]]),
+                    where="post", color=_tint(colour, 0.45), linestyle=_EXTRAPOLATED_STYLE,
+                    gid=f"km-extrapolated-{g}", zorder=3,
+                )  # fmt: skip
             (line,) = ax.step(
-                x, y, where="post", color=colour, label=names[g], gid=f"km-{g}", zorder=3
+                xs, ys, where="post", color=colour, label=names[g], gid=f"km-{g}", zorder=3
             )
             handles.append(line)
             if ci:
@@ -355,20 +386,49 @@ def km_plot(
                 hi = rows["ci_high"].to_numpy(dtype=float)
                 xl, lo = _step_xy(times, lo, 1.0)
                 _, hi = _step_xy(times, hi, 1.0)
+                keep = np.ones(len(xl), dtype=bool) if horizon is None else xl <= horizon
+                xl, lo, hi = xl[keep], lo[keep], hi[keep]
+                if horizon is not None and len(xl) and xl[-1] < horizon:
+                    xl, lo, hi = (
+                        np.append(xl, horizon),
+                        np.append(lo, lo[-1]),
+                        np.append(hi, hi[-1]),
+                    )
                 ax.fill_between(xl, lo, hi, step="post", color=colour, alpha=0.16, linewidth=0,
                                 gid=f"km-ci-{g}", zorder=2)  # fmt: skip
             if censor_marks:
                 cens = rows[rows["n_censor"] > 0]
-                ax.plot(
-                    cens["time"].to_numpy(dtype=float), cens["survival"].to_numpy(dtype=float),
-                    linestyle="none", marker="+", markersize=7, markeredgewidth=1.3, color=colour,
-                    gid=f"km-censor-{g}", zorder=4,
-                )  # fmt: skip
+                late = (
+                    np.zeros(len(cens), dtype=bool)
+                    if horizon is None
+                    else cens["time"].to_numpy(dtype=float) > horizon
+                )
+                for part, tone, gid in ((~late, colour, f"km-censor-{g}"),
+                                        (late, _tint(colour, 0.45), f"km-censor-extrapolated-{g}")):  # fmt: skip
+                    if gid != f"km-censor-{g}" and not part.any():
+                        continue  # the calibrated marks are drawn even when empty
+                    ax.plot(
+                        cens["time"].to_numpy(dtype=float)[part],
+                        cens["survival"].to_numpy(dtype=float)[part],
+                        linestyle="none", marker="+", markersize=7, markeredgewidth=1.3, color=tone,
+                        gid=gid, zorder=4,
+                    )  # fmt: skip
+        if horizon is not None:
+            ax.axvspan(horizon, right * 1.02, color=_EXTRAPOLATED_FILL, linewidth=0, zorder=0,
+                       gid="km-extrapolated-region")  # fmt: skip
+            ax.axvline(horizon, color=_EXTRAPOLATED_TEXT, linewidth=0.9, linestyle=":", zorder=1,
+                       gid="km-horizon")  # fmt: skip
+            ax.text(
+                horizon + 0.01 * right, 0.02,
+                f"extrapolated: beyond the\ncalibrated {_fmt_time(horizon)} {_time_unit(xlabel)}",
+                ha="left", va="bottom", fontsize=11, color=_EXTRAPOLATED_TEXT, style="italic",
+                gid="km-extrapolated-label", zorder=5,
+            )  # fmt: skip
         reached = []
         if median_lines and medians is not None:
             for g in groups:
                 m = float(medians.loc[g, "median"]) if g in medians.index else math.nan
-                if math.isfinite(m):
+                if math.isfinite(m) and (horizon is None or m <= horizon):
                     reached.append(m)
                     ax.plot([m, m], [0, 0.5], color=_MUTED, linewidth=1.0, linestyle=(0, (4, 3)),
                             gid=f"km-median-{g}", zorder=1)  # fmt: skip
@@ -415,7 +475,8 @@ def km_plot(
                 y = n_rows - 1 - i
                 for t in ticks:
                     value = counts.loc[g, t] if t in counts.columns else _closest(counts, g, t)
-                    rax.text(t, y, f"{int(value)}", ha="center", va="center_baseline", color=palette[g],
+                    tone = palette[g] if horizon is None or t <= horizon else _EXTRAPOLATED_TEXT
+                    rax.text(t, y, f"{int(value)}", ha="center", va="center_baseline", color=tone,
                              fontsize=12.5, gid=f"risk-{g}-{_fmt_time(t)}")  # fmt: skip
             rax.set_ylim(-0.6, n_rows - 0.4)
             rax.set_yticks(range(n_rows), [names[g] for g in reversed(groups)])
@@ -441,6 +502,8 @@ def km_plot(
         events = int(med.loc[g, "events"]) if g in med.index and "events" in med.columns else None
         ev = f", {events} events" if events is not None else ""
         mtxt = f"median {m:.3g} {xlabel.lower()}" if math.isfinite(m) else "median not reached"
+        if horizon is not None and math.isfinite(m) and m > horizon:
+            mtxt += ", beyond the calibrated horizon, so extrapolated"
         parts.append(f"{names[g]} ({n} patients{ev}, {mtxt})")
     text = (
         f"Kaplan–Meier curves of {endpoint} against {xlabel.lower()}, "
@@ -450,8 +513,24 @@ def km_plot(
         text += f" Log-rank {_p_text(p_value)}."
     if rax is not None:
         text += " A number-at-risk table is shown under the time axis."
-    _set_alt(fig, text, synthetic, kind="km", groups=groups, ticks=ticks, risk=counts, p=p_value)
+    if horizon is not None:
+        text += (
+            f" The cohort was calibrated to published figures up to {_fmt_time(horizon)} "
+            f"{_time_unit(xlabel)}; beyond that the curves are extrapolated, drawn dashed and "
+            "pale on a grey background labelled extrapolated."
+        )
+    _set_alt(
+        fig, text, synthetic, kind="km", groups=groups, ticks=ticks, risk=counts, p=p_value,
+        horizon=horizon,
+    )  # fmt: skip
     return fig
+
+
+def _time_unit(xlabel: str) -> str:
+    """The time unit named in an axis label ("Months from infusion" -> "months")."""
+    words = xlabel.lower().split()
+    units = ("days", "weeks", "months", "years")
+    return next((w for w in words if w in units), words[0] if words else "")
 
 
 def _closest(counts: pd.DataFrame, group: str, t: float):

@@ -13,12 +13,15 @@ Everything here works on plain counts and knows nothing about any one study.
 * :func:`rounds_to`, :func:`consistent_denominators`, :func:`consistent_counts` — does
   k/n round to a printed percentage, and which denominators or counts could have
   produced it.
+* :func:`rounds_to_printed` — does a computed value (a p-value) round to a printed decimal
+  string, directly or only when rounded twice (0.00145 -> 0.0015 -> 0.002).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 from scipy import special, stats
@@ -35,6 +38,7 @@ __all__ = [
     "likelihood_ratio_chi2",
     "pearson_chi2",
     "rounds_to",
+    "rounds_to_printed",
 ]
 
 #: R's fisher.test: tables with probability <= P_obs * (1 + 1e-7) count as "as extreme".
@@ -380,3 +384,40 @@ def consistent_denominators(percent: float, decimals: int, n_max: int, n_min: in
     if n_max < n_min:
         raise ContingencyInputError(f"n_max={n_max} < n_min={n_min}; expected n_max >= n_min")
     return [n for n in range(max(1, n_min), n_max + 1) if consistent_counts(percent, decimals, n)]
+
+
+def _printed_decimal(printed: str) -> Decimal:
+    text = str(printed).strip()
+    if text.startswith("."):
+        text = "0" + text
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ContingencyInputError(
+            f"printed value {printed!r}; expected a plain decimal number such as '0.002' or '.085'"
+        ) from None
+    if not number.is_finite():
+        raise ContingencyInputError(f"printed value {printed!r}; expected a finite number")
+    return number
+
+
+def rounds_to_printed(value: float, printed: str, *, twice: bool = False) -> bool:
+    """Does ``value`` round to the decimal string ``printed`` (as many places as it shows)?
+
+    Either tie convention (half-up or half-even) is accepted. With ``twice=True`` the value
+    is first rounded to one place more than printed and then to the printed places, as a
+    table produced from an already rounded number would be: 0.00145 rounds to 0.001 directly
+    but to 0.0015 and then 0.002 when rounded twice. ``printed`` may omit the leading zero
+    ('.085'); a sign such as '<' is not accepted.
+    """
+    if value is None or not math.isfinite(value):
+        raise ContingencyInputError(f"value {value!r}; expected a finite number")
+    target = _printed_decimal(printed)
+    places = Decimal(1).scaleb(target.as_tuple().exponent)
+    finer = places / 10
+    exact = Decimal(repr(float(value)))
+    for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN):
+        start = exact.quantize(finer, rounding=mode) if twice else exact
+        if start.quantize(places, rounding=mode) == target:
+            return True
+    return False

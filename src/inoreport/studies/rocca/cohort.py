@@ -351,11 +351,63 @@ def _lognormal_pmf(values, median: float, sigma: float) -> np.ndarray:
     return raw / raw.sum()
 
 
-# --------------------------------------------------------------------------------------------
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
+# --- The state carried between the stages ---------------------------------------------------
+@dataclass
+class Draft:
+    """The cohort being generated and what every stage reads.
+
+    ``frame`` has one row per patient (InO-naive first, then InO-exposed, until
+    :func:`assemble_cohort` orders them by infusion date); each stage adds its columns.
+    ``rng`` holds one independent random stream per stage, so a stage draws the same numbers
+    whatever the other stages do. ``short_rows`` collects the Table 1 rows whose categories
+    add up to fewer patients than the arm (reported in the diagnostics and the scorecard).
+    """
+
+    assumptions: Assumptions
+    pub: PublishedValues
+    rng: dict[str, np.random.Generator]
+    arm_counts: dict[str, dict]
+    arm_mask: dict[str, np.ndarray]
+    frame: pd.DataFrame
+    short_rows: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+
+@dataclass(frozen=True)
+class InoStructure:
+    """Per patient (boolean masks unless stated): InO group (one of :data:`INO_GROUPS`),
+    InO given as bridging, InO given before apheresis only."""
+
+    group: np.ndarray
+    bridging: np.ndarray
+    pre_only: np.ndarray
+
+    @property
+    def responder(self) -> np.ndarray:
+        return self.group == RESPONDER
+
+    @property
+    def refractory(self) -> np.ndarray:
+        return self.group == REFRACTORY
+
+    @property
+    def subgroups(self) -> dict[str, np.ndarray]:
+        """The subgroups the paper's contrasts and medians are stated for."""
+        return {
+            "responder": self.responder,
+            "refractory": self.refractory,
+            "bridging": self.bridging,
+            "pre_only": self.pre_only,
+        }
+
+
+# --- Stages ------------------------------------------------------------------------------------
+def start_draft(seed: int, a: Assumptions) -> Draft:
+    """The published arm sizes and Table 1 counts, the random streams and an empty cohort of
+    InO-naive then InO-exposed patients (column ``ino_exposed``)."""
     pub = PublishedValues(STUDY)
     rng = streams(
         seed,
@@ -363,13 +415,19 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     )
     arm_counts = {arm: _counts(pub, arm) for arm in N_ARMS}
     n_naive, n_exposed = arm_counts["naive"]["n"], arm_counts["exposed"]["n"]
-    n = n_naive + n_exposed
-    exposed = np.arange(n) >= n_naive
-    naive = ~exposed
-    arm_mask = {"naive": naive, "exposed": exposed}
+    exposed = np.arange(n_naive + n_exposed) >= n_naive
+    arm_mask = {"naive": ~exposed, "exposed": exposed}
     frame = pd.DataFrame({"ino_exposed": exposed})
+    return Draft(a, pub, rng, arm_counts, arm_mask, frame)
 
-    # 1. InO structure ---------------------------------------------------------------------
+
+def allocate_ino_structure(d: Draft) -> InoStructure:
+    """Step 1: among the InO-exposed, InO timing (before apheresis only / as bridging, with
+    or without earlier InO) and response to InO, each with its published counts and
+    independent of each other. Adds the ``ino_*`` columns."""
+    pub, frame = d.pub, d.frame
+    naive, exposed = d.arm_mask["naive"], d.arm_mask["exposed"]
+    n_naive, n_exposed = int(naive.sum()), int(exposed.sum())
     n_bridging = int(pub(R("ino_bridging_count", "exposed")))
     n_bridging_with_pre = int(pub(R("ino_bridging_with_preapheresis_count", "exposed")))
     n_pre_only = int(pub(R("ino_preapheresis_only_count", "exposed")))
@@ -388,7 +446,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             exactly(exposed, "bridging only", n_bridging - n_bridging_with_pre, "bridging only"),
         ],
         np.ones(4) / 4,
-        rng["structure"],
+        d.rng["structure"],
         name="InO timing",
     )
     bridging_ino = np.isin(timing, ["bridging with earlier InO", "bridging only"])
@@ -402,7 +460,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             exactly(exposed, NOT_ASSESSED, n_na, "not assessed"),
         ],
         np.array([0.0, n_resp, n_refr, n_na]) + 1e-9,
-        rng["structure"],
+        d.rng["structure"],
         forbidden=[(bridging_ino, ()), (pre_only, ())],  # cells split by timing: independence
         name="InO response",
     )
@@ -413,14 +471,21 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     frame["ino_timing"] = np.where(pre_only, PRE_ONLY, np.where(bridging_ino, BRIDGING, None))
     frame["ino_preapheresis"] = np.isin(timing, [PRE_ONLY, "bridging with earlier InO"])
     frame["ino_bridging"] = bridging_ino
-    resp = group == RESPONDER
-    refr = group == REFRACTORY
-    subgroup = {
-        "responder": resp,
-        "refractory": refr,
-        "bridging": bridging_ino,
-        "pre_only": pre_only,
-    }
+    return InoStructure(group, bridging_ino, pre_only)
+
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    ino = allocate_ino_structure(d)
+    pub, rng, arm_counts, arm_mask, frame = d.pub, d.rng, d.arm_counts, d.arm_mask, d.frame
+    n = d.n
+    naive, exposed = arm_mask["naive"], arm_mask["exposed"]
+    group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
+    resp, refr, subgroup = ino.responder, ino.refractory, ino.subgroups
 
     # 2. Table 1 -------------------------------------------------------------------------------
     r1 = rng["table1"]

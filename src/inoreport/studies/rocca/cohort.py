@@ -474,6 +474,197 @@ def allocate_ino_structure(d: Draft) -> InoStructure:
     return InoStructure(group, bridging_ino, pre_only)
 
 
+@dataclass(frozen=True)
+class Table1:
+    """What the Table 1 stage derived from the published percentages (for the scorecard):
+    ``contrasts`` maps (column, category, subgroup) to (count, subgroup size, reference);
+    ``line_medians`` the published median prior lines per subgroup."""
+
+    contrasts: dict
+    line_medians: dict
+
+
+#: Contrasts stated as percentages of subgroups: (column, category, subgroup) -> reference.
+CONTRAST_PCT = {
+    ("subtype", "Ph+", "responder"): R("subtype_ph_pos_pct", "responder"),
+    ("subtype", "Ph+", "refractory"): R("subtype_ph_pos_pct", "refractory"),
+    ("disease_status", "active (>5% blasts)", "responder"): R("status_active_pct", "responder"),
+    ("disease_status", "active (>5% blasts)", "refractory"): R("status_active_pct", "refractory"),
+    ("disease_status", "active (>5% blasts)", "bridging"): R("status_active_pct", "bridging"),
+    ("disease_status", "active (>5% blasts)", "pre_only"): R(
+        "status_active_pct", "preapheresis_only"
+    ),
+    ("emd", True, "bridging"): R("emd_yes_pct", "bridging"),
+    ("emd", True, "pre_only"): R("emd_yes_pct", "preapheresis_only"),
+    ("prior_hct", True, "responder"): R("prior_hct_pct", "responder"),
+    ("prior_hct", True, "refractory"): R("prior_hct_pct", "refractory"),
+}
+
+
+def _contrast_constraints(d: Draft, ino: InoStructure) -> tuple[dict[str, list], dict]:
+    """Constraints holding the subgroup contrasts (the counts are the unique ones that round
+    to the printed percentages), by column; and those counts, for the scorecard."""
+    contrasts: dict[str, list] = {}
+    contrast_counts = {}
+    for (col, cat, sg), ref in CONTRAST_PCT.items():
+        mask = ino.subgroups[sg]
+        k = count_from_percent(d.pub(ref), int(mask.sum()), f"rocca {ref.label()}")
+        contrasts.setdefault(col, []).append(exactly(mask, cat, k, f"{col}={cat} in {sg}"))
+        contrast_counts[(col, cat, sg)] = (k, int(mask.sum()), ref)
+    return contrasts, contrast_counts
+
+
+def _margins(d: Draft, mask, counts, values, label):
+    """Published counts of one column in one arm. When a complete set of categories adds
+    up to fewer patients than the arm (Table 1 has two such rows), each count is a
+    lower bound and the patients left over go where independence puts them."""
+    total, n_mask = sum(counts.values()), int(mask.sum())
+    complete = set(counts) == set(values)
+    if total > n_mask:
+        raise ValueError(f"rocca {label}: categories add up to {total} > {n_mask} patients")
+    make = at_least if complete and total < n_mask else exactly
+    if complete and total < n_mask:
+        d.short_rows[label] = f"categories add up to {total} of {n_mask}"
+    return [make(mask, cat, k, f"{label}={cat}") for cat, k in counts.items()]
+
+
+def _table1_constraints(d: Draft, contrasts: dict, col: str, values) -> list:
+    out = []
+    for arm in N_ARMS:
+        out += _margins(d, d.arm_mask[arm], d.arm_counts[arm][col], values, f"{col} {arm}")
+    return out + contrasts.get(col, [])
+
+
+def _arm_reference(d: Draft, col: str, values) -> np.ndarray:
+    """Reference probabilities (patients x values): each arm's published shares."""
+    ref = np.zeros((d.n, len(values)))
+    for arm in N_ARMS:
+        counts = dict(d.arm_counts[arm][col])
+        if set(values) == {True, False} and False not in counts:
+            counts[False] = d.arm_counts[arm]["n"] - counts[True]
+        ref[d.arm_mask[arm]] = _reference(counts, values)
+    return ref
+
+
+def allocate_age(d: Draft) -> None:
+    """Age (years, column ``age_years``) with the published age-group counts, medians and
+    ranges per arm; adds ``age_group``."""
+    pub, frame = d.pub, d.frame
+    ages = np.arange(18, 100)
+    age_cons = []
+    age_ref = np.zeros((d.n, len(ages)))
+    for arm in N_ARMS:
+        m = d.arm_mask[arm]
+        group_counts = d.arm_counts[arm]["age_group"]
+        complete_short = sum(group_counts.values()) < int(m.sum())
+        if complete_short:
+            d.short_rows[f"age_group {arm}"] = (
+                f"age groups add up to {sum(group_counts.values())} of {int(m.sum())}"
+            )
+        for g, (lo, hi) in AGE_GROUPS.items():
+            in_g = tuple(int(v) for v in ages if lo <= v <= hi)
+            make = at_least if complete_short else exactly
+            age_cons.append(make(m, in_g, group_counts[g], f"age {g} {arm}"))
+            share = d.arm_counts[arm]["age_group"][g] / d.arm_counts[arm]["n"]
+            sel = (ages >= lo) & (ages <= min(hi, 85))
+            age_ref[np.ix_(m, sel)] = share / sel.sum()
+        age_cons += quantile(m, 0.5, int(pub(R("age_median", arm))), ages.tolist(), f"age {arm}")
+        age_cons += value_range(
+            m, int(pub(R("age_min", arm))), int(pub(R("age_max", arm))), ages.tolist(), f"age {arm}"
+        )
+    frame["age_years"] = allocate(
+        ages.tolist(), age_cons, age_ref + 1e-6, d.rng["table1"], name="age"
+    )
+    frame["age_years"] = frame["age_years"].astype(int)
+    frame["age_group"] = pd.cut(
+        frame["age_years"], [17, 39, 59, 200], labels=list(AGE_GROUPS)
+    ).astype(str)
+
+
+def allocate_table1(d: Draft, ino: InoStructure) -> Table1:
+    """Step 2: every Table 1 row per arm (age, sex, race/ethnicity, subtype, disease status,
+    marrow blasts consistent with disease status, extramedullary and CNS disease, prior
+    blinatumomab and HCT, prior lines), with the published subgroup contrasts."""
+    r1, frame = d.rng["table1"], d.frame
+    contrasts, contrast_counts = _contrast_constraints(d, ino)
+    allocate_age(d)
+    frame["sex"] = allocate(
+        ("female", "male"),
+        [
+            exactly(d.arm_mask[arm], "female", d.arm_counts[arm]["sex"]["female"], f"female {arm}")
+            for arm in N_ARMS
+        ],
+        np.array([0.45, 0.55]),
+        r1,
+        forbidden=[(d.arm_mask["exposed"], ())],
+        name="sex",
+    )
+    for col, values in (
+        ("race_ethnicity", RACES),
+        ("subtype", SUBTYPES),
+        ("disease_status", STATUSES),
+    ):
+        frame[col] = allocate(
+            values,
+            _table1_constraints(d, contrasts, col, values),
+            _arm_reference(d, col, values),
+            r1,
+            name=col,
+        )
+    # marrow blasts: consistent with disease status
+    in_cr = frame["disease_status"].str.startswith("CR").to_numpy()
+    status_missing = (frame["disease_status"] == "missing").to_numpy()
+    blast_ref = _arm_reference(d, "marrow_blasts", BLASTS)
+    w = d.assumptions.blasts_missing_with_status_missing
+    blast_ref[status_missing] = np.array([(1 - w) / 3] * 3 + [w])
+    frame["marrow_blasts"] = allocate(
+        BLASTS,
+        _table1_constraints(d, contrasts, "marrow_blasts", BLASTS),
+        blast_ref,
+        r1,
+        forbidden=[(in_cr, ("25-74%", ">=75%")), (status_missing, ())],
+        name="marrow blasts",
+    )
+    for col in ("emd", "cns", "prior_blinatumomab", "prior_hct"):
+        frame[col] = allocate(
+            (True, False),
+            _table1_constraints(d, contrasts, col, (True, False)),
+            _arm_reference(d, col, (True, False)),
+            r1,
+            name=col,
+        ).astype(bool)
+    return Table1(contrast_counts, allocate_prior_lines(d, ino))
+
+
+def allocate_prior_lines(d: Draft, ino: InoStructure) -> dict[str, float]:
+    """Prior lines of therapy: medians per arm, per InO response group and per InO timing;
+    ranges per arm. Returns the published subgroup medians."""
+    lines = list(range(1, 16))
+    line_cons = []
+    line_ref = np.zeros((d.n, len(lines)))
+    for arm in N_ARMS:
+        m = d.arm_mask[arm]
+        med, arm_cons = _median_and_range(
+            d.pub, R, "prior_lines", arm, m, lines, f"prior lines {arm}"
+        )
+        line_cons += arm_cons
+        line_ref[m] = _geometric(lines, med)
+    line_medians = {}
+    for sg, qgroup in (
+        ("responder", "responder"),
+        ("refractory", "refractory"),
+        ("bridging", "bridging"),
+        ("pre_only", "preapheresis_only"),
+    ):
+        med = d.pub(R("prior_lines_median", qgroup))
+        line_medians[sg] = med
+        line_cons += quantile(ino.subgroups[sg], 0.5, int(med), lines, f"prior lines {sg}")
+    d.frame["prior_lines"] = allocate(
+        lines, line_cons, line_ref, d.rng["table1"], name="prior lines"
+    ).astype(int)
+    return line_medians
+
+
 # --------------------------------------------------------------------------------------------
 def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
     """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
@@ -485,158 +676,9 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     n = d.n
     naive, exposed = arm_mask["naive"], arm_mask["exposed"]
     group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
-    resp, refr, subgroup = ino.responder, ino.refractory, ino.subgroups
-
-    # 2. Table 1 -------------------------------------------------------------------------------
-    r1 = rng["table1"]
-    # Contrasts stated as percentages of subgroups; the counts are the unique ones that round.
-    contrast_pct = {
-        ("subtype", "Ph+", "responder"): R("subtype_ph_pos_pct", "responder"),
-        ("subtype", "Ph+", "refractory"): R("subtype_ph_pos_pct", "refractory"),
-        ("disease_status", "active (>5% blasts)", "responder"): R("status_active_pct", "responder"),
-        ("disease_status", "active (>5% blasts)", "refractory"): R(
-            "status_active_pct", "refractory"
-        ),
-        ("disease_status", "active (>5% blasts)", "bridging"): R("status_active_pct", "bridging"),
-        ("disease_status", "active (>5% blasts)", "pre_only"): R(
-            "status_active_pct", "preapheresis_only"
-        ),
-        ("emd", True, "bridging"): R("emd_yes_pct", "bridging"),
-        ("emd", True, "pre_only"): R("emd_yes_pct", "preapheresis_only"),
-        ("prior_hct", True, "responder"): R("prior_hct_pct", "responder"),
-        ("prior_hct", True, "refractory"): R("prior_hct_pct", "refractory"),
-    }
-    contrasts: dict[str, list] = {}
-    contrast_counts = {}
-    for (col, cat, sg), ref in contrast_pct.items():
-        mask = subgroup[sg]
-        k = count_from_percent(pub(ref), int(mask.sum()), f"rocca {ref.label()}")
-        contrasts.setdefault(col, []).append(exactly(mask, cat, k, f"{col}={cat} in {sg}"))
-        contrast_counts[(col, cat, sg)] = (k, int(mask.sum()), ref)
-
-    short_rows = {}
-
-    def margins(mask, counts, values, label):
-        """Published counts of one column in one arm. When a complete set of categories adds
-        up to fewer patients than the arm (Table 1 has two such rows), each count is a
-        lower bound and the patients left over go where independence puts them."""
-        total, n_mask = sum(counts.values()), int(mask.sum())
-        complete = set(counts) == set(values)
-        if total > n_mask:
-            raise ValueError(f"rocca {label}: categories add up to {total} > {n_mask} patients")
-        make = at_least if complete and total < n_mask else exactly
-        if complete and total < n_mask:
-            short_rows[label] = f"categories add up to {total} of {n_mask}"
-        return [make(mask, cat, k, f"{label}={cat}") for cat, k in counts.items()]
-
-    def table1_constraints(col, values):
-        out = []
-        for arm in N_ARMS:
-            out += margins(arm_mask[arm], arm_counts[arm][col], values, f"{col} {arm}")
-        return out + contrasts.get(col, [])
-
-    def arm_reference(col, values):
-        ref = np.zeros((n, len(values)))
-        for arm in N_ARMS:
-            counts = dict(arm_counts[arm][col])
-            if set(values) == {True, False} and False not in counts:
-                counts[False] = arm_counts[arm]["n"] - counts[True]
-            ref[arm_mask[arm]] = _reference(counts, values)
-        return ref
-
-    # age (years) with age groups, medians and ranges per arm
-    ages = np.arange(18, 100)
-    age_cons = []
-    age_ref = np.zeros((n, len(ages)))
-    for arm in N_ARMS:
-        m = arm_mask[arm]
-        group_counts = arm_counts[arm]["age_group"]
-        complete_short = sum(group_counts.values()) < int(m.sum())
-        if complete_short:
-            short_rows[f"age_group {arm}"] = (
-                f"age groups add up to {sum(group_counts.values())} of {int(m.sum())}"
-            )
-        for g, (lo, hi) in AGE_GROUPS.items():
-            in_g = tuple(int(v) for v in ages if lo <= v <= hi)
-            make = at_least if complete_short else exactly
-            age_cons.append(make(m, in_g, group_counts[g], f"age {g} {arm}"))
-            share = arm_counts[arm]["age_group"][g] / arm_counts[arm]["n"]
-            sel = (ages >= lo) & (ages <= min(hi, 85))
-            age_ref[np.ix_(m, sel)] = share / sel.sum()
-        age_cons += quantile(m, 0.5, int(pub(R("age_median", arm))), ages.tolist(), f"age {arm}")
-        age_cons += value_range(
-            m, int(pub(R("age_min", arm))), int(pub(R("age_max", arm))), ages.tolist(), f"age {arm}"
-        )
-    frame["age_years"] = allocate(ages.tolist(), age_cons, age_ref + 1e-6, r1, name="age")
-    frame["age_years"] = frame["age_years"].astype(int)
-    frame["age_group"] = pd.cut(
-        frame["age_years"], [17, 39, 59, 200], labels=list(AGE_GROUPS)
-    ).astype(str)
-
-    sex_counts = {arm: {"female": arm_counts[arm]["sex"]["female"]} for arm in N_ARMS}
-    frame["sex"] = allocate(
-        ("female", "male"),
-        [
-            exactly(arm_mask[a_], "female", sex_counts[a_]["female"], f"female {a_}")
-            for a_ in N_ARMS
-        ],
-        np.array([0.45, 0.55]),
-        r1,
-        forbidden=[(arm_mask["exposed"], ())],
-        name="sex",
-    )
-    for col, values in (
-        ("race_ethnicity", RACES),
-        ("subtype", SUBTYPES),
-        ("disease_status", STATUSES),
-    ):
-        frame[col] = allocate(
-            values, table1_constraints(col, values), arm_reference(col, values), r1, name=col
-        )
-    # marrow blasts: consistent with disease status
-    in_cr = frame["disease_status"].str.startswith("CR").to_numpy()
-    status_missing = (frame["disease_status"] == "missing").to_numpy()
-    blast_ref = arm_reference("marrow_blasts", BLASTS)
-    w = a.blasts_missing_with_status_missing
-    blast_ref[status_missing] = np.array([(1 - w) / 3] * 3 + [w])
-    frame["marrow_blasts"] = allocate(
-        BLASTS,
-        table1_constraints("marrow_blasts", BLASTS),
-        blast_ref,
-        r1,
-        forbidden=[(in_cr, ("25-74%", ">=75%")), (status_missing, ())],
-        name="marrow blasts",
-    )
-    for col in ("emd", "cns", "prior_blinatumomab", "prior_hct"):
-        frame[col] = allocate(
-            (True, False),
-            table1_constraints(col, (True, False)),
-            arm_reference(col, (True, False)),
-            r1,
-            name=col,
-        ).astype(bool)
-    # prior lines: medians per arm, per InO response group and per InO timing; ranges per arm
-    lines = list(range(1, 16))
-    line_cons = []
-    line_ref = np.zeros((n, len(lines)))
-    for arm in N_ARMS:
-        m = arm_mask[arm]
-        med, arm_cons = _median_and_range(
-            pub, R, "prior_lines", arm, m, lines, f"prior lines {arm}"
-        )
-        line_cons += arm_cons
-        line_ref[m] = _geometric(lines, med)
-    line_medians = {}
-    for sg, qgroup in (
-        ("responder", "responder"),
-        ("refractory", "refractory"),
-        ("bridging", "bridging"),
-        ("pre_only", "preapheresis_only"),
-    ):
-        med = pub(R("prior_lines_median", qgroup))
-        line_medians[sg] = med
-        line_cons += quantile(subgroup[sg], 0.5, int(med), lines, f"prior lines {sg}")
-    frame["prior_lines"] = allocate(lines, line_cons, line_ref, r1, name="prior lines").astype(int)
+    resp, refr = ino.responder, ino.refractory
+    table1 = allocate_table1(d, ino)
+    contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
 
     # 3. Course after infusion --------------------------------------------------------------------
     rc = rng["course"]

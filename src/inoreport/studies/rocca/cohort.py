@@ -665,26 +665,37 @@ def allocate_prior_lines(d: Draft, ino: InoStructure) -> dict[str, float]:
     return line_medians
 
 
-# --------------------------------------------------------------------------------------------
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
-    d = start_draft(seed, a)
-    ino = allocate_ino_structure(d)
-    pub, rng, arm_counts, arm_mask, frame = d.pub, d.rng, d.arm_counts, d.arm_mask, d.frame
-    n = d.n
-    naive, exposed = arm_mask["naive"], arm_mask["exposed"]
-    group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
-    resp, refr = ino.responder, ino.refractory
-    table1 = allocate_table1(d, ino)
-    contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
+@dataclass(frozen=True)
+class Course:
+    """The course after infusion: per patient one of :data:`COURSES`; per arm the patients in
+    each course (and ``evaluable``), the MRD-negative count among CR/CRi and how the
+    printed MRD percentages were read."""
 
-    # 3. Course after infusion --------------------------------------------------------------------
-    rc = rng["course"]
+    course: np.ndarray
+    counts: dict[str, dict]
+    mrd_counts: dict[str, int]
+    mrd_note: str
+
+    @property
+    def early_death(self) -> np.ndarray:
+        return self.course == "early death"
+
+    @property
+    def no_response(self) -> np.ndarray:
+        return self.course == "no response"
+
+    @property
+    def cr(self) -> np.ndarray:
+        return self.course == "CR/CRi"
+
+
+def allocate_course(d: Draft) -> Course:
+    """Step 3: early deaths (within 30 days), response to brexu-cel (CR/CRi, no response,
+    not evaluable) and MRD among CR/CRi, each with the published counts per arm."""
+    pub, frame, rc = d.pub, d.frame, d.rng["course"]
     course_counts = {}
     for arm in N_ARMS:
-        n_arm = arm_counts[arm]["n"]
+        n_arm = d.arm_counts[arm]["n"]
         early = int(pub(R("early_death_30d_count", arm)))
         cr_pct = pub(R("cr_cri_pct", arm))
         cons_n = int(pub(R("consolidation_count", arm)))
@@ -702,7 +713,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     course = allocate(
         COURSES,
         [
-            exactly(arm_mask[arm], c, course_counts[arm][c], f"{c} {arm}")
+            exactly(d.arm_mask[arm], c, course_counts[arm][c], f"{c} {arm}")
             for arm in N_ARMS
             for c in COURSES
         ],
@@ -719,7 +730,10 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     mrd_counts, mrd_note = _mrd_counts(pub, {arm: course_counts[arm]["CR/CRi"] for arm in N_ARMS})
     mrd = allocate(
         ("negative", "positive or unknown", "n/a"),
-        [exactly(arm_mask[arm] & cr, "negative", mrd_counts[arm], f"MRD- {arm}") for arm in N_ARMS]
+        [
+            exactly(d.arm_mask[arm] & cr, "negative", mrd_counts[arm], f"MRD- {arm}")
+            for arm in N_ARMS
+        ]
         + [exactly(~cr, "n/a", int((~cr).sum()), "no CR")],
         np.array([0.7, 0.3, 1e-6]),
         rc,
@@ -727,8 +741,23 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         name="MRD",
     )
     frame["mrd_negative"] = np.where(cr, mrd == "negative", None)
+    return Course(course, course_counts, mrd_counts, mrd_note)
 
-    # 4. Follow-up: infusion dates -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Fitted shape of the infusion-date distribution, and each patient's months from
+    infusion to the data lock (the potential follow-up; rounded months)."""
+
+    accrual_shape: float
+    months_to_lock: np.ndarray
+
+
+def draw_infusion_dates(d: Draft) -> FollowUp:
+    """Step 4: infusion dates (column ``infusion_date``) between the start of the infusion
+    window and the published minimum follow-up before the data lock, from a power law whose
+    shape is fitted so that the median potential follow-up is the published median."""
+    pub, rng, n = d.pub, d.rng, d.n
     lock = parse_date(pub.text(R("data_lock_date")))
     window_start = parse_date(pub.text(R("infusion_window_start")))
     window_end = parse_date(pub.text(R("infusion_window_end")), end_of_month=True)
@@ -748,27 +777,33 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     order = rng["accrual"].permutation(n)  # which patient gets which date: independent
     fu_months, offsets = fu_months[order], offsets[order]
     infusion_date = np.array([window_start + dt.timedelta(days=int(o)) for o in offsets])
-    frame["infusion_date"] = [d.isoformat() for d in infusion_date]
-    censor = round_months(fu_months)
+    d.frame["infusion_date"] = [day.isoformat() for day in infusion_date]
+    return FollowUp(shape, round_months(fu_months))
 
-    # consolidation among CR/CRi (needs the follow-up: it must start before the data lock)
+
+def allocate_consolidation(d: Draft, course: Course, months_to_lock: np.ndarray) -> np.ndarray:
+    """Consolidation among CR/CRi patients (allogeneic HCT, TKI, other maintenance) with the
+    published counts per arm, starting at an assumed time before the data lock. Adds
+    ``consolidation`` and ``consolidation_months``; returns the start (months after
+    infusion; inf: no consolidation)."""
+    a, frame, rc, cr = d.assumptions, d.frame, d.rng["course"], course.cr
     cons_type = {}
     for arm in N_ARMS:
         cons_type[arm] = {
-            "allogeneic HCT": int(pub(R("consolidation_hct_count", arm))),
-            "TKI": int(pub(R("consolidation_tki_count", arm))),
-            "other maintenance": int(pub(R("consolidation_other_count", arm))),
+            "allogeneic HCT": int(d.pub(R("consolidation_hct_count", arm))),
+            "TKI": int(d.pub(R("consolidation_tki_count", arm))),
+            "other maintenance": int(d.pub(R("consolidation_other_count", arm))),
         }
     starts = a.consolidation_start
     forbid = [(~cr, ("allogeneic HCT", "TKI", "other maintenance"))]
     for kind, (_, hi) in starts.items():
-        forbid.append((censor <= hi + 0.05, (kind,)))
+        forbid.append((months_to_lock <= hi + 0.05, (kind,)))
     if a.tki_only_ph_positive:
         forbid.append(((frame["subtype"] != "Ph+").to_numpy(), ("TKI",)))
     cons_cons = [exactly(~cr, "none", int((~cr).sum()), "no CR: none")]
     for arm in N_ARMS:
         for kind, k in cons_type[arm].items():
-            cons_cons.append(exactly(arm_mask[arm] & cr, kind, k, f"{kind} {arm}"))
+            cons_cons.append(exactly(d.arm_mask[arm] & cr, kind, k, f"{kind} {arm}"))
     frame["consolidation"] = allocate(
         CONSOLIDATIONS,
         cons_cons,
@@ -778,15 +813,20 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         name="consolidation",
     )
     cons = frame["consolidation"].to_numpy()
-    cons_start = np.full(n, np.inf)
+    cons_start = np.full(d.n, np.inf)
     for kind, (lo, hi) in starts.items():
         m = cons == kind
         cons_start[m] = np.round(rc.uniform(lo, hi, m.sum()), 2)
     frame["consolidation_months"] = np.where(np.isfinite(cons_start), cons_start, np.nan)
+    return cons_start
 
-    # bridging therapy (any): all InO bridging, plus an assumed share of the others
+
+def allocate_bridging_therapy(d: Draft, ino: InoStructure) -> np.ndarray:
+    """Any bridging therapy: every InO bridging, plus an assumed share of the others. Adds
+    ``bridging_therapy`` and ``bridging_type``; returns the boolean mask."""
+    bridging_ino, arm_mask = ino.bridging, d.arm_mask
     other_bridging = {
-        arm: int(round(a.other_bridging_share * (arm_mask[arm] & ~bridging_ino).sum()))
+        arm: int(round(d.assumptions.other_bridging_share * (arm_mask[arm] & ~bridging_ino).sum()))
         for arm in N_ARMS
     }
     bridging_any = allocate(
@@ -799,11 +839,39 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             for arm in N_ARMS
         ],
         np.array([0.5, 0.5]),
-        rc,
+        d.rng["course"],
         name="bridging therapy",
     ).astype(bool)
-    frame["bridging_therapy"] = bridging_any
-    frame["bridging_type"] = np.where(bridging_ino, "InO", np.where(bridging_any, "other", "none"))
+    d.frame["bridging_therapy"] = bridging_any
+    d.frame["bridging_type"] = np.where(
+        bridging_ino, "InO", np.where(bridging_any, "other", "none")
+    )
+    return bridging_any
+
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    ino = allocate_ino_structure(d)
+    pub, rng, arm_counts, arm_mask, frame = d.pub, d.rng, d.arm_counts, d.arm_mask, d.frame
+    n = d.n
+    naive, exposed = arm_mask["naive"], arm_mask["exposed"]
+    group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
+    resp, refr = ino.responder, ino.refractory
+    table1 = allocate_table1(d, ino)
+    contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
+
+    course_ = allocate_course(d)
+    course, course_counts = course_.course, course_.counts
+    mrd_counts, mrd_note, cr = course_.mrd_counts, course_.mrd_note, course_.cr
+    follow_up = draw_infusion_dates(d)
+    shape, censor = follow_up.accrual_shape, follow_up.months_to_lock
+    cons_start = allocate_consolidation(d, course_, censor)
+    cons = frame["consolidation"].to_numpy()
+    bridging_any = allocate_bridging_therapy(d, ino)
 
     # Table 2 ------------------------------------------------------------------------------------
     r2 = rng["table2"]

@@ -849,32 +849,11 @@ def allocate_bridging_therapy(d: Draft, ino: InoStructure) -> np.ndarray:
     return bridging_any
 
 
-# --------------------------------------------------------------------------------------------
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
-    d = start_draft(seed, a)
-    ino = allocate_ino_structure(d)
-    pub, rng, arm_counts, arm_mask, frame = d.pub, d.rng, d.arm_counts, d.arm_mask, d.frame
-    n = d.n
-    naive, exposed = arm_mask["naive"], arm_mask["exposed"]
-    group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
-    resp, refr = ino.responder, ino.refractory
-    table1 = allocate_table1(d, ino)
-    contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
-
-    course_ = allocate_course(d)
-    course, course_counts = course_.course, course_.counts
-    mrd_counts, mrd_note, cr = course_.mrd_counts, course_.mrd_note, course_.cr
-    follow_up = draw_infusion_dates(d)
-    shape, censor = follow_up.accrual_shape, follow_up.months_to_lock
-    cons_start = allocate_consolidation(d, course_, censor)
-    cons = frame["consolidation"].to_numpy()
-    bridging_any = allocate_bridging_therapy(d, ino)
-
-    # Table 2 ------------------------------------------------------------------------------------
-    r2 = rng["table2"]
+def allocate_table2(d: Draft) -> None:
+    """Table 2 per arm: worst CRS and ICANS grade (ASTCT), and tocilizumab, corticosteroids
+    and anakinra (given only to patients with CRS, or with CRS or ICANS), each with the
+    published counts."""
+    pub, frame, arm_mask, arm_counts, r2 = d.pub, d.frame, d.arm_mask, d.arm_counts, d.rng["table2"]
     t2 = {}
     for arm in N_ARMS:
         t2[arm] = {
@@ -928,20 +907,56 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             forbidden=[(~allowed, (True,))],
             name=col,
         ).astype(bool)
-    # length of stay (days): medians and ranges per arm; an early death dies on its last day
+
+
+def allocate_length_of_stay(d: Draft) -> None:
+    """Length of the infusion stay (days, column ``hospital_days``): published medians and
+    ranges per arm; a patient who died within 30 days dies on the last day of the stay."""
+    pub, frame, r2 = d.pub, d.frame, d.rng["table2"]
     days = list(range(0, 121))
     early = frame["early_death_30d"].to_numpy()
     los_cons = []
-    los_ref = np.zeros((n, len(days)))
+    los_ref = np.zeros((d.n, len(days)))
     for arm in N_ARMS:
-        m = arm_mask[arm]
+        m = d.arm_mask[arm]
         med, arm_cons = _median_and_range(pub, R, "hospital_days", arm, m, days, f"stay {arm}")
         los_cons += arm_cons
         los_ref[m] = _lognormal_pmf(days, med, 0.45)
-    los_cons.append(at_most(early, tuple(d for d in days if d == 0 or d >= 30), 0, "early deaths"))
+    los_cons.append(
+        at_most(early, tuple(day for day in days if day == 0 or day >= 30), 0, "early deaths")
+    )
     frame["hospital_days"] = allocate(
         days, los_cons, los_ref + 1e-9, r2, name="length of stay"
     ).astype(int)
+
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    ino = allocate_ino_structure(d)
+    pub, rng, arm_mask, frame = d.pub, d.rng, d.arm_mask, d.frame
+    n = d.n
+    naive, exposed = arm_mask["naive"], arm_mask["exposed"]
+    group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
+    resp, refr = ino.responder, ino.refractory
+    table1 = allocate_table1(d, ino)
+    contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
+
+    course_ = allocate_course(d)
+    course, course_counts = course_.course, course_.counts
+    mrd_counts, mrd_note, cr = course_.mrd_counts, course_.mrd_note, course_.cr
+    follow_up = draw_infusion_dates(d)
+    shape, censor = follow_up.accrual_shape, follow_up.months_to_lock
+    cons_start = allocate_consolidation(d, course_, censor)
+    cons = frame["consolidation"].to_numpy()
+    bridging_any = allocate_bridging_therapy(d, ino)
+
+    allocate_table2(d)
+    allocate_length_of_stay(d)
+    early = frame["early_death_30d"].to_numpy()
 
     # 5. PFS --------------------------------------------------------------------------------------
     rp = rng["pfs"]

@@ -930,6 +930,283 @@ def allocate_length_of_stay(d: Draft) -> None:
     ).astype(int)
 
 
+#: Landmarks (months) of the PFS and OS targets, and the groups they are published for.
+LANDMARKS = (6.0, 12.0)
+#: Terms of the generator's model 2 whose published PFS hazard ratio is a target -> quantity.
+HR_QUANTITIES = {
+    "ino_group[InO responder]": "hr_pfs_ino_responsive",
+    "ino_group[InO refractory]": "hr_pfs_ino_refractory",
+    "prior_hct": "hr_pfs_prior_hct",
+    "consolidation[allogeneic HCT]": "hr_pfs_consolidation_hct",
+    "consolidation[TKI]": "hr_pfs_consolidation_tki",
+    "bridging_therapy": "hr_pfs_bridging_therapy",
+}
+
+
+def _survival_groups(d: Draft, ino: InoStructure) -> dict[str, np.ndarray]:
+    """The groups with published 6- and 12-month PFS and OS."""
+    return {
+        "naive": d.arm_mask["naive"],
+        "exposed": d.arm_mask["exposed"],
+        "responder": ino.responder,
+        "refractory": ino.refractory,
+    }
+
+
+def _plotted_groups(d: Draft, ino: InoStructure) -> list[np.ndarray]:
+    """The groups whose Kaplan–Meier curves the chapter plots (the crowding guard's groups)."""
+    naive, exposed = d.arm_mask["naive"], d.arm_mask["exposed"]
+    return [ino.responder, ino.refractory, naive, exposed, ino.pre_only, ino.bridging]
+
+
+def _crowd(plotted, t, e) -> float:
+    return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
+
+
+@dataclass(frozen=True)
+class PfsModel:
+    """Every patient's PFS (months from infusion) given the parameters ``theta`` and one
+    uniform per patient.
+
+    ``theta``: log baseline hazards from each knot (:attr:`Assumptions.pfs_knots`), then log
+    hazard ratios for InO responder, refractory, not assessed, prior HCT and bridging, then
+    for the time after allogeneic HCT, TKI and other consolidation (a time-varying effect
+    from ``consolidation_start``). Early deaths and non-responders have a ``fixed_time``;
+    everyone else is event-free until ``lower``.
+    """
+
+    knots: np.ndarray
+    in_group: dict[str, np.ndarray]
+    prior_hct: np.ndarray
+    bridging: np.ndarray
+    consolidation: np.ndarray
+    consolidation_start: np.ndarray
+    lower: np.ndarray
+    modelled: np.ndarray
+    fixed_time: np.ndarray
+    months_to_lock: np.ndarray
+
+    def switch_effect(self, theta):
+        """Log hazard ratio after the consolidation start, per patient."""
+        n_knots, cons = len(self.knots), self.consolidation
+        g_hct, g_tki, g_other = theta[n_knots + 5 : n_knots + 8]
+        return np.select(
+            [cons == "allogeneic HCT", cons == "TKI", cons == "other maintenance"],
+            [g_hct, g_tki, g_other],
+            0.0,
+        )
+
+    def linear_predictor(self, theta):
+        """Log hazard ratio of the fixed covariates, per patient."""
+        n_knots, g_idx = len(self.knots), self.in_group
+        b_resp, b_refr, b_na, b_hct, b_bridge = theta[n_knots : n_knots + 5]
+        return (
+            b_resp * g_idx[RESPONDER]
+            + b_refr * g_idx[REFRACTORY]
+            + b_na * g_idx[NOT_ASSESSED]
+            + b_hct * self.prior_hct
+            + b_bridge * self.bridging
+        )
+
+    def latent(self, theta, u):
+        """PFS event time before censoring (rounded months)."""
+        haz = PiecewiseHazard(self.knots, theta[: len(self.knots)])
+        t = haz.draw(
+            u,
+            self.linear_predictor(theta),
+            self.lower,
+            self.consolidation_start,
+            self.switch_effect(theta),
+        )
+        t = np.where(self.modelled, t, self.fixed_time)
+        return round_months(np.maximum(t, 0.01))
+
+    def times(self, theta, u):
+        """Observed PFS: (months, event), censored at the data lock."""
+        t = self.latent(theta, u)
+        event = t <= self.months_to_lock
+        return np.where(event, t, self.months_to_lock), event
+
+
+def pfs_model(
+    d: Draft,
+    ino: InoStructure,
+    course: Course,
+    cons_start: np.ndarray,
+    bridging_any: np.ndarray,
+    months_to_lock: np.ndarray,
+) -> PfsModel:
+    """Step 5 (set-up): early deaths progress on their last hospital day, non-responders at
+    an assumed time (drawn from the pfs stream); everyone else follows the PFS model,
+    event-free in the first month (assumed) and until the start of consolidation."""
+    a, frame, rp, n = d.assumptions, d.frame, d.rng["pfs"], d.n
+    early, nonresp = course.early_death, course.no_response
+    fixed_time = np.full(n, np.nan)
+    fixed_time[early] = frame["hospital_days"].to_numpy()[early] / DAYS_PER_MONTH
+    lo, hi = a.nonresponse_progression
+    fixed_time[nonresp] = rp.uniform(lo, hi, nonresp.sum())
+    lower = np.where(
+        np.isfinite(cons_start),
+        np.maximum(cons_start, 1.0),
+        1.0 if a.first_month_event_free else 0.0,
+    )
+    return PfsModel(
+        knots=np.array(a.pfs_knots),
+        in_group={g: (ino.group == g) for g in INO_GROUPS},
+        prior_hct=frame["prior_hct"].to_numpy().astype(float),
+        bridging=bridging_any.astype(float),
+        consolidation=frame["consolidation"].to_numpy(),
+        consolidation_start=cons_start,
+        lower=lower,
+        modelled=~(early | nonresp),
+        fixed_time=round_months(fixed_time),
+        months_to_lock=months_to_lock,
+    )
+
+
+@dataclass(frozen=True)
+class PfsCalibration:
+    """The PFS targets (Kaplan–Meier 6- and 12-month PFS per group, log hazard ratios of the
+    generator's model 2) and how the model's statistics are computed from parameters."""
+
+    model: PfsModel
+    groups: dict[str, np.ndarray]
+    targets: list
+    design: np.ndarray
+    hr_columns: list[int]
+    membership: np.ndarray
+    fixed_alive: np.ndarray
+
+    def realise(self, theta, u):
+        """The statistics of one realisation (the uniforms ``u``), in target order."""
+        t, e = self.model.times(theta, u)
+        out = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()]
+        beta, ok = fastsurv.cox(t, e, self.design)
+        hrs = beta[self.hr_columns] if ok else np.full(len(self.hr_columns), np.nan)
+        return np.concatenate(out + [hrs])
+
+    def surrogate(self, theta):
+        """Expected share event-free at each landmark (model survival averaged over
+        patients), and the model's log hazard ratios."""
+        model, modelled = self.model, self.model.modelled
+        haz = PiecewiseHazard(model.knots, theta[: len(model.knots)])
+        lp, sw = model.linear_predictor(theta), model.switch_effect(theta)
+        alive = self.fixed_alive.copy()
+        for j, t in enumerate(LANDMARKS):
+            alive[modelled, j] = haz.survival(
+                t,
+                lp[modelled],
+                model.lower[modelled],
+                model.consolidation_start[modelled],
+                sw[modelled],
+            )
+        b = theta[len(model.knots) :]
+        hr = [b[0], b[1], b[3], b[5], b[6], b[4]]
+        return np.concatenate([(self.membership @ alive).ravel(), hr])
+
+    def regularise(self, theta):
+        n_knots = len(self.model.knots)
+        lr = theta[:n_knots]
+        b = theta[n_knots:]
+        return np.concatenate([np.diff(lr) / 1.5, [b[7] / 1.0, (b[2] - 0.5 * (b[0] + b[1])) / 1.0]])
+
+
+def pfs_calibration(d: Draft, model: PfsModel, groups: dict[str, np.ndarray]) -> PfsCalibration:
+    """The published PFS targets: 6- and 12-month PFS per group (tolerance 2 points) and
+    the model-2 hazard ratios (tolerance a factor 1.1)."""
+    pub = d.pub
+    pfs_targets = []
+    for g in groups:
+        for t in LANDMARKS:
+            pfs_targets.append(
+                FitTarget(f"pfs_{int(t)}mo_{g}", pub(R(f"pfs_{int(t)}mo", g)) / 100.0, 0.02)
+            )
+    design2, names2 = fastsurv.design(d.frame, MODEL_2)
+    hr_cols = [names2.index(term) for term in HR_QUANTITIES]
+    for term, q in HR_QUANTITIES.items():
+        pfs_targets.append(
+            FitTarget(f"log_hr {term}", float(np.log(pub(R(q, "model_2")))), float(np.log(1.1)))
+        )
+    membership = np.vstack([m for m in groups.values()]).astype(float)
+    membership /= membership.sum(axis=1, keepdims=True)
+    fixed_alive = np.column_stack([(model.fixed_time > t) for t in LANDMARKS]).astype(float)
+    return PfsCalibration(model, groups, pfs_targets, design2, hr_cols, membership, fixed_alive)
+
+
+def fit_pfs(cal: PfsCalibration, u: np.ndarray) -> np.ndarray:
+    """Step 5: the PFS parameters (see :class:`PfsModel`), by the fixed-point stage, with
+    the statistics realised from the patients' uniforms ``u``."""
+    n_knots = len(cal.model.knots)
+    theta0 = np.concatenate(
+        [np.full(n_knots, np.log(0.06)), np.log([1.3, 1.67, 1.5, 0.3, 1.8, 0.16, 0.15, 1.0])]
+    )
+    return fixed_point(
+        theta0,
+        cal.surrogate,
+        lambda theta: cal.realise(theta, u),
+        cal.targets,
+        cal.regularise,
+        rounds=ROUNDS,
+    )
+
+
+@dataclass(frozen=True)
+class RelapseRule:
+    """Which PFS events are relapses or progressions: exactly the published number per arm
+    (``counts``), among the ``eligible`` patients (see :attr:`Assumptions.relapse_reading`)."""
+
+    counts: dict[str, int]
+    arm_mask: dict[str, np.ndarray]
+    eligible: np.ndarray
+    early_death: np.ndarray
+    no_response: np.ndarray
+    reading: str
+
+    def shortfall(self, pfs_event) -> float:
+        """10 x the squared shortfall of eligible events below the published counts."""
+        short = 0.0
+        for arm in N_ARMS:
+            m = self.arm_mask[arm] & self.eligible & pfs_event
+            if self.reading == "any":
+                m = m & ~self.early_death
+            short += max(self.counts[arm] - int(m.sum()), 0) ** 2
+        return 10.0 * short
+
+
+def relapse_rule(d: Draft, course: Course, model: PfsModel) -> RelapseRule:
+    """The published relapse counts per arm and who can relapse under the assumed reading."""
+    a = d.assumptions
+    relapse_counts = {arm: int(d.pub(R("relapse_count", arm))) for arm in N_ARMS}
+    nonresp = course.no_response
+    eligible = course.cr if a.relapse_reading == "after_response" else model.modelled | nonresp
+    return RelapseRule(
+        relapse_counts, d.arm_mask, eligible, course.early_death, nonresp, a.relapse_reading
+    )
+
+
+def redraw_pfs(
+    d: Draft,
+    cal: PfsCalibration,
+    theta: np.ndarray,
+    u: np.ndarray,
+    relapses: RelapseRule,
+    plotted: list,
+) -> tuple[np.ndarray, int]:
+    """Step 5 (greedy): re-draw single patients' uniforms toward the targets and the
+    published relapse counts, never crowding a plotted curve more; returns (uniforms,
+    number of re-draws kept)."""
+    model = cal.model
+    return greedy_redraw(
+        u,
+        np.flatnonzero(model.modelled),
+        lambda uu: cal.realise(theta, uu),
+        cal.targets,
+        d.rng["greedy"],
+        extra_loss=lambda uu: relapses.shortfall(model.times(theta, uu)[1]),
+        guard=lambda uu: _crowd(plotted, *model.times(theta, uu)),
+    )
+
+
 # --------------------------------------------------------------------------------------------
 def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
     """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
@@ -939,163 +1216,36 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     ino = allocate_ino_structure(d)
     pub, rng, arm_mask, frame = d.pub, d.rng, d.arm_mask, d.frame
     n = d.n
-    naive, exposed = arm_mask["naive"], arm_mask["exposed"]
-    group, bridging_ino, pre_only = ino.group, ino.bridging, ino.pre_only
-    resp, refr = ino.responder, ino.refractory
     table1 = allocate_table1(d, ino)
     contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
 
     course_ = allocate_course(d)
-    course, course_counts = course_.course, course_.counts
-    mrd_counts, mrd_note, cr = course_.mrd_counts, course_.mrd_note, course_.cr
+    course_counts = course_.counts
+    mrd_counts, mrd_note = course_.mrd_counts, course_.mrd_note
     follow_up = draw_infusion_dates(d)
     shape, censor = follow_up.accrual_shape, follow_up.months_to_lock
     cons_start = allocate_consolidation(d, course_, censor)
-    cons = frame["consolidation"].to_numpy()
     bridging_any = allocate_bridging_therapy(d, ino)
 
     allocate_table2(d)
     allocate_length_of_stay(d)
-    early = frame["early_death_30d"].to_numpy()
 
-    # 5. PFS --------------------------------------------------------------------------------------
-    rp = rng["pfs"]
-    fixed_time = np.full(n, np.nan)
-    fixed_time[early] = frame["hospital_days"].to_numpy()[early] / DAYS_PER_MONTH
-    nonresp = course == "no response"
-    lo, hi = a.nonresponse_progression
-    fixed_time[nonresp] = rp.uniform(lo, hi, nonresp.sum())
-    fixed_time = round_months(fixed_time)
-    modelled = ~(early | nonresp)
-    lower = np.where(
-        np.isfinite(cons_start),
-        np.maximum(cons_start, 1.0),
-        1.0 if a.first_month_event_free else 0.0,
-    )
-    u_pfs = rp.uniform(1e-9, 1 - 1e-9, n)
-    hct = frame["prior_hct"].to_numpy().astype(float)
-    bridge = bridging_any.astype(float)
-    g_idx = {g: (group == g) for g in INO_GROUPS}
-    knots = np.array(a.pfs_knots)
-    n_knots = len(knots)
-
-    def switch_effect(theta):
-        g_hct, g_tki, g_other = theta[n_knots + 5 : n_knots + 8]
-        return np.select(
-            [cons == "allogeneic HCT", cons == "TKI", cons == "other maintenance"],
-            [g_hct, g_tki, g_other],
-            0.0,
-        )
-
-    def linear_predictor(theta):
-        b_resp, b_refr, b_na, b_hct, b_bridge = theta[n_knots : n_knots + 5]
-        return (
-            b_resp * g_idx[RESPONDER]
-            + b_refr * g_idx[REFRACTORY]
-            + b_na * g_idx[NOT_ASSESSED]
-            + b_hct * hct
-            + b_bridge * bridge
-        )
-
-    def latent_pfs(theta, u):
-        haz = PiecewiseHazard(knots, theta[:n_knots])
-        t = haz.draw(u, linear_predictor(theta), lower, cons_start, switch_effect(theta))
-        t = np.where(modelled, t, fixed_time)
-        return round_months(np.maximum(t, 0.01))
-
-    def pfs_times(theta, u):
-        t = latent_pfs(theta, u)
-        event = t <= censor
-        return np.where(event, t, censor), event
-
-    pfs_groups = {"naive": naive, "exposed": exposed, "responder": resp, "refractory": refr}
-    landmark_times = (6.0, 12.0)
-    pfs_targets, hr_terms = [], []
-    for g in pfs_groups:
-        for t in landmark_times:
-            pfs_targets.append(
-                FitTarget(f"pfs_{int(t)}mo_{g}", pub(R(f"pfs_{int(t)}mo", g)) / 100.0, 0.02)
-            )
-    hr_spec = [
-        ("ino_group[InO responder]", R("hr_pfs_ino_responsive", "model_2")),
-        ("ino_group[InO refractory]", R("hr_pfs_ino_refractory", "model_2")),
-        ("prior_hct", R("hr_pfs_prior_hct", "model_2")),
-        ("consolidation[allogeneic HCT]", R("hr_pfs_consolidation_hct", "model_2")),
-        ("consolidation[TKI]", R("hr_pfs_consolidation_tki", "model_2")),
-        ("bridging_therapy", R("hr_pfs_bridging_therapy", "model_2")),
-    ]
-    design2, names2 = fastsurv.design(frame, MODEL_2)
-    hr_cols = [names2.index(term) for term, _ in hr_spec]
-    for term, ref in hr_spec:
-        pfs_targets.append(FitTarget(f"log_hr {term}", float(np.log(pub(ref))), float(np.log(1.1))))
-        hr_terms.append(term)
-
-    def realise_pfs(theta, u=u_pfs):
-        t, e = pfs_times(theta, u)
-        out = [fastsurv.km_at(t[m], e[m], landmark_times) for m in pfs_groups.values()]
-        beta, ok = fastsurv.cox(t, e, design2)
-        hrs = beta[hr_cols] if ok else np.full(len(hr_cols), np.nan)
-        return np.concatenate(out + [hrs])
-
-    membership = np.vstack([m for m in pfs_groups.values()]).astype(float)
-    membership /= membership.sum(axis=1, keepdims=True)
-    fixed_alive = np.column_stack([(fixed_time > t) for t in landmark_times]).astype(float)
-
-    def surrogate_pfs(theta):
-        # expected share event-free at each landmark (model survival averaged over patients)
-        haz = PiecewiseHazard(knots, theta[:n_knots])
-        lp, sw = linear_predictor(theta), switch_effect(theta)
-        alive = fixed_alive.copy()
-        for j, t in enumerate(landmark_times):
-            alive[modelled, j] = haz.survival(
-                t, lp[modelled], lower[modelled], cons_start[modelled], sw[modelled]
-            )
-        b = theta[n_knots:]
-        hr = [b[0], b[1], b[3], b[5], b[6], b[4]]
-        return np.concatenate([(membership @ alive).ravel(), hr])
-
-    def regularise_pfs(theta):
-        lr = theta[:n_knots]
-        b = theta[n_knots:]
-        return np.concatenate([np.diff(lr) / 1.5, [b[7] / 1.0, (b[2] - 0.5 * (b[0] + b[1])) / 1.0]])
-
-    theta0 = np.concatenate(
-        [np.full(n_knots, np.log(0.06)), np.log([1.3, 1.67, 1.5, 0.3, 1.8, 0.16, 0.15, 1.0])]
-    )
-    theta_pfs = fixed_point(
-        theta0, surrogate_pfs, realise_pfs, pfs_targets, regularise_pfs, rounds=ROUNDS
-    )
-
-    # relapse counts among the PFS events (fixed by the greedy stage when needed)
-    relapse_counts = {arm: int(pub(R("relapse_count", arm))) for arm in N_ARMS}
-    eligible_relapse = cr if a.relapse_reading == "after_response" else modelled | nonresp
-
-    def relapse_deficit(u):
-        t, e = pfs_times(theta_pfs, u)
-        short = 0.0
-        for arm in N_ARMS:
-            m = arm_mask[arm] & eligible_relapse & e
-            if a.relapse_reading == "any":
-                m = m & ~early
-            short += max(relapse_counts[arm] - int(m.sum()), 0) ** 2
-        return 10.0 * short
-
-    candidates = np.flatnonzero(modelled)
-    plotted = [resp, refr, naive, exposed, pre_only, bridging_ino]
+    groups = _survival_groups(d, ino)
+    plotted = _plotted_groups(d, ino)
+    model = pfs_model(d, ino, course_, cons_start, bridging_any, censor)
+    u_pfs = rng["pfs"].uniform(1e-9, 1 - 1e-9, n)
+    cal = pfs_calibration(d, model, groups)
+    theta_pfs = fit_pfs(cal, u_pfs)
+    relapses = relapse_rule(d, course_, model)
+    u_pfs, kept_pfs = redraw_pfs(d, cal, theta_pfs, u_pfs, relapses, plotted)
+    pfs_t, pfs_e = model.times(theta_pfs, u_pfs)
+    pfs_groups, membership, landmark_times = groups, cal.membership, LANDMARKS
+    latent_pfs, nonresp, g_idx = model.latent, course_.no_response, model.in_group
+    early = course_.early_death
+    relapse_counts, eligible_relapse = relapses.counts, relapses.eligible
 
     def crowd(t, e):
-        return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
-
-    u_pfs, kept_pfs = greedy_redraw(
-        u_pfs,
-        candidates,
-        lambda u: realise_pfs(theta_pfs, u),
-        pfs_targets,
-        rng["greedy"],
-        extra_loss=relapse_deficit,
-        guard=lambda u: crowd(*pfs_times(theta_pfs, u)),
-    )
-    pfs_t, pfs_e = pfs_times(theta_pfs, u_pfs)
+        return _crowd(plotted, t, e)
 
     # event type: exactly the published number of relapses; the other events are deaths.
     # Which events are relapses is decided by one uniform per patient (the smallest win),

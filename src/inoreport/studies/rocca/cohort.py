@@ -1172,6 +1172,26 @@ class RelapseRule:
             short += max(self.counts[arm] - int(m.sum()), 0) ** 2
         return 10.0 * short
 
+    def designate(self, pfs_event, v) -> np.ndarray:
+        """Which PFS events are relapses or progressions (boolean per patient).
+
+        Exactly the published number per arm; the other events are deaths. Under the "any"
+        reading every non-responder's event is a progression; among the other eligible
+        events, those with the smallest ``v`` (one uniform per patient) are relapses, so the
+        OS stage can re-draw the choice like any other random number.
+        """
+        chosen = np.zeros(len(v), bool)
+        for arm in N_ARMS:
+            m = self.arm_mask[arm] & pfs_event
+            pool = np.flatnonzero(m & ~self.early_death & self.eligible)
+            k = min(self.counts[arm], len(pool))
+            forced = np.flatnonzero(m & self.no_response) if self.reading == "any" else []
+            rest = np.setdiff1d(pool, forced)
+            rest = rest[np.argsort(v[rest], kind="mergesort")][: k - len(forced)]
+            chosen[forced] = True
+            chosen[rest] = True
+        return chosen
+
 
 def relapse_rule(d: Draft, course: Course, model: PfsModel) -> RelapseRule:
     """The published relapse counts per arm and who can relapse under the assumed reading."""
@@ -1207,82 +1227,46 @@ def redraw_pfs(
     )
 
 
-# --------------------------------------------------------------------------------------------
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
-    d = start_draft(seed, a)
-    ino = allocate_ino_structure(d)
-    pub, rng, arm_mask, frame = d.pub, d.rng, d.arm_mask, d.frame
-    n = d.n
-    table1 = allocate_table1(d, ino)
-    contrast_counts, line_medians, short_rows = table1.contrasts, table1.line_medians, d.short_rows
+@dataclass(frozen=True)
+class OsModel:
+    """Every patient's OS (months from infusion) given the PFS realisation, the parameters
+    ``phi`` and ``2 n`` uniforms (n for the time from progression to death, n choosing which
+    PFS events are relapses; see :meth:`RelapseRule.designate`).
 
-    course_ = allocate_course(d)
-    course_counts = course_.counts
-    mrd_counts, mrd_note = course_.mrd_counts, course_.mrd_note
-    follow_up = draw_infusion_dates(d)
-    shape, censor = follow_up.accrual_shape, follow_up.months_to_lock
-    cons_start = allocate_consolidation(d, course_, censor)
-    bridging_any = allocate_bridging_therapy(d, ino)
+    ``phi``: log baseline hazards of death after progression from each knot
+    (:attr:`Assumptions.post_progression_knots`), then log hazard ratios for InO responder,
+    refractory and not assessed. A PFS event that is not a relapse is a death.
+    """
 
-    allocate_table2(d)
-    allocate_length_of_stay(d)
+    knots: np.ndarray
+    in_group: dict[str, np.ndarray]
+    pfs_months: np.ndarray
+    pfs_event: np.ndarray
+    months_to_lock: np.ndarray
+    relapses: RelapseRule
 
-    groups = _survival_groups(d, ino)
-    plotted = _plotted_groups(d, ino)
-    model = pfs_model(d, ino, course_, cons_start, bridging_any, censor)
-    u_pfs = rng["pfs"].uniform(1e-9, 1 - 1e-9, n)
-    cal = pfs_calibration(d, model, groups)
-    theta_pfs = fit_pfs(cal, u_pfs)
-    relapses = relapse_rule(d, course_, model)
-    u_pfs, kept_pfs = redraw_pfs(d, cal, theta_pfs, u_pfs, relapses, plotted)
-    pfs_t, pfs_e = model.times(theta_pfs, u_pfs)
-    pfs_groups, membership, landmark_times = groups, cal.membership, LANDMARKS
-    latent_pfs, nonresp, g_idx = model.latent, course_.no_response, model.in_group
-    early = course_.early_death
-    relapse_counts, eligible_relapse = relapses.counts, relapses.eligible
-
-    def crowd(t, e):
-        return _crowd(plotted, t, e)
-
-    # event type: exactly the published number of relapses; the other events are deaths.
-    # Which events are relapses is decided by one uniform per patient (the smallest win),
-    # so the OS stage below can re-draw it like any other random number.
-    def designate(v):
-        chosen = np.zeros(n, bool)
-        for arm in N_ARMS:
-            pool = np.flatnonzero(arm_mask[arm] & pfs_e & ~early & eligible_relapse)
-            k = min(relapse_counts[arm], len(pool))
-            forced = (
-                np.flatnonzero(arm_mask[arm] & pfs_e & nonresp)
-                if a.relapse_reading == "any"
-                else []
-            )
-            rest = np.setdiff1d(pool, forced)
-            rest = rest[np.argsort(v[rest], kind="mergesort")][: k - len(forced)]
-            chosen[forced] = True
-            chosen[rest] = True
-        return chosen
-
-    v_relapse = rng["relapse"].uniform(size=n)
-
-    # 6. OS -----------------------------------------------------------------------------------------
-    pp_knots = np.array(a.post_progression_knots)
-    n_pp = len(pp_knots)
-    u_os = np.concatenate([rng["os"].uniform(1e-9, 1 - 1e-9, n), v_relapse])
-    progressed = designate(v_relapse)
-
-    def os_times(phi, w):
-        haz = PiecewiseHazard(pp_knots, phi[:n_pp])
+    def hazard(self, phi) -> tuple[PiecewiseHazard, np.ndarray]:
+        """Baseline hazard of death after progression, and each patient's log hazard ratio."""
+        n_pp, g_idx = len(self.knots), self.in_group
+        haz = PiecewiseHazard(self.knots, phi[:n_pp])
         lp = (
             phi[n_pp] * g_idx[RESPONDER]
             + phi[n_pp + 1] * g_idx[REFRACTORY]
             + phi[n_pp + 2] * g_idx[NOT_ASSESSED]
         )
+        return haz, lp
+
+    def times(self, phi, w):
+        """Observed OS: (months, event), censored at the data lock."""
+        n, pfs_t, pfs_e, censor = (
+            len(self.pfs_months),
+            self.pfs_months,
+            self.pfs_event,
+            self.months_to_lock,
+        )
+        haz, lp = self.hazard(phi)
         after = haz.draw(w[:n], lp)
-        prog = designate(w[n:])
+        prog = self.relapses.designate(pfs_e, w[n:])
         dies_at_pfs = pfs_e & ~prog
         death = np.where(prog, pfs_t + after, np.where(dies_at_pfs, pfs_t, np.inf))
         death = round_months(np.where(np.isfinite(death), death, 1e9))
@@ -1290,13 +1274,58 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         t = np.where(event, death, np.where(pfs_e, censor, pfs_t))
         return t, event
 
+
+@dataclass(frozen=True)
+class OsCalibration:
+    """The OS targets (6- and 12-month OS per group, except where the published OS is below
+    the published PFS: ``not_fitted``) and how the model's statistics are computed."""
+
+    model: OsModel
+    groups: dict[str, np.ndarray]
+    targets: list
+    fit_index: np.ndarray
+    not_fitted: list
+    membership: np.ndarray
+    latent_pfs: np.ndarray
+    relapse_share: np.ndarray
+
+    def realise(self, phi, w):
+        t, e = self.model.times(phi, w)
+        out = np.concatenate([fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()])
+        return out[self.fit_index]
+
+    def surrogate(self, phi):
+        """Expected share alive at each landmark, from the latent (uncensored) PFS times."""
+        haz, lp = self.model.hazard(phi)
+        latent_t = self.latent_pfs
+        alive = np.empty((len(latent_t), len(LANDMARKS)))
+        for j, t in enumerate(LANDMARKS):
+            after = haz.survival(np.maximum(t - latent_t, 0), lp)
+            alive[:, j] = np.where(latent_t > t, 1.0, self.relapse_share * after)
+        return (self.membership @ alive).ravel()[self.fit_index]
+
+    def regularise(self, phi):
+        # weak prior: post-progression death rate near 10% a month (median about 7 months)
+        n_pp = len(self.model.knots)
+        return np.concatenate(
+            [(phi[:n_pp] - np.log(0.1)) / 1.0, np.diff(phi[:n_pp]) / 0.5, phi[n_pp:] / 1.5]
+        )
+
+
+def os_calibration(
+    d: Draft, model: OsModel, pfs: PfsCalibration, theta_pfs, u_pfs, v_relapse
+) -> OsCalibration:
+    """Step 6 (set-up): the published OS targets; for the surrogate, the latent PFS times
+    and each patient's chance that a PFS event is a relapse (1 or 0 where observed; an event
+    hidden by censoring is a relapse with the arm's observed share of relapses among events)."""
+    pub, pfs_e = d.pub, model.pfs_event
     # An OS landmark below the PFS landmark of the same patients: no patient's OS is shorter
     # than their PFS, so the two Kaplan–Meier curves can cross only through censoring (deaths
     # counted after others have been censored). The generator does not try to reproduce
     # that: such a target is reported, not fitted.
     os_targets, os_fit_index, infeasible_os = [], [], []
-    for g in pfs_groups:
-        for t in landmark_times:
+    for g in pfs.groups:
+        for t in LANDMARKS:
             os_pub = pub(R(f"os_{int(t)}mo", g))
             if os_pub < pub(R(f"pfs_{int(t)}mo", g)):
                 infeasible_os.append((g, int(t)))
@@ -1304,105 +1333,209 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
                 continue
             os_fit_index.append(True)
             os_targets.append(FitTarget(f"os_{int(t)}mo_{g}", os_pub / 100.0, 0.02))
-    os_fit_index = np.array(os_fit_index)
-
-    def realise_os(phi, u=u_os):
-        t, e = os_times(phi, u)
-        out = np.concatenate(
-            [fastsurv.km_at(t[m], e[m], landmark_times) for m in pfs_groups.values()]
-        )
-        return out[os_fit_index]
-
-    # The surrogate uses latent (uncensored) PFS times; an event hidden by censoring is a
-    # relapse with the arm's observed share of relapses among events.
-    latent_t = latent_pfs(theta_pfs, u_pfs)
+    progressed = model.relapses.designate(pfs_e, v_relapse)
     relapse_share = np.where(progressed, 1.0, np.where(pfs_e, 0.0, 0.0))
     for arm in N_ARMS:
-        m = arm_mask[arm]
+        m = d.arm_mask[arm]
         share = progressed[m].sum() / max(pfs_e[m].sum(), 1)
         relapse_share[m & ~pfs_e] = share
-
-    def surrogate_os(phi):
-        haz = PiecewiseHazard(pp_knots, phi[:n_pp])
-        lp = (
-            phi[n_pp] * g_idx[RESPONDER]
-            + phi[n_pp + 1] * g_idx[REFRACTORY]
-            + phi[n_pp + 2] * g_idx[NOT_ASSESSED]
-        )
-        alive = np.empty((n, len(landmark_times)))
-        for j, t in enumerate(landmark_times):
-            after = haz.survival(np.maximum(t - latent_t, 0), lp)
-            alive[:, j] = np.where(latent_t > t, 1.0, relapse_share * after)
-        return (membership @ alive).ravel()[os_fit_index]
-
-    def regularise_os(phi):
-        # weak prior: post-progression death rate near 10% a month (median about 7 months)
-        return np.concatenate(
-            [(phi[:n_pp] - np.log(0.1)) / 1.0, np.diff(phi[:n_pp]) / 0.5, phi[n_pp:] / 1.5]
-        )
-
-    phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(3)])
-    phi = fixed_point(phi0, surrogate_os, realise_os, os_targets, regularise_os, rounds=ROUNDS)
-    os_candidates = np.concatenate(
-        [np.flatnonzero(pfs_e & ~early), n + np.flatnonzero(pfs_e & ~early & ~nonresp)]
-    )
-    u_os, kept_os = greedy_redraw(
-        u_os,
-        os_candidates,
-        lambda u: realise_os(phi, u),
+    return OsCalibration(
+        model,
+        pfs.groups,
         os_targets,
-        rng["greedy"],
-        guard=lambda u: crowd(*os_times(phi, u)),
+        np.array(os_fit_index),
+        infeasible_os,
+        pfs.membership,
+        pfs.model.latent(theta_pfs, u_pfs),
+        relapse_share,
     )
-    os_t, os_e = os_times(phi, u_os)
-    relapse = designate(u_os[n:])
-    event_type = np.where(
-        ~pfs_e, "none", np.where(relapse, np.where(nonresp, "progression", "relapse"), "death")
-    )
-    frame["pfs_months"] = pfs_t
-    frame["pfs_event"] = pfs_e.astype(int)
-    frame["pfs_event_type"] = event_type
-    frame["os_months"] = os_t
-    frame["os_event"] = os_e.astype(int)
-    frame["relapse"] = relapse
-    frame["months_to_data_lock"] = censor
 
-    # order patients by infusion date and give them ids
+
+def fit_os(cal: OsCalibration, w: np.ndarray) -> np.ndarray:
+    """Step 6: the OS parameters (see :class:`OsModel`), by the fixed-point stage, with the
+    statistics realised from the uniforms ``w``."""
+    n_pp = len(cal.model.knots)
+    phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(3)])
+    return fixed_point(
+        phi0,
+        cal.surrogate,
+        lambda phi: cal.realise(phi, w),
+        cal.targets,
+        cal.regularise,
+        rounds=ROUNDS,
+    )
+
+
+def redraw_os(
+    d: Draft, cal: OsCalibration, phi: np.ndarray, w: np.ndarray, plotted: list
+) -> tuple[np.ndarray, int]:
+    """Step 6 (greedy): re-draw single patients' uniforms (time from progression to death,
+    and which event is a relapse) toward the OS targets, never crowding a plotted curve
+    more; returns (uniforms, number of re-draws kept)."""
+    model, rule = cal.model, cal.model.relapses
+    n, pfs_e = len(model.pfs_months), model.pfs_event
+    candidates = np.concatenate(
+        [
+            np.flatnonzero(pfs_e & ~rule.early_death),
+            n + np.flatnonzero(pfs_e & ~rule.early_death & ~rule.no_response),
+        ]
+    )
+    return greedy_redraw(
+        w,
+        candidates,
+        lambda ww: cal.realise(phi, ww),
+        cal.targets,
+        d.rng["greedy"],
+        guard=lambda ww: _crowd(plotted, *model.times(phi, ww)),
+    )
+
+
+@dataclass(frozen=True)
+class Pfs:
+    """The calibrated PFS: calibration, parameters, the patients' uniforms after the greedy
+    stage (and how many re-draws it kept), the relapse rule, and each patient's PFS
+    (months) and event."""
+
+    calibration: PfsCalibration
+    theta: np.ndarray
+    uniforms: np.ndarray
+    redraws: int
+    relapses: RelapseRule
+    months: np.ndarray
+    event: np.ndarray
+
+
+def draw_pfs(
+    d: Draft,
+    ino: InoStructure,
+    course: Course,
+    cons_start: np.ndarray,
+    bridging_any: np.ndarray,
+    follow_up: FollowUp,
+) -> Pfs:
+    """Step 5: the PFS model, one uniform per patient (pfs stream), the fixed-point fit and
+    the greedy re-draws."""
+    model = pfs_model(d, ino, course, cons_start, bridging_any, follow_up.months_to_lock)
+    u = d.rng["pfs"].uniform(1e-9, 1 - 1e-9, d.n)
+    cal = pfs_calibration(d, model, _survival_groups(d, ino))
+    theta = fit_pfs(cal, u)
+    relapses = relapse_rule(d, course, model)
+    u, kept = redraw_pfs(d, cal, theta, u, relapses, _plotted_groups(d, ino))
+    months, event = model.times(theta, u)
+    return Pfs(cal, theta, u, kept, relapses, months, event)
+
+
+@dataclass(frozen=True)
+class Os:
+    """The calibrated OS: calibration, parameters, re-draws kept, each patient's OS (months)
+    and event, and whether the PFS event was a relapse or progression."""
+
+    calibration: OsCalibration
+    phi: np.ndarray
+    redraws: int
+    months: np.ndarray
+    event: np.ndarray
+    relapse: np.ndarray
+
+
+def draw_os(d: Draft, ino: InoStructure, pfs: Pfs, follow_up: FollowUp) -> Os:
+    """Step 6: which PFS events are relapses (relapse stream), the time from progression to
+    death (os stream), the fixed-point fit and the greedy re-draws."""
+    n = d.n
+    v_relapse = d.rng["relapse"].uniform(size=n)
+    model = OsModel(
+        np.array(d.assumptions.post_progression_knots),
+        pfs.calibration.model.in_group,
+        pfs.months,
+        pfs.event,
+        follow_up.months_to_lock,
+        pfs.relapses,
+    )
+    u = np.concatenate([d.rng["os"].uniform(1e-9, 1 - 1e-9, n), v_relapse])
+    cal = os_calibration(d, model, pfs.calibration, pfs.theta, pfs.uniforms, v_relapse)
+    phi = fit_os(cal, u)
+    u, kept = redraw_os(d, cal, phi, u, _plotted_groups(d, ino))
+    months, event = model.times(phi, u)
+    relapse = pfs.relapses.designate(pfs.event, u[n:])
+    return Os(cal, phi, kept, months, event, relapse)
+
+
+def assemble_cohort(
+    d: Draft, course: Course, follow_up: FollowUp, pfs: Pfs, os_: Os
+) -> pd.DataFrame:
+    """The survival columns added, patients ordered by infusion date and given ids, the
+    columns in :data:`COLUMNS` order."""
+    frame = d.frame
+    pfs_e = pfs.event
+    frame["pfs_months"] = pfs.months
+    frame["pfs_event"] = pfs_e.astype(int)
+    frame["pfs_event_type"] = np.where(
+        ~pfs_e,
+        "none",
+        np.where(os_.relapse, np.where(course.no_response, "progression", "relapse"), "death"),
+    )
+    frame["os_months"] = os_.months
+    frame["os_event"] = os_.event.astype(int)
+    frame["relapse"] = os_.relapse
+    frame["months_to_data_lock"] = follow_up.months_to_lock
     frame["synthetic"] = True
     frame = frame.sort_values(["infusion_date", "ino_exposed"], kind="mergesort").reset_index(
         drop=True
     )
-    frame.insert(0, "patient_id", ids("ROCCA", n))
-    frame = frame[list(COLUMNS)]
+    frame.insert(0, "patient_id", ids("ROCCA", d.n))
+    return frame[list(COLUMNS)]
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What the generator derived from the published numbers, reported beside them in the
+    scorecard: subgroup contrasts and medians, Table 1 rows that do not add up, the course
+    counts and MRD reading, relapse counts, and the OS landmarks not fitted."""
+
+    table1: Table1
+    short_rows: dict[str, str]
+    course: Course
+    relapse_counts: dict[str, int]
+    os_not_fitted: list
+
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    ino = allocate_ino_structure(d)
+    table1 = allocate_table1(d, ino)
+    course = allocate_course(d)
+    follow_up = draw_infusion_dates(d)
+    cons_start = allocate_consolidation(d, course, follow_up.months_to_lock)
+    bridging_any = allocate_bridging_therapy(d, ino)
+    allocate_table2(d)
+    allocate_length_of_stay(d)
+    pfs = draw_pfs(d, ino, course, cons_start, bridging_any, follow_up)
+    os_ = draw_os(d, ino, pfs, follow_up)
+    frame = assemble_cohort(d, course, follow_up, pfs, os_)
     diagnostics = {
-        "accrual_shape": shape,
-        "pfs_parameters": dict(zip(_pfs_names(a), np.round(theta_pfs, 4).tolist(), strict=True)),
-        "os_parameters": dict(zip(_os_names(a), np.round(phi, 4).tolist(), strict=True)),
-        "greedy_redraws_pfs": kept_pfs,
-        "greedy_redraws_os": kept_os,
-        "response_denominators": {arm: course_counts[arm] for arm in N_ARMS},
-        "mrd_reading": mrd_note,
-        "table1_rows_not_adding_up": short_rows,
-        "os_landmarks_not_fitted": infeasible_os,
+        "accrual_shape": follow_up.accrual_shape,
+        "pfs_parameters": dict(zip(_pfs_names(a), np.round(pfs.theta, 4).tolist(), strict=True)),
+        "os_parameters": dict(zip(_os_names(a), np.round(os_.phi, 4).tolist(), strict=True)),
+        "greedy_redraws_pfs": pfs.redraws,
+        "greedy_redraws_os": os_.redraws,
+        "response_denominators": {arm: course.counts[arm] for arm in N_ARMS},
+        "mrd_reading": course.mrd_note,
+        "table1_rows_not_adding_up": d.short_rows,
+        "os_landmarks_not_fitted": os_.calibration.not_fitted,
         "seconds": round(_time.perf_counter() - t_start, 2),
     }
-    targets = evaluate(
-        frame,
-        pub,
-        contrast_counts,
-        line_medians,
-        course_counts,
-        mrd_counts,
-        mrd_note,
-        relapse_counts,
-        short_rows,
-        infeasible_os,
+    readings = Readings(
+        table1, d.short_rows, course, pfs.relapses.counts, os_.calibration.not_fitted
     )
     return StudyBuild(
         STUDY,
         seed,
         frame,
-        targets,
+        score_targets(frame, d.pub, readings),
         assumptions=asdict(a),
         diagnostics=diagnostics,
         columns=COLUMNS,
@@ -1532,19 +1665,12 @@ COLUMNS = {
 }
 
 
-def evaluate(
-    frame,
-    pub,
-    contrast_counts,
-    line_medians,
-    course_counts,
-    mrd_counts,
-    mrd_note,
-    relapse_counts,
-    short_rows,
-    infeasible_os,
-):
+def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings) -> list:
     """Every target with its published value and what the synthetic cohort shows."""
+    contrast_counts, line_medians = readings.table1.contrasts, readings.table1.line_medians
+    mrd_counts, mrd_note = readings.course.mrd_counts, readings.course.mrd_note
+    relapse_counts, short_rows = readings.relapse_counts, readings.short_rows
+    infeasible_os = readings.os_not_fitted
     from inoreport.synthetic.verify import Survival
 
     surv = Survival()

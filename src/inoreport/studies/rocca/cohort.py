@@ -1667,148 +1667,174 @@ COLUMNS = {
 
 def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings) -> list:
     """Every target with its published value and what the synthetic cohort shows."""
-    contrast_counts, line_medians = readings.table1.contrasts, readings.table1.line_medians
-    mrd_counts, mrd_note = readings.course.mrd_counts, readings.course.mrd_note
-    relapse_counts, short_rows = readings.relapse_counts, readings.short_rows
-    infeasible_os = readings.os_not_fitted
     from inoreport.synthetic.verify import Survival
 
     surv = Survival()
     rows = []
-    src = SOURCE
     exposed = frame["ino_exposed"].to_numpy()
-    arms = {"naive": ~exposed, "exposed": exposed}
-    groups = {
-        "naive": frame["ino_group"] == NAIVE,
-        "exposed": frame["ino_exposed"],
-        "responder": frame["ino_group"] == RESPONDER,
-        "refractory": frame["ino_group"] == REFRACTORY,
-    }
     # Table 1 / Table 2 counts (exact by construction; listed so a reader can see them)
-    for arm, m in arms.items():
-        sub = frame[m]
-        for col, mapping in TABLE1_COUNTS.items():
-            short = short_rows.get(f"{col} {arm}")
-            for cat, q in mapping.items():
-                rows.append(
-                    count_row(
-                        f"{category_label(col, cat)}, {arm}",
-                        pub(R(q, arm)),
-                        int((sub[col] == cat).sum()),
-                        source=src,
-                        at_least=short is not None,
-                        note=_short_note(short),
-                    )
-                )
-        short = short_rows.get(f"age_group {arm}")
-        for g, q in AGE_GROUP_IDS.items():
+    for arm, m in {"naive": ~exposed, "exposed": exposed}.items():
+        rows += _arm_table_rows(frame[m], arm, pub, readings.short_rows)
+        rows += _arm_course_rows(frame[m], arm, pub, readings)
+    rows += _subgroup_rows(frame, pub, readings.table1)
+    # survival: calibrated landmarks; held-out CIs and log-rank p-values
+    rows += _landmark_rows(frame, pub, surv, readings.os_not_fitted)
+    rows += _logrank_rows(frame, pub, surv)
+    rows += _cox_rows(frame, pub, surv)
+    fu = surv.median_followup(frame, "os_months", "os_event")
+    rows.append(
+        median_row(
+            "median follow-up, reverse KM (months)",
+            pub(R("median_followup_months")),
+            fu,
+            "calibrated",
+            source=SOURCE,
+        )
+    )
+    return rows
+
+
+def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
+    """Table 1 and Table 2 rows of one arm (counts, medians), as scorecard rows."""
+    rows, src = [], SOURCE
+    for col, mapping in TABLE1_COUNTS.items():
+        short = short_rows.get(f"{col} {arm}")
+        for cat, q in mapping.items():
             rows.append(
                 count_row(
-                    f"age {g}, {arm}",
+                    f"{category_label(col, cat)}, {arm}",
                     pub(R(q, arm)),
-                    int((sub["age_group"] == g).sum()),
+                    int((sub[col] == cat).sum()),
                     source=src,
                     at_least=short is not None,
                     note=_short_note(short),
                 )
             )
-        for label, quantity, column in (
-            ("median age", "age_median", "age_years"),
-            ("median prior lines", "prior_lines_median", "prior_lines"),
-            ("median hospital days", "hospital_days_median", "hospital_days"),
-        ):
-            rows.append(
-                count_row(
-                    f"{label}, {arm}",
-                    pub(R(quantity, arm)),
-                    float(sub[column].median()),
-                    source=src,
-                )
-            )
-        for col, q in (
-            ("early_death_30d", "early_death_30d_count"),
-            ("tocilizumab", "tocilizumab_count"),
-            ("steroids", "steroids_count"),
-            ("anakinra", "anakinra_count"),
-        ):
-            rows.append(
-                count_row(
-                    f"{category_label(col, True)}, {arm}",
-                    pub(R(q, arm)),
-                    int(sub[col].sum()),
-                    source=src,
-                )
-            )
-        for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
-            rows.append(
-                count_row(
-                    f"CRS grade {grade}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["crs_grade"] == grade).sum()),
-                    source=src,
-                )
-            )
-        for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
-            rows.append(
-                count_row(
-                    f"ICANS grade {grade}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["icans_grade"] == grade).sum()),
-                    source=src,
-                )
-            )
-        for kind, q in (
-            ("allogeneic HCT", "consolidation_hct_count"),
-            ("TKI", "consolidation_tki_count"),
-            ("other maintenance", "consolidation_other_count"),
-        ):
-            rows.append(
-                count_row(
-                    f"consolidation {kind}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["consolidation"] == kind).sum()),
-                    source=src,
-                )
-            )
-        n_cr = int(sub["cr_cri"].eq(True).sum())
-        n_eval = int(sub["cr_cri"].notna().sum())
-        rows.append(
-            landmark_row(
-                f"CR/CRi rate, {arm} (%)",
-                pub(R("cr_cri_pct", arm)),
-                100.0 * n_cr / n_eval,
-                "calibrated",
-                tolerance_pp=0.05,
-                source=src,
-                note=f"{n_cr}/{n_eval}: the only (responders, evaluable) pair fitting the printed % and the consolidation count",
-            )
-        )
+    short = short_rows.get(f"age_group {arm}")
+    for g, q in AGE_GROUP_IDS.items():
         rows.append(
             count_row(
-                f"MRD-negative among CR/CRi, {arm}",
-                mrd_counts[arm],
-                int(sub["mrd_negative"].eq(True).sum()),
+                f"age {g}, {arm}",
+                pub(R(q, arm)),
+                int((sub["age_group"] == g).sum()),
                 source=src,
-                note=mrd_note,
-            )
-        )  # noqa: E712
-        rel = int(sub["relapse"].sum())
-        rows.append(
-            count_row(
-                f"relapse or progression, {arm}",
-                relapse_counts[arm],
-                rel,
-                source=src,
-                note="read as every relapse or progression during follow-up (see methods)",
+                at_least=short is not None,
+                note=_short_note(short),
             )
         )
+    for label, quantity, column in (
+        ("median age", "age_median", "age_years"),
+        ("median prior lines", "prior_lines_median", "prior_lines"),
+        ("median hospital days", "hospital_days_median", "hospital_days"),
+    ):
+        rows.append(
+            count_row(
+                f"{label}, {arm}",
+                pub(R(quantity, arm)),
+                float(sub[column].median()),
+                source=src,
+            )
+        )
+    for col, q in (
+        ("early_death_30d", "early_death_30d_count"),
+        ("tocilizumab", "tocilizumab_count"),
+        ("steroids", "steroids_count"),
+        ("anakinra", "anakinra_count"),
+    ):
+        rows.append(
+            count_row(
+                f"{category_label(col, True)}, {arm}",
+                pub(R(q, arm)),
+                int(sub[col].sum()),
+                source=src,
+            )
+        )
+    for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
+        rows.append(
+            count_row(
+                f"CRS grade {grade}, {arm}",
+                pub(R(q, arm)),
+                int((sub["crs_grade"] == grade).sum()),
+                source=src,
+            )
+        )
+    for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
+        rows.append(
+            count_row(
+                f"ICANS grade {grade}, {arm}",
+                pub(R(q, arm)),
+                int((sub["icans_grade"] == grade).sum()),
+                source=src,
+            )
+        )
+    return rows
+
+
+def _arm_course_rows(sub: pd.DataFrame, arm: str, pub, readings: Readings) -> list:
+    """Consolidation, CR/CRi rate, MRD negativity and relapses of one arm."""
+    rows, src = [], SOURCE
+    mrd_counts, mrd_note = readings.course.mrd_counts, readings.course.mrd_note
+    relapse_counts = readings.relapse_counts
+    for kind, q in (
+        ("allogeneic HCT", "consolidation_hct_count"),
+        ("TKI", "consolidation_tki_count"),
+        ("other maintenance", "consolidation_other_count"),
+    ):
+        rows.append(
+            count_row(
+                f"consolidation {kind}, {arm}",
+                pub(R(q, arm)),
+                int((sub["consolidation"] == kind).sum()),
+                source=src,
+            )
+        )
+    n_cr = int(sub["cr_cri"].eq(True).sum())
+    n_eval = int(sub["cr_cri"].notna().sum())
+    rows.append(
+        landmark_row(
+            f"CR/CRi rate, {arm} (%)",
+            pub(R("cr_cri_pct", arm)),
+            100.0 * n_cr / n_eval,
+            "calibrated",
+            tolerance_pp=0.05,
+            source=src,
+            note=f"{n_cr}/{n_eval}: the only (responders, evaluable) pair fitting the printed % and the consolidation count",
+        )
+    )
+    rows.append(
+        count_row(
+            f"MRD-negative among CR/CRi, {arm}",
+            mrd_counts[arm],
+            int(sub["mrd_negative"].eq(True).sum()),
+            source=src,
+            note=mrd_note,
+        )
+    )  # noqa: E712
+    rel = int(sub["relapse"].sum())
+    rows.append(
+        count_row(
+            f"relapse or progression, {arm}",
+            relapse_counts[arm],
+            rel,
+            source=src,
+            note="read as every relapse or progression during follow-up (see methods)",
+        )
+    )
+    return rows
+
+
+def _subgroup_rows(frame: pd.DataFrame, pub, table1: Table1) -> list:
+    """The subgroup contrasts (percentages) and median prior lines by subgroup."""
+    rows, src = [], SOURCE
+    masks = {
+        "responder": (frame["ino_group"] == RESPONDER).to_numpy(),
+        "refractory": (frame["ino_group"] == REFRACTORY).to_numpy(),
+        "bridging": frame["ino_bridging"].to_numpy(),
+        "pre_only": (frame["ino_timing"] == PRE_ONLY).to_numpy(),
+    }
+    contrast_counts, line_medians = table1.contrasts, table1.line_medians
     for (col, cat, sg), (_k, n_sg, ref) in contrast_counts.items():
-        mask = {
-            "responder": frame["ino_group"] == RESPONDER,
-            "refractory": frame["ino_group"] == REFRACTORY,
-            "bridging": frame["ino_bridging"],
-            "pre_only": frame["ino_timing"] == PRE_ONLY,
-        }[sg].to_numpy()
+        mask = masks[sg]
         got = int((frame.loc[mask, col] == cat).sum())
         rows.append(
             landmark_row(
@@ -1822,12 +1848,7 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
             )
         )
     for sg, med in line_medians.items():
-        mask = {
-            "responder": frame["ino_group"] == RESPONDER,
-            "refractory": frame["ino_group"] == REFRACTORY,
-            "bridging": frame["ino_bridging"],
-            "pre_only": frame["ino_timing"] == PRE_ONLY,
-        }[sg].to_numpy()
+        mask = masks[sg]
         rows.append(
             count_row(
                 f"median prior lines, {SUBGROUP_LABELS[sg]}",
@@ -1837,7 +1858,19 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
             )
         )
 
-    # survival: calibrated landmarks; held-out CIs and log-rank p-values
+    return rows
+
+
+def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
+    """6- and 12-month PFS and OS per group (calibrated, except the OS landmarks not fitted)
+    and, per arm, their 95% confidence limits (held out)."""
+    rows, src = [], SOURCE
+    groups = {
+        "naive": frame["ino_group"] == NAIVE,
+        "exposed": frame["ino_exposed"],
+        "responder": frame["ino_group"] == RESPONDER,
+        "refractory": frame["ino_group"] == REFRACTORY,
+    }
     for endpoint in ("pfs", "os"):
         for g, m in groups.items():
             km = surv.landmarks(
@@ -1874,17 +1907,15 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
                                 note="interval depends on censoring and on the CI method (log here, R's default)",
                             )
                         )
-    rows += _logrank_rows(frame, pub, surv)
-    # Cox HRs: model 2 calibrated, model 1 held out
+    return rows
+
+
+def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
+    """PFS hazard ratios: the generator's model 2 calibrated (its limits held out), model 1
+    held out."""
+    rows, src = [], SOURCE
     fit2 = surv.cox(frame, "pfs_months", "pfs_event", MODEL_2)
-    for term, q in (
-        ("ino_group[InO responder]", "hr_pfs_ino_responsive"),
-        ("ino_group[InO refractory]", "hr_pfs_ino_refractory"),
-        ("prior_hct", "hr_pfs_prior_hct"),
-        ("consolidation[allogeneic HCT]", "hr_pfs_consolidation_hct"),
-        ("consolidation[TKI]", "hr_pfs_consolidation_tki"),
-        ("bridging_therapy", "hr_pfs_bridging_therapy"),
-    ):
+    for term, q in HR_QUANTITIES.items():
         hr, lo, hi = fit2[term]
         published_row = pub.row(R(q, "model_2"))
         rows.append(
@@ -1930,16 +1961,6 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
             "held_out",
             source=src,
             note="not fitted: follows from the model-2 calibration",
-        )
-    )
-    fu = surv.median_followup(frame, "os_months", "os_event")
-    rows.append(
-        median_row(
-            "median follow-up, reverse KM (months)",
-            pub(R("median_followup_months")),
-            fu,
-            "calibrated",
-            source=src,
         )
     )
     return rows

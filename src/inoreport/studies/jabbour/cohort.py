@@ -218,9 +218,31 @@ COLUMNS = {
 }
 
 
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
+# --- The state carried between the stages ---------------------------------------------------
+@dataclass
+class Draft:
+    """The cohort being generated and what every stage reads.
+
+    ``frame`` has one row per patient in enrolment order; each stage adds its columns.
+    ``rng`` holds one independent random stream per stage, so a stage draws the same numbers
+    whatever the other stages do. ``post`` marks the patients enrolled after the amendment.
+    """
+
+    assumptions: Assumptions
+    pub: PublishedValues
+    rng: dict[str, np.random.Generator]
+    frame: pd.DataFrame
+    post: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+
+# --- Stages ------------------------------------------------------------------------------------
+def start_draft(seed: int, a: Assumptions) -> Draft:
+    """The random streams and a cohort of the published size in enrolment order, the last
+    ``n_post_amendment`` patients after the amendment (column ``amendment``)."""
     pub = PublishedValues(STUDY)
     rng = streams(
         seed,
@@ -237,14 +259,18 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         ),
     )
     n = int(pub(R("n_patients")))
-    everyone = np.ones(n, bool)
     frame = pd.DataFrame({"patient_number": np.arange(1, n + 1)})
     n_post = int(pub(R("n_post_amendment")))
     post = np.arange(n) >= n - n_post
     frame["amendment"] = np.where(post, POST, PRE)
+    return Draft(a, pub, rng, frame, post)
 
-    # 1. Baseline -------------------------------------------------------------------------------
-    rb = rng["baseline"]
+
+def allocate_baseline(d: Draft) -> None:
+    """Step 1: age (years; published group counts, median and quartiles, assumed maximum),
+    sex, TP53 mutation and high-risk cytogenetics (assumed count), each margin exact."""
+    a, pub, frame, rb = d.assumptions, d.pub, d.frame, d.rng["baseline"]
+    everyone = np.ones(d.n, bool)
     ages = list(range(60, 100))
     age_cons = []
     for g, (lo, hi) in AGE_GROUPS.items():
@@ -282,12 +308,24 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         rb,
         name="CTG-HR",
     ).astype(bool)
-    tp53 = frame["tp53_mutated"].to_numpy()
-    ctg = frame["high_risk_cytogenetics"].to_numpy()
-    age_g = frame["age_group"].to_numpy()
 
-    # 2. Response -------------------------------------------------------------------------------
-    rr = rng["response"]
+
+@dataclass(frozen=True)
+class Response:
+    """Patients per response (:data:`RESPONSES`), each patient's months from start to
+    remission (0: in CR at enrolment), and the MRD-negative counts (overall and early)."""
+
+    counts: dict[str, int]
+    remission_months: np.ndarray
+    mrd_negative: int
+    early_mrd_negative: int
+
+
+def allocate_response(d: Draft) -> Response:
+    """Step 2: response (CR at enrolment, CR, CRp, CRi, the one non-responder, who had no
+    TP53 mutation) with the published counts, and the time to remission (assumed range,
+    months). Adds ``response``, ``remission`` and ``remission_months``; then MRD and SOS."""
+    pub, frame, rr, n = d.pub, d.frame, d.rng["response"], d.n
     n_eval = int(pub(R("n_evaluable_response")))
     n_cr_start = n - n_eval
     n_cr, n_crp = int(pub(R("n_cr"))), int(pub(R("n_crp")))
@@ -308,18 +346,27 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     }
     response = allocate(
         RESPONSES,
-        [exactly(everyone, k, v, k) for k, v in counts.items()],
+        [exactly(np.ones(n, bool), k, v, k) for k, v in counts.items()],
         np.array([0.08, 0.8, 0.08, 0.02, 0.02]),
         rr,
-        forbidden=[(tp53, ("no response",))],  # the non-responder had no TP53 mutation
+        forbidden=[(frame["tp53_mutated"].to_numpy(), ("no response",))],
         name="response",
     )
     frame["response"] = response
     remission = response != "no response"
     frame["remission"] = remission
-    lo_r, hi_r = a.remission_time
+    lo_r, hi_r = d.assumptions.remission_time
     rem_t = np.where(response == "CR at enrolment", 0.0, np.round(rr.uniform(lo_r, hi_r, n), 2))
     frame["remission_months"] = np.where(remission, rem_t, np.nan)
+    mrd_neg, early_neg = allocate_mrd_and_sos(d, remission)
+    return Response(counts, rem_t, mrd_neg, early_neg)
+
+
+def allocate_mrd_and_sos(d: Draft, remission: np.ndarray) -> tuple[int, int]:
+    """MRD negativity among patients in remission (overall, and at the early assessment),
+    with the counts that round to the printed percentages, and SOS with the published
+    count. Returns the MRD-negative counts (overall, early)."""
+    pub, frame, rr = d.pub, d.frame, d.rng["response"]
     n_mrd_eligible = int(pub(R("n_mrd_eligible")))
     mrd_neg = count_from_percent(pub(R("mrd_negative_pct")), n_mrd_eligible, "jabbour MRD")
     n_early = int(pub(R("n_mrd_early_evaluated")))
@@ -356,31 +403,86 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     frame["mrd_negative_early"] = np.where(early == "not evaluated", None, early == "negative")
     n_sos = int(pub(R("sos_count")))
     frame["sos"] = allocate(
-        (True, False), [exactly(everyone, True, n_sos, "SOS")], np.array([0.1, 0.9]), rr, name="SOS"
+        (True, False),
+        [exactly(np.ones(d.n, bool), True, n_sos, "SOS")],
+        np.array([0.1, 0.9]),
+        rr,
+        name="SOS",
     ).astype(bool)
+    return mrd_neg, early_neg
 
-    # 3. Enrolment and follow-up -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Enrolment within the published window: steady within each protocol period, the
+    amendment day (when patient 50 started) free. ``u_pre`` / ``u_post``: sorted uniforms
+    placing the patients within their period; ``lock``: the assumed data lock."""
+
+    start: dt.date
+    lock: dt.date
+    span: int
+    u_pre: np.ndarray
+    u_post: np.ndarray
+    target_followup: float
+
+    @property
+    def last_pre_max(self) -> int:
+        return self.span - len(self.u_post)
+
+    def potential(self, amendment_days):
+        """(months from each patient's start to the lock, days from the window start)."""
+        pre_days = np.floor(self.u_pre * (amendment_days - 1))
+        post_days = amendment_days + np.floor(self.u_post * (self.span - amendment_days))
+        days = np.concatenate([pre_days, post_days])
+        return ((self.lock - self.start).days - days) / DAYS_PER_MONTH, days
+
+
+def draw_enrolment(d: Draft) -> Enrolment:
+    """Step 3: the enrolment window and data lock, and each patient's place in their
+    protocol period (accrual stream)."""
+    pub, ua, n = d.pub, d.rng["accrual"], d.n
+    n_post = int(d.post.sum())
     start = parse_date(pub.text(R("enrolment_start")))
     end = parse_date(pub.text(R("enrolment_end")))
     lock_gap = pub(R("median_followup_min", "post_amendment"))
     lock = end + dt.timedelta(days=int(round(lock_gap * DAYS_PER_MONTH)))
-    # Enrolment: steady within each protocol period; the amendment date (when patient 50
-    # started) is fitted so that the median follow-up is the published one.
-    ua = rng["accrual"]
     u_pre = np.sort(ua.uniform(size=n - n_post))
     u_post = np.sort(ua.uniform(size=n_post))
     u_pre[0], u_post[-1] = 0.0, 1.0  # the first and the last patient open and close the window
     target_fu = pub(R("median_followup_months"))
-    span = (end - start).days
+    return Enrolment(start, lock, (end - start).days, u_pre, u_post, target_fu)
 
-    def potential(amendment_days):
-        pre_days = np.floor(u_pre * (amendment_days - 1))
-        post_days = amendment_days + np.floor(u_post * (span - amendment_days))
-        days = np.concatenate([pre_days, post_days])
-        return ((lock - start).days - days) / DAYS_PER_MONTH, days
 
-    last_pre_max = span - n_post
-    last_pre = bisect(lambda d: np.median(potential(d)[0]) - target_fu, 60.0, last_pre_max)
+def fit_amendment_day(enrolment: Enrolment) -> float:
+    """The amendment day (days after the window opens) at which the median potential
+    follow-up is the published median follow-up."""
+    return bisect(
+        lambda day: np.median(enrolment.potential(day)[0]) - enrolment.target_followup,
+        60.0,
+        enrolment.last_pre_max,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the Jabbour cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    allocate_baseline(d)
+    resp = allocate_response(d)
+    enrolment = draw_enrolment(d)
+    pub, rng, frame, n, post = d.pub, d.rng, d.frame, d.n, d.post
+    tp53 = frame["tp53_mutated"].to_numpy()
+    ctg = frame["high_risk_cytogenetics"].to_numpy()
+    age_g = frame["age_group"].to_numpy()
+    remission = frame["remission"].to_numpy()
+    rem_t, counts = resp.remission_months, resp.counts
+    mrd_neg, early_neg = resp.mrd_negative, resp.early_mrd_negative
+    n_cr, n_crp, n_cri, n_nonresp = (counts[k] for k in ("CR", "CRp", "CRi", "no response"))
+    start, lock, target_fu = enrolment.start, enrolment.lock, enrolment.target_followup
+    potential, last_pre_max = enrolment.potential, enrolment.last_pre_max
+    last_pre = fit_amendment_day(enrolment)
     fu, days = potential(last_pre)
     cens = [round_months(fu)]  # potential follow-up; refitted below once deaths are known
 

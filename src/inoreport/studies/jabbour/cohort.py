@@ -26,6 +26,14 @@ What the generator does, in order (each step has its own random stream):
 6. **Causes of death and second neoplasms**: the published counts (infection, secondary
    myeloid malignancy, SOS) among deaths in remission, second neoplasms with the published
    median and range of time to diagnosis.
+
+Each step is a stage function below, called in order by :func:`build`:
+:func:`allocate_baseline`, :func:`allocate_response`, :func:`draw_enrolment`,
+:func:`draw_pfs`, :func:`draw_os`, :func:`refit_amendment_day`, :func:`polish`,
+:func:`assemble_cohort` (survival columns, causes of death), then :func:`score_targets`.
+The stages share a :class:`Draft` (streams, the cohort frame) and pass their results on as
+small frozen dataclasses; the hazard models are :class:`CompetingRisks` and
+:class:`OsModel`, and the censoring (months to the data lock) is an explicit argument.
 """
 
 from __future__ import annotations
@@ -1116,16 +1124,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     )
     u, u_os, more = polish(d, pfs, os_, censor, enrolment.target_followup, smn_diag, plotted)
     outcome = final_outcome(pfs, os_, u, u_os, censor)
-    frame = d.frame
-    frame["enrolment_date"] = [
-        (enrolment.start + dt.timedelta(days=int(day))).isoformat() for day in days
-    ]
-    add_survival_columns(d, outcome)
-    allocate_causes_of_death(d, outcome, smn_diag)
-    frame["months_to_data_lock"] = censor
-    frame["synthetic"] = True
-    frame.insert(0, "patient_id", ids("JABBOUR", d.n))
-    frame = frame[list(COLUMNS)]
+    frame = assemble_cohort(d, enrolment, days, outcome, smn_diag)
     counts = response.counts
     diagnostics = {
         "data_lock_assumed": enrolment.lock.isoformat(),
@@ -1151,6 +1150,24 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         columns=COLUMNS,
         assumption_notes=ASSUMPTION_NOTES,
     )
+
+
+def assemble_cohort(
+    d: Draft, enrolment: Enrolment, days: np.ndarray, outcome: Outcome, smn_diag: np.ndarray
+) -> pd.DataFrame:
+    """Enrolment dates (``days`` after the window opens), the survival columns, causes of
+    death and second neoplasms added; patients given ids, the columns in :data:`COLUMNS`
+    order."""
+    frame = d.frame
+    frame["enrolment_date"] = [
+        (enrolment.start + dt.timedelta(days=int(day))).isoformat() for day in days
+    ]
+    add_survival_columns(d, outcome)
+    allocate_causes_of_death(d, outcome, smn_diag)
+    frame["months_to_data_lock"] = outcome.months_to_lock
+    frame["synthetic"] = True
+    frame.insert(0, "patient_id", ids("JABBOUR", d.n))
+    return frame[list(COLUMNS)]
 
 
 def final_outcome(pfs: Pfs, os_: Os, u, u_os, censor) -> Outcome:

@@ -33,6 +33,15 @@ What the generator does, in order (each step has its own random stream):
 
 Published numbers are read from ``data/published/rocca.csv`` via :mod:`.sources`;
 assumptions where the paper is silent are in :class:`Assumptions`.
+
+Each step is a stage function below, called in order by :func:`build`:
+:func:`allocate_ino_structure`, :func:`allocate_table1`, :func:`allocate_course`,
+:func:`draw_infusion_dates`, :func:`allocate_consolidation`,
+:func:`allocate_bridging_therapy`, :func:`allocate_table2`, :func:`allocate_length_of_stay`,
+:func:`draw_pfs`, :func:`draw_os`, :func:`assemble_cohort`, then :func:`score_targets`.
+The stages share a :class:`Draft` (streams, arms, the cohort frame) and pass their results
+on as small frozen dataclasses; the hazard models are :class:`PfsModel` and
+:class:`OsModel`.
 """
 
 from __future__ import annotations

@@ -26,6 +26,14 @@ What the generator does, in order (each step has its own random stream):
 6. **Causes of death and second neoplasms**: the published counts (infection, secondary
    myeloid malignancy, SOS) among deaths in remission, second neoplasms with the published
    median and range of time to diagnosis.
+
+Each step is a stage function below, called in order by :func:`build`:
+:func:`allocate_baseline`, :func:`allocate_response`, :func:`draw_enrolment`,
+:func:`draw_pfs`, :func:`draw_os`, :func:`refit_amendment_day`, :func:`polish`,
+:func:`assemble_cohort` (survival columns, causes of death), then :func:`score_targets`.
+The stages share a :class:`Draft` (streams, the cohort frame) and pass their results on as
+small frozen dataclasses; the hazard models are :class:`CompetingRisks` and
+:class:`OsModel`, and the censoring (months to the data lock) is an explicit argument.
 """
 
 from __future__ import annotations
@@ -218,9 +226,31 @@ COLUMNS = {
 }
 
 
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
+# --- The state carried between the stages ---------------------------------------------------
+@dataclass
+class Draft:
+    """The cohort being generated and what every stage reads.
+
+    ``frame`` has one row per patient in enrolment order; each stage adds its columns.
+    ``rng`` holds one independent random stream per stage, so a stage draws the same numbers
+    whatever the other stages do. ``post`` marks the patients enrolled after the amendment.
+    """
+
+    assumptions: Assumptions
+    pub: PublishedValues
+    rng: dict[str, np.random.Generator]
+    frame: pd.DataFrame
+    post: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+
+# --- Stages ------------------------------------------------------------------------------------
+def start_draft(seed: int, a: Assumptions) -> Draft:
+    """The random streams and a cohort of the published size in enrolment order, the last
+    ``n_post_amendment`` patients after the amendment (column ``amendment``)."""
     pub = PublishedValues(STUDY)
     rng = streams(
         seed,
@@ -237,14 +267,18 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         ),
     )
     n = int(pub(R("n_patients")))
-    everyone = np.ones(n, bool)
     frame = pd.DataFrame({"patient_number": np.arange(1, n + 1)})
     n_post = int(pub(R("n_post_amendment")))
     post = np.arange(n) >= n - n_post
     frame["amendment"] = np.where(post, POST, PRE)
+    return Draft(a, pub, rng, frame, post)
 
-    # 1. Baseline -------------------------------------------------------------------------------
-    rb = rng["baseline"]
+
+def allocate_baseline(d: Draft) -> None:
+    """Step 1: age (years; published group counts, median and quartiles, assumed maximum),
+    sex, TP53 mutation and high-risk cytogenetics (assumed count), each margin exact."""
+    a, pub, frame, rb = d.assumptions, d.pub, d.frame, d.rng["baseline"]
+    everyone = np.ones(d.n, bool)
     ages = list(range(60, 100))
     age_cons = []
     for g, (lo, hi) in AGE_GROUPS.items():
@@ -282,12 +316,24 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         rb,
         name="CTG-HR",
     ).astype(bool)
-    tp53 = frame["tp53_mutated"].to_numpy()
-    ctg = frame["high_risk_cytogenetics"].to_numpy()
-    age_g = frame["age_group"].to_numpy()
 
-    # 2. Response -------------------------------------------------------------------------------
-    rr = rng["response"]
+
+@dataclass(frozen=True)
+class Response:
+    """Patients per response (:data:`RESPONSES`), each patient's months from start to
+    remission (0: in CR at enrolment), and the MRD-negative counts (overall and early)."""
+
+    counts: dict[str, int]
+    remission_months: np.ndarray
+    mrd_negative: int
+    early_mrd_negative: int
+
+
+def allocate_response(d: Draft) -> Response:
+    """Step 2: response (CR at enrolment, CR, CRp, CRi, the one non-responder, who had no
+    TP53 mutation) with the published counts, and the time to remission (assumed range,
+    months). Adds ``response``, ``remission`` and ``remission_months``; then MRD and SOS."""
+    pub, frame, rr, n = d.pub, d.frame, d.rng["response"], d.n
     n_eval = int(pub(R("n_evaluable_response")))
     n_cr_start = n - n_eval
     n_cr, n_crp = int(pub(R("n_cr"))), int(pub(R("n_crp")))
@@ -308,18 +354,27 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     }
     response = allocate(
         RESPONSES,
-        [exactly(everyone, k, v, k) for k, v in counts.items()],
+        [exactly(np.ones(n, bool), k, v, k) for k, v in counts.items()],
         np.array([0.08, 0.8, 0.08, 0.02, 0.02]),
         rr,
-        forbidden=[(tp53, ("no response",))],  # the non-responder had no TP53 mutation
+        forbidden=[(frame["tp53_mutated"].to_numpy(), ("no response",))],
         name="response",
     )
     frame["response"] = response
     remission = response != "no response"
     frame["remission"] = remission
-    lo_r, hi_r = a.remission_time
+    lo_r, hi_r = d.assumptions.remission_time
     rem_t = np.where(response == "CR at enrolment", 0.0, np.round(rr.uniform(lo_r, hi_r, n), 2))
     frame["remission_months"] = np.where(remission, rem_t, np.nan)
+    mrd_neg, early_neg = allocate_mrd_and_sos(d, remission)
+    return Response(counts, rem_t, mrd_neg, early_neg)
+
+
+def allocate_mrd_and_sos(d: Draft, remission: np.ndarray) -> tuple[int, int]:
+    """MRD negativity among patients in remission (overall, and at the early assessment),
+    with the counts that round to the printed percentages, and SOS with the published
+    count. Returns the MRD-negative counts (overall, early)."""
+    pub, frame, rr = d.pub, d.frame, d.rng["response"]
     n_mrd_eligible = int(pub(R("n_mrd_eligible")))
     mrd_neg = count_from_percent(pub(R("mrd_negative_pct")), n_mrd_eligible, "jabbour MRD")
     n_early = int(pub(R("n_mrd_early_evaluated")))
@@ -356,76 +411,155 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     frame["mrd_negative_early"] = np.where(early == "not evaluated", None, early == "negative")
     n_sos = int(pub(R("sos_count")))
     frame["sos"] = allocate(
-        (True, False), [exactly(everyone, True, n_sos, "SOS")], np.array([0.1, 0.9]), rr, name="SOS"
+        (True, False),
+        [exactly(np.ones(d.n, bool), True, n_sos, "SOS")],
+        np.array([0.1, 0.9]),
+        rr,
+        name="SOS",
     ).astype(bool)
+    return mrd_neg, early_neg
 
-    # 3. Enrolment and follow-up -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Enrolment within the published window: steady within each protocol period, the
+    amendment day (when patient 50 started) free. ``u_pre`` / ``u_post``: sorted uniforms
+    placing the patients within their period; ``lock``: the assumed data lock."""
+
+    start: dt.date
+    lock: dt.date
+    span: int
+    u_pre: np.ndarray
+    u_post: np.ndarray
+    target_followup: float
+
+    @property
+    def last_pre_max(self) -> int:
+        return self.span - len(self.u_post)
+
+    def potential(self, amendment_days):
+        """(months from each patient's start to the lock, days from the window start)."""
+        pre_days = np.floor(self.u_pre * (amendment_days - 1))
+        post_days = amendment_days + np.floor(self.u_post * (self.span - amendment_days))
+        days = np.concatenate([pre_days, post_days])
+        return ((self.lock - self.start).days - days) / DAYS_PER_MONTH, days
+
+
+def draw_enrolment(d: Draft) -> Enrolment:
+    """Step 3: the enrolment window and data lock, and each patient's place in their
+    protocol period (accrual stream)."""
+    pub, ua, n = d.pub, d.rng["accrual"], d.n
+    n_post = int(d.post.sum())
     start = parse_date(pub.text(R("enrolment_start")))
     end = parse_date(pub.text(R("enrolment_end")))
     lock_gap = pub(R("median_followup_min", "post_amendment"))
     lock = end + dt.timedelta(days=int(round(lock_gap * DAYS_PER_MONTH)))
-    # Enrolment: steady within each protocol period; the amendment date (when patient 50
-    # started) is fitted so that the median follow-up is the published one.
-    ua = rng["accrual"]
     u_pre = np.sort(ua.uniform(size=n - n_post))
     u_post = np.sort(ua.uniform(size=n_post))
     u_pre[0], u_post[-1] = 0.0, 1.0  # the first and the last patient open and close the window
     target_fu = pub(R("median_followup_months"))
-    span = (end - start).days
+    return Enrolment(start, lock, (end - start).days, u_pre, u_post, target_fu)
 
-    def potential(amendment_days):
-        pre_days = np.floor(u_pre * (amendment_days - 1))
-        post_days = amendment_days + np.floor(u_post * (span - amendment_days))
-        days = np.concatenate([pre_days, post_days])
-        return ((lock - start).days - days) / DAYS_PER_MONTH, days
 
-    last_pre_max = span - n_post
-    last_pre = bisect(lambda d: np.median(potential(d)[0]) - target_fu, 60.0, last_pre_max)
-    fu, days = potential(last_pre)
-    cens = [round_months(fu)]  # potential follow-up; refitted below once deaths are known
-
-    # 4. Relapse and death in remission ------------------------------------------------------------
-    rt = rng["times"]
-    x = {
-        "65-69": (age_g == "65-69").astype(float),
-        ">=70": (age_g == ">=70").astype(float),
-        "ctg": ctg.astype(float),
-        "tp53": tp53.astype(float),
-        "post": post.astype(float),
-    }
-    xmat = np.column_stack(list(x.values()))
-    # Relapse: no fitted age effect; the age hazard ratios are an assumption (see Assumptions).
-    xrel = np.column_stack([x["ctg"], x["tp53"], x["post"]])
-    rel_age_offset = (
-        np.log(a.relapse_hr_65_69) * x["65-69"] + np.log(a.relapse_hr_70_plus) * x[">=70"]
+def fit_amendment_day(enrolment: Enrolment) -> float:
+    """The amendment day (days after the window opens) at which the median potential
+    follow-up is the published median follow-up."""
+    return bisect(
+        lambda day: np.median(enrolment.potential(day)[0]) - enrolment.target_followup,
+        60.0,
+        enrolment.last_pre_max,
     )
-    n_br, n_bd = xrel.shape[1], xmat.shape[1]
-    k_r, k_d = np.array(a.relapse_knots), np.array(a.death_knots)
-    nr, nd = len(k_r), len(k_d)
-    lower = np.where(remission, np.maximum(rem_t, 1.0 if a.first_month_event_free else 0.0), 0.0)
-    nonresp = ~remission
-    lo_p, hi_p = a.nonresponse_progression
-    prog_t = round_months(rt.uniform(lo_p, hi_p, n))
-    u = rt.uniform(1e-9, 1 - 1e-9, 2 * n)  # relapse uniforms, then death uniforms
 
-    def split(theta):
+
+#: Landmarks of the PFS, CRD and OS targets (months): 2 and 5 years.
+LANDMARK_MONTHS = (24.0, 60.0)
+#: Monthly grid (months) on which the surrogates average the model's survival curves.
+GRID = np.arange(0.0, 140.0, 1.0)
+
+
+def _groups(d: Draft) -> dict[str, np.ndarray]:
+    """The groups with a published median (boolean masks), by our short names."""
+    frame = d.frame
+    age_g = frame["age_group"].to_numpy()
+    ctg = frame["high_risk_cytogenetics"].to_numpy()
+    tp53 = frame["tp53_mutated"].to_numpy()
+    return {
+        "60-64": age_g == "60-64",
+        "65-69": age_g == "65-69",
+        ">=70": age_g == ">=70",
+        "ctg_hr": ctg,
+        "ctg_other": ~ctg,
+        "tp53": tp53,
+        "tp53_wt": ~tp53,
+        "pre": ~d.post,
+        "post": d.post,
+    }
+
+
+def _plotted_groups(groups: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Everyone and the groups whose curves the chapter plots (the crowding guard's groups)."""
+    plotted = [np.ones(len(groups["pre"]), bool)]
+    plotted += [groups[g] for g in ("60-64", "65-69", ">=70", "ctg_hr")]
+    return plotted + [groups[g] for g in ("ctg_other", "pre", "post")]
+
+
+def _crowd(plotted, t, e) -> float:
+    return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
+
+
+@dataclass(frozen=True)
+class CompetingRisks:
+    """Relapse and death in remission as competing events, each from a cause-specific
+    piecewise-exponential proportional-hazards model, given the parameters ``theta`` and
+    ``2 n`` uniforms (relapse, then death). Times in months from start.
+
+    ``theta``: log baseline hazards of relapse from each relapse knot, of death from each
+    death knot, then log hazard ratios of relapse (CTG-HR, TP53, amendment; the age effect
+    is the assumed offset ``relapse_age_offset``), then of death (65-69, >=70, CTG-HR, TP53,
+    amendment). Patients are event-free until ``lower``; the non-responder progresses at
+    ``progression_months``.
+    """
+
+    relapse_knots: np.ndarray
+    death_knots: np.ndarray
+    relapse_x: np.ndarray
+    death_x: np.ndarray
+    relapse_age_offset: np.ndarray
+    lower: np.ndarray
+    remission: np.ndarray
+    remission_months: np.ndarray
+    progression_months: np.ndarray
+
+    def split(self, theta):
+        """(relapse hazard, death hazard, relapse log HR, death log HR per patient)."""
+        nr, nd = len(self.relapse_knots), len(self.death_knots)
+        n_br, n_bd = self.relapse_x.shape[1], self.death_x.shape[1]
         lr_r, lr_d = theta[:nr], theta[nr : nr + nd]
         b_r = theta[nr + nd : nr + nd + n_br]
         b_d = theta[nr + nd + n_br : nr + nd + n_br + n_bd]
-        lp_r = rel_age_offset + xrel @ b_r
-        return PiecewiseHazard(k_r, lr_r), PiecewiseHazard(k_d, lr_d), lp_r, xmat @ b_d
+        lp_r = self.relapse_age_offset + self.relapse_x @ b_r
+        return (
+            PiecewiseHazard(self.relapse_knots, lr_r),
+            PiecewiseHazard(self.death_knots, lr_d),
+            lp_r,
+            self.death_x @ b_d,
+        )
 
-    def latent(theta, uu):
-        hr_, hd_, lp_r, lp_d = split(theta)
-        t_rel = hr_.draw(uu[:n], lp_r, lower)
-        t_dth = hd_.draw(uu[n:], lp_d, lower)
+    def latent(self, theta, uu):
+        """Latent times (months) of relapse and of death in remission."""
+        n = len(self.lower)
+        hr_, hd_, lp_r, lp_d = self.split(theta)
+        t_rel = hr_.draw(uu[:n], lp_r, self.lower)
+        t_dth = hd_.draw(uu[n:], lp_d, self.lower)
         return t_rel, t_dth
 
-    def observe(theta, uu):
-        t_rel, t_dth = latent(theta, uu)
-        t_rel = round_months(np.where(nonresp, prog_t, t_rel))
+    def observe(self, theta, uu, censor):
+        """(PFS months, PFS event, relapsed, CRD months, CRD event), censored at ``censor``
+        (months per patient)."""
+        nonresp, remission, rem_t = ~self.remission, self.remission, self.remission_months
+        t_rel, t_dth = self.latent(theta, uu)
+        t_rel = round_months(np.where(nonresp, self.progression_months, t_rel))
         t_dth = round_months(np.where(nonresp, np.inf, t_dth))
-        censor = cens[0]
         first = np.minimum(t_rel, t_dth)
         pfs_e = first <= censor
         pfs_t = np.where(pfs_e, first, censor)
@@ -434,60 +568,77 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         crd_e = remission & relapsed
         return pfs_t, pfs_e, relapsed, round_months(crd_t), crd_e
 
-    masks = {
-        "60-64": age_g == "60-64",
-        "65-69": age_g == "65-69",
-        ">=70": age_g == ">=70",
-        "ctg_hr": ctg,
-        "ctg_other": ~ctg,
-        "tp53": tp53,
-        "tp53_wt": ~tp53,
-        "pre": ~post,
-        "post": post,
-    }
-    pfs_median_refs = {
-        "60-64": R("pfs_median", "age_60_64"),
-        "65-69": R("pfs_median", "age_65_69"),
-        ">=70": R("pfs_median", "age_70_plus"),
-        "ctg_hr": R("pfs_median", "ctg_high_risk"),
-        "ctg_other": R("pfs_median", "ctg_not_high_risk"),
-        "tp53": R("pfs_median", "tp53_mutated"),
-        "tp53_wt": R("pfs_median", "tp53_wild_type"),
-        "pre": R("pfs_median", "pre_amendment"),
-        "post": R("pfs_median", "post_amendment"),
-    }
-    lm_years = (24.0, 60.0)
-    targets = [
-        FitTarget("pfs_24", pub(R("pfs_2y")) / 100, 0.02),
-        FitTarget("pfs_60", pub(R("pfs_5y")) / 100, 0.02),
-        FitTarget("crd_24", pub(R("crd_2y")) / 100, 0.02),
-        FitTarget("crd_60", pub(R("crd_5y")) / 100, 0.02),
-    ] + [FitTarget(f"pfs_median_{g}", pub(ref), 1.0) for g, ref in pfs_median_refs.items()]
-    median_groups = list(pfs_median_refs)
-    median_masks = np.vstack([masks[g] for g in median_groups])
-    # Assumed (related report, not the paper): 5-year cumulative incidence of death in
-    # remission, 60-69 vs >=70 years; a soft target that decides how the published age
-    # differences in PFS split between relapse and death in remission.
-    bands = {"60-69": remission & (age_g != ">=70"), ">=70": remission & (age_g == ">=70")}
-    young_pct, old_pct = a.death_in_remission_pct_60_69, a.death_in_remission_pct_70_plus
-    targets.append(
-        FitTarget("nrm_cif_ratio", old_pct / young_pct, a.death_in_remission_ratio_scale)
-    )
-    grid = np.arange(0.0, 140.0, 1.0)
-    k_cif = int(CIF_MONTHS)
 
-    def realise_pfs(theta, uu=u):
-        pfs_t, pfs_e, _, crd_t, crd_e = observe(theta, uu)
-        out = list(fastsurv.km_at(pfs_t, pfs_e, lm_years))
-        out += list(fastsurv.km_at(crd_t[remission], crd_e[remission], lm_years))
-        out += list(fastsurv.km_medians(pfs_t, pfs_e, median_masks))
+def competing_risks(d: Draft, response: Response) -> CompetingRisks:
+    """Step 4 (set-up): covariates of the two models and the assumed age effect on relapse;
+    event-free until remission (and through the first month, assumed); the non-responder's
+    progression time (times stream)."""
+    a, frame, rt, n = d.assumptions, d.frame, d.rng["times"], d.n
+    age_g = frame["age_group"].to_numpy()
+    x = {
+        "65-69": (age_g == "65-69").astype(float),
+        ">=70": (age_g == ">=70").astype(float),
+        "ctg": frame["high_risk_cytogenetics"].to_numpy().astype(float),
+        "tp53": frame["tp53_mutated"].to_numpy().astype(float),
+        "post": d.post.astype(float),
+    }
+    # Relapse: no fitted age effect; the age hazard ratios are an assumption (see Assumptions).
+    rel_age_offset = (
+        np.log(a.relapse_hr_65_69) * x["65-69"] + np.log(a.relapse_hr_70_plus) * x[">=70"]
+    )
+    remission = frame["remission"].to_numpy()
+    rem_t = response.remission_months
+    lower = np.where(remission, np.maximum(rem_t, 1.0 if a.first_month_event_free else 0.0), 0.0)
+    lo_p, hi_p = a.nonresponse_progression
+    return CompetingRisks(
+        relapse_knots=np.array(a.relapse_knots),
+        death_knots=np.array(a.death_knots),
+        relapse_x=np.column_stack([x["ctg"], x["tp53"], x["post"]]),
+        death_x=np.column_stack(list(x.values())),
+        relapse_age_offset=rel_age_offset,
+        lower=lower,
+        remission=remission,
+        remission_months=rem_t,
+        progression_months=round_months(rt.uniform(lo_p, hi_p, n)),
+    )
+
+
+@dataclass(frozen=True)
+class PfsCalibration:
+    """The PFS targets (2- and 5-year PFS and CRD, the published PFS medians by group, and
+    the assumed soft ratio of death in remission, >=70 vs 60-69) and how the model's
+    statistics are computed. ``bands``: patients in remission aged 60-69 and >=70."""
+
+    model: CompetingRisks
+    targets: list
+    groups: dict[str, np.ndarray]
+    median_groups: list[str]
+    bands: dict[str, np.ndarray]
+
+    @property
+    def median_masks(self) -> np.ndarray:
+        return np.vstack([self.groups[g] for g in self.median_groups])
+
+    def realise(self, theta, uu, censor):
+        """The statistics of one realisation (uniforms ``uu``), in target order."""
+        remission = self.model.remission
+        pfs_t, pfs_e, _, crd_t, crd_e = self.model.observe(theta, uu, censor)
+        out = list(fastsurv.km_at(pfs_t, pfs_e, LANDMARK_MONTHS))
+        out += list(fastsurv.km_at(crd_t[remission], crd_e[remission], LANDMARK_MONTHS))
+        out += list(fastsurv.km_medians(pfs_t, pfs_e, self.median_masks))
         status = np.where(crd_e, 1, np.where(pfs_e, 2, 0))
-        young, old = (fastsurv.cif_at(crd_t[m], status[m], 2, CIF_MONTHS) for m in bands.values())
+        young, old = (
+            fastsurv.cif_at(crd_t[m], status[m], 2, CIF_MONTHS) for m in self.bands.values()
+        )
         out.append(old / young if young > 0 else 10.0)
         return np.array(out)
 
-    def surrogate_pfs(theta):
-        hr_, hd_, lp_r, lp_d = split(theta)
+    def surrogate(self, theta):
+        """The same statistics from the model's expected curves on the monthly grid."""
+        model, grid, k_cif = self.model, GRID, int(CIF_MONTHS)
+        lower, rem_t, remission = model.lower, model.remission_months, model.remission
+        nonresp, prog_t = ~remission, model.progression_months
+        hr_, hd_, lp_r, lp_d = model.split(theta)
         h_r = (
             hr_.cumulative(np.maximum(grid[None, :], lower[:, None]), lp_r[:, None])
             - hr_.cumulative(lower, lp_r)[:, None]
@@ -501,237 +652,421 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         pfs_curve = surv.mean(axis=0)
         # CRD: relapse-free from remission, deaths censored: net survival from the relapse model
         crd = []
-        for lm in lm_years:
+        for lm in LANDMARK_MONTHS:
             s = np.exp(
                 -(hr_.cumulative(rem_t + lm, lp_r) - hr_.cumulative(np.maximum(rem_t, lower), lp_r))
             )
             crd.append(s[remission].mean())
-        out = list(np.interp(lm_years, grid, pfs_curve)) + crd
-        curves = np.vstack([surv[masks[g]].mean(axis=0) for g in median_groups])
+        out = list(np.interp(LANDMARK_MONTHS, grid, pfs_curve)) + crd
+        curves = np.vstack([surv[self.groups[g]].mean(axis=0) for g in self.median_groups])
         out += list(group_median_from_curves(grid, curves))
         # death in remission by 5 years: sum of S(t) dH_death(t) over the monthly grid
         cif_d = (surv[:, :k_cif] * np.diff(h_d, axis=1)[:, :k_cif]).sum(axis=1)
-        young, old = (cif_d[m].mean() for m in bands.values())
+        young, old = (cif_d[m].mean() for m in self.bands.values())
         out.append(old / young)
         return np.array(out)
 
-    def regularise(theta):
+    def regularise(self, theta):
+        nr, nd = len(self.model.relapse_knots), len(self.model.death_knots)
         lr_r, lr_d = theta[:nr], theta[nr : nr + nd]
         betas = theta[nr + nd :]
         return np.concatenate([np.diff(lr_r) / 1.0, np.diff(lr_d) / 1.0, betas / 1.0])
 
-    theta0 = np.concatenate(
-        [np.full(nr, np.log(0.006)), np.full(nd, np.log(0.01)), np.zeros(n_br + n_bd)]
+
+#: Groups with a published median PFS -> their quantity in data/published/jabbour.csv.
+PFS_MEDIANS = {
+    "60-64": R("pfs_median", "age_60_64"),
+    "65-69": R("pfs_median", "age_65_69"),
+    ">=70": R("pfs_median", "age_70_plus"),
+    "ctg_hr": R("pfs_median", "ctg_high_risk"),
+    "ctg_other": R("pfs_median", "ctg_not_high_risk"),
+    "tp53": R("pfs_median", "tp53_mutated"),
+    "tp53_wt": R("pfs_median", "tp53_wild_type"),
+    "pre": R("pfs_median", "pre_amendment"),
+    "post": R("pfs_median", "post_amendment"),
+}
+
+
+def pfs_calibration(d: Draft, model: CompetingRisks, groups) -> PfsCalibration:
+    """The published PFS and CRD targets (2 and 5 years: tolerance 2 points; medians: 1
+    month) and the assumed soft target from a related report: the 5-year cumulative
+    incidence of death in remission, >=70 vs 60-69 years."""
+    pub, a = d.pub, d.assumptions
+    targets = [
+        FitTarget("pfs_24", pub(R("pfs_2y")) / 100, 0.02),
+        FitTarget("pfs_60", pub(R("pfs_5y")) / 100, 0.02),
+        FitTarget("crd_24", pub(R("crd_2y")) / 100, 0.02),
+        FitTarget("crd_60", pub(R("crd_5y")) / 100, 0.02),
+    ] + [FitTarget(f"pfs_median_{g}", pub(ref), 1.0) for g, ref in PFS_MEDIANS.items()]
+    # Assumed (related report, not the paper): how the published age differences in PFS
+    # split between relapse and death in remission.
+    remission, old = model.remission, groups[">=70"]
+    bands = {"60-69": remission & ~old, ">=70": remission & old}
+    young_pct, old_pct = a.death_in_remission_pct_60_69, a.death_in_remission_pct_70_plus
+    targets.append(
+        FitTarget("nrm_cif_ratio", old_pct / young_pct, a.death_in_remission_ratio_scale)
     )
-    # The fixed point corrects the surrogate by the gap between the realised and the published
-    # statistics, averaged over several draws of the patients' uniforms (the bias of a
-    # Kaplan-Meier median under this censoring, not the noise of one draw). Of those draws,
-    # the greedy stage starts from the one whose realised statistics come closest.
-    draws = [u] + [rng["draws"].uniform(1e-9, 1 - 1e-9, 2 * n) for _ in range(DRAWS - 1)]
+    return PfsCalibration(model, targets, groups, list(PFS_MEDIANS), bands)
+
+
+def fit_pfs(d: Draft, cal: PfsCalibration, u: np.ndarray, censor) -> tuple[np.ndarray, np.ndarray]:
+    """Step 4: the parameters (see :class:`CompetingRisks`) by the fixed-point stage, and the
+    draw of the patients' uniforms to start the greedy stage from; returns (theta, uniforms).
+
+    The fixed point corrects the surrogate by the gap between the realised and the published
+    statistics, averaged over several draws of the patients' uniforms (the bias of a
+    Kaplan-Meier median under this censoring, not the noise of one draw). Of those draws,
+    the greedy stage starts from the one whose realised statistics come closest.
+    """
+    model, n = cal.model, d.n
+    nr, nd = len(model.relapse_knots), len(model.death_knots)
+    n_b = model.relapse_x.shape[1] + model.death_x.shape[1]
+    theta0 = np.concatenate([np.full(nr, np.log(0.006)), np.full(nd, np.log(0.01)), np.zeros(n_b)])
+    draws = [u] + [d.rng["draws"].uniform(1e-9, 1 - 1e-9, 2 * n) for _ in range(DRAWS - 1)]
 
     def realise_typical(theta_):
         with np.errstate(all="ignore"):
-            return np.nanmedian([realise_pfs(theta_, d) for d in draws], axis=0)
+            return np.nanmedian([cal.realise(theta_, dd, censor) for dd in draws], axis=0)
 
-    theta = fixed_point(theta0, surrogate_pfs, realise_typical, targets, regularise, rounds=ROUNDS)
-    losses = [_loss(realise_pfs(theta, d), targets) for d in draws]
-    u = draws[int(np.argmin(losses))]
-    candidates = np.concatenate([np.flatnonzero(remission), n + np.flatnonzero(remission)])
-    plotted = [np.ones(n, bool)] + [masks[g] for g in ("60-64", "65-69", ">=70", "ctg_hr")]
-    plotted += [masks[g] for g in ("ctg_other", "pre", "post")]
+    theta = fixed_point(
+        theta0, cal.surrogate, realise_typical, cal.targets, cal.regularise, rounds=ROUNDS
+    )
+    losses = [_loss(cal.realise(theta, dd, censor), cal.targets) for dd in draws]
+    return theta, draws[int(np.argmin(losses))]
 
-    def crowd(t, e):
-        return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
 
-    def crowd_pfs(uu):
-        pt, pe, _, ct, ce = observe(theta, uu)
-        return crowd(pt, pe) + crowding(
-            ct[remission], ~ce[remission], CROWD_WIDTH, CROWD_KNOTS, level=CROWD_LEVEL
-        )
+def _pfs_candidates(model: CompetingRisks) -> np.ndarray:
+    """Uniforms the greedy stage may re-draw: relapse and death of patients in remission."""
+    n = len(model.remission)
+    return np.concatenate([np.flatnonzero(model.remission), n + np.flatnonzero(model.remission)])
 
-    u, kept_pfs = greedy_redraw(
+
+def _crowd_pfs(model: CompetingRisks, theta, uu, censor, plotted) -> float:
+    """Crowding of the PFS curves (plotted groups) and of the CRD curve."""
+    pt, pe, _, ct, ce = model.observe(theta, uu, censor)
+    remission = model.remission
+    return _crowd(plotted, pt, pe) + crowding(
+        ct[remission], ~ce[remission], CROWD_WIDTH, CROWD_KNOTS, level=CROWD_LEVEL
+    )
+
+
+def redraw_pfs(d: Draft, cal: PfsCalibration, theta, u, censor, plotted) -> tuple[np.ndarray, int]:
+    """Step 4 (greedy): re-draw single patients' uniforms toward the targets, never crowding
+    a plotted curve more; returns (uniforms, number of re-draws kept)."""
+    return greedy_redraw(
         u,
-        candidates,
-        lambda uu: realise_pfs(theta, uu),
-        targets,
-        rng["greedy"],
+        _pfs_candidates(cal.model),
+        lambda uu: cal.realise(theta, uu, censor),
+        cal.targets,
+        d.rng["greedy"],
         passes=PASSES,
         nudges=NUDGES,
-        guard=crowd_pfs,
+        guard=lambda uu: _crowd_pfs(cal.model, theta, uu, censor, plotted),
     )
-    pfs_t, pfs_e, relapsed, crd_t, crd_e = observe(theta, u)
-    dies_in_remission = pfs_e & ~relapsed
 
-    # 5. OS ----------------------------------------------------------------------------------------
-    k_p = np.array(a.post_relapse_knots)
-    npp = len(k_p)
-    u_os = rng["os"].uniform(1e-9, 1 - 1e-9, n)
-    age70 = (age_g == ">=70").astype(float)
 
-    def latent_death(phi, uu, theta_, u_):
-        """Death time before censoring (1e9: no death in the model's horizon)."""
-        cens_saved = cens[0]
-        cens[0] = np.full(n, 1e9)
-        t_first, e_first, rel, _, _ = observe(theta_, u_)
-        cens[0] = cens_saved
-        haz = PiecewiseHazard(k_p, phi[:npp])
-        after = haz.draw(uu, phi[npp] * age70 + phi[npp + 1] * tp53)
-        death = np.where(rel, t_first + after, np.where(e_first, t_first, 1e9))
-        return round_months(death)
+@dataclass(frozen=True)
+class Pfs:
+    """The calibrated relapse and death in remission: calibration, parameters, the
+    patients' uniforms after the greedy stage, and how many re-draws it kept."""
 
-    def os_from(phi, uu, pfs_t_, pfs_e_, relapsed_):
-        """Observed OS (time, event) given the PFS realisation."""
-        haz = PiecewiseHazard(k_p, phi[:npp])
-        after = haz.draw(uu, phi[npp] * age70 + phi[npp + 1] * tp53)
-        dies = pfs_e_ & ~relapsed_
-        death = np.where(relapsed_, pfs_t_ + after, np.where(dies, pfs_t_, np.inf))
+    calibration: PfsCalibration
+    theta: np.ndarray
+    uniforms: np.ndarray
+    redraws: int
+
+
+def draw_pfs(d: Draft, response: Response, censor, plotted) -> Pfs:
+    """Step 4: the competing-risks model, two uniforms per patient (times stream), the
+    fixed-point fit and the greedy re-draws, censored at the potential follow-up."""
+    risks = competing_risks(d, response)
+    u = d.rng["times"].uniform(1e-9, 1 - 1e-9, 2 * d.n)  # relapse uniforms, then death uniforms
+    cal = pfs_calibration(d, risks, _groups(d))
+    theta, u = fit_pfs(d, cal, u, censor)
+    u, kept = redraw_pfs(d, cal, theta, u, censor, plotted)
+    return Pfs(cal, theta, u, kept)
+
+
+@dataclass(frozen=True)
+class OsModel:
+    """Survival after relapse from a piecewise-exponential model with effects of age >= 70
+    and TP53, given the parameters ``phi`` (log baseline hazards from each knot, then the
+    two log hazard ratios) and one uniform per patient. Times in months from start."""
+
+    knots: np.ndarray
+    age_70_plus: np.ndarray
+    tp53: np.ndarray
+
+    def hazard(self, phi) -> tuple[PiecewiseHazard, np.ndarray]:
+        """Baseline hazard of death after relapse, and each patient's log hazard ratio."""
+        npp = len(self.knots)
+        haz = PiecewiseHazard(self.knots, phi[:npp])
+        return haz, phi[npp] * self.age_70_plus + phi[npp + 1] * self.tp53
+
+    def times(self, phi, uu, pfs_t, pfs_e, relapsed, censor):
+        """Observed OS (months, event) given the PFS realisation: death in remission ends OS
+        at the PFS time; after relapse the model's time is added."""
+        haz, lp = self.hazard(phi)
+        after = haz.draw(uu, lp)
+        dies = pfs_e & ~relapsed
+        death = np.where(relapsed, pfs_t + after, np.where(dies, pfs_t, np.inf))
         death = round_months(np.where(np.isfinite(death), death, 1e9))
-        censor = cens[0]
         event = death <= censor
         return np.where(event, death, censor), event
 
-    def os_times(phi, uu):
-        return os_from(phi, uu, pfs_t, pfs_e, relapsed)
+    def latent_death(self, phi, uu, first_t, first_e, relapsed):
+        """Death time (months) before censoring (1e9: no death in the model's horizon),
+        given the uncensored first events."""
+        haz, lp = self.hazard(phi)
+        after = haz.draw(uu, lp)
+        death = np.where(relapsed, first_t + after, np.where(first_e, first_t, 1e9))
+        return round_months(death)
 
-    os_median_refs = {
-        "60-64": R("os_median", "age_60_64"),
-        "65-69": R("os_median", "age_65_69"),
-        ">=70": R("os_median", "age_70_plus"),
-        "tp53": R("os_median", "tp53_mutated"),
-        "tp53_wt": R("os_median", "tp53_wild_type"),
-    }
-    os_masks = np.vstack([masks[g] for g in os_median_refs])
-    os_targets = [
-        FitTarget("os_24", pub(R("os_2y")) / 100, 0.02),
-        FitTarget("os_60", pub(R("os_5y")) / 100, 0.02),
-    ] + [FitTarget(f"os_median_{g}", pub(ref), 1.0) for g, ref in os_median_refs.items()]
 
-    def os_statistics(t, e):
-        out = list(fastsurv.km_at(t, e, lm_years))
-        out += list(fastsurv.km_medians(t, e, os_masks))
+#: Groups with a published median OS -> their quantity in data/published/jabbour.csv.
+OS_MEDIANS = {
+    "60-64": R("os_median", "age_60_64"),
+    "65-69": R("os_median", "age_65_69"),
+    ">=70": R("os_median", "age_70_plus"),
+    "tp53": R("os_median", "tp53_mutated"),
+    "tp53_wt": R("os_median", "tp53_wild_type"),
+}
+
+
+@dataclass(frozen=True)
+class OsCalibration:
+    """The OS targets (2- and 5-year OS, the published OS medians by group) given one PFS
+    realisation (``pfs``: months, event, relapsed; censored at ``censor``), and how the
+    model's statistics are computed. The surrogate uses the latent (uncensored) first
+    events, ``latent_first`` / ``latent_relapse``: a proper survival curve."""
+
+    model: OsModel
+    targets: list
+    groups: dict[str, np.ndarray]
+    pfs: tuple
+    censor: np.ndarray
+    latent_first: np.ndarray
+    latent_relapse: np.ndarray
+
+    @property
+    def median_masks(self) -> np.ndarray:
+        return np.vstack([self.groups[g] for g in OS_MEDIANS])
+
+    def statistics(self, t, e) -> list:
+        out = list(fastsurv.km_at(t, e, LANDMARK_MONTHS))
+        out += list(fastsurv.km_medians(t, e, self.median_masks))
         return out
 
-    def realise_os(phi, uu=u_os):
-        return np.array(os_statistics(*os_times(phi, uu)))
+    def realise(self, phi, uu):
+        return np.array(self.statistics(*self.model.times(phi, uu, *self.pfs, self.censor)))
 
-    # the OS surrogate uses the latent (uncensored) first events: a proper survival curve
-    cens_saved = cens[0]
-    cens[0] = np.full(n, 1e9)
-    latent_first, _, latent_relapse, _, _ = observe(theta, u)
-    cens[0] = cens_saved
-
-    def surrogate_os(phi):
-        haz = PiecewiseHazard(k_p, phi[:npp])
-        lp = phi[npp] * age70 + phi[npp + 1] * tp53
+    def surrogate(self, phi):
+        haz, lp = self.model.hazard(phi)
+        grid, first = GRID, self.latent_first
         alive = np.where(
-            latent_first[:, None] > grid[None, :],
+            first[:, None] > grid[None, :],
             1.0,
             np.where(
-                latent_relapse[:, None],
-                haz.survival(np.maximum(grid[None, :] - latent_first[:, None], 0), lp[:, None]),
+                self.latent_relapse[:, None],
+                haz.survival(np.maximum(grid[None, :] - first[:, None], 0), lp[:, None]),
                 0.0,
             ),
         )
-        out = list(np.interp(lm_years, grid, alive.mean(axis=0)))
-        curves = np.vstack([alive[masks[g]].mean(axis=0) for g in os_median_refs])
+        out = list(np.interp(LANDMARK_MONTHS, grid, alive.mean(axis=0)))
+        curves = np.vstack([alive[self.groups[g]].mean(axis=0) for g in OS_MEDIANS])
         out += list(group_median_from_curves(grid, curves))
         return np.array(out)
 
-    def regularise_os(phi):
+    def regularise(self, phi):
+        npp = len(self.model.knots)
         return np.concatenate(
             [(phi[:npp] - np.log(0.1)) / 1.0, np.diff(phi[:npp]) / 0.5, phi[npp:] / 1.0]
         )
 
+
+def _uncensored(d: Draft) -> np.ndarray:
+    return np.full(d.n, 1e9)
+
+
+def os_calibration(d: Draft, pfs: Pfs, censor) -> OsCalibration:
+    """Step 5 (set-up): the published OS targets (2 and 5 years: 2 points; medians: 1 month)
+    and the PFS realisation they are fitted on."""
+    pub, frame, risks = d.pub, d.frame, pfs.calibration.model
+    model = OsModel(
+        np.array(d.assumptions.post_relapse_knots),
+        (frame["age_group"].to_numpy() == ">=70").astype(float),
+        frame["tp53_mutated"].to_numpy(),
+    )
+    targets = [
+        FitTarget("os_24", pub(R("os_2y")) / 100, 0.02),
+        FitTarget("os_60", pub(R("os_5y")) / 100, 0.02),
+    ] + [FitTarget(f"os_median_{g}", pub(ref), 1.0) for g, ref in OS_MEDIANS.items()]
+    pfs_t, pfs_e, relapsed, _, _ = risks.observe(pfs.theta, pfs.uniforms, censor)
+    latent_first, _, latent_relapse, _, _ = risks.observe(pfs.theta, pfs.uniforms, _uncensored(d))
+    return OsCalibration(
+        model,
+        targets,
+        pfs.calibration.groups,
+        (pfs_t, pfs_e, relapsed),
+        censor,
+        latent_first,
+        latent_relapse,
+    )
+
+
+@dataclass(frozen=True)
+class Os:
+    """The calibrated OS after relapse: calibration, parameters, the patients' uniforms
+    after the greedy stage, and how many re-draws it kept."""
+
+    calibration: OsCalibration
+    phi: np.ndarray
+    uniforms: np.ndarray
+    redraws: int
+
+
+def draw_os(d: Draft, pfs: Pfs, censor, plotted) -> Os:
+    """Step 5: one uniform per patient (os stream), the fixed-point fit and the greedy
+    re-draws of the relapsed patients' uniforms, never crowding a plotted curve more."""
+    u_os = d.rng["os"].uniform(1e-9, 1 - 1e-9, d.n)
+    cal = os_calibration(d, pfs, censor)
+    npp = len(cal.model.knots)
     phi = fixed_point(
         np.array([np.log(0.1)] * npp + [0.0, 0.0]),
-        surrogate_os,
-        realise_os,
-        os_targets,
-        regularise_os,
+        cal.surrogate,
+        lambda phi_: cal.realise(phi_, u_os),
+        cal.targets,
+        cal.regularise,
         rounds=ROUNDS,
     )
-    u_os, kept_os = greedy_redraw(
+    u_os, kept = greedy_redraw(
         u_os,
-        np.flatnonzero(relapsed),
-        lambda uu: realise_os(phi, uu),
-        os_targets,
-        rng["greedy"],
+        np.flatnonzero(cal.pfs[2]),
+        lambda uu: cal.realise(phi, uu),
+        cal.targets,
+        d.rng["greedy"],
         nudges=NUDGES,
-        guard=lambda uu: crowd(*os_times(phi, uu)),
+        guard=lambda uu: _crowd(plotted, *cal.model.times(phi, uu, *cal.pfs, censor)),
     )
+    return Os(cal, phi, u_os, kept)
 
-    # Follow-up: with every patient's death time known, refit the pre-amendment enrolment
-    # pace so that the realised reverse-KM median follow-up is the published one and
-    # re-censor; then polish every survival target and the follow-up together.
-    death = latent_death(phi, u_os, theta, u)
+
+def refit_amendment_day(d: Draft, enrolment: Enrolment, pfs: Pfs, os_: Os) -> float:
+    """With every patient's death time known, the amendment day (days after the window
+    opens) at which the realised reverse-Kaplan–Meier median follow-up is the published
+    one."""
+    risks = pfs.calibration.model
+    first_t, first_e, relapsed, _, _ = risks.observe(pfs.theta, pfs.uniforms, _uncensored(d))
+    death = os_.calibration.model.latent_death(os_.phi, os_.uniforms, first_t, first_e, relapsed)
 
     def reverse_km_median(last_pre_days):
-        c = round_months(potential(last_pre_days)[0])
+        c = round_months(enrolment.potential(last_pre_days)[0])
         return fastsurv.reverse_km_median(np.minimum(death, c), (death <= c).astype(int))
 
-    last_pre = bisect(lambda d: reverse_km_median(d) - target_fu, 60.0, last_pre_max)
-    fu, days = potential(last_pre)
-    cens[0] = round_months(fu)
-    smn_diag = _neoplasm_times(pub, int(pub(R("deaths_secondary_myeloid_count"))), rng["neoplasm"])
-    n_sos_death = int(pub(R("deaths_sos_count")))
-    all_targets = [*targets, *os_targets, FitTarget("followup", target_fu, 1.0)]
+    return bisect(
+        lambda day: reverse_km_median(day) - enrolment.target_followup,
+        60.0,
+        enrolment.last_pre_max,
+    )
+
+
+def polish(
+    d: Draft, pfs: Pfs, os_: Os, censor, target_fu: float, smn_diag, plotted
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every survival target and the follow-up together, re-censored at the refitted
+    follow-up: greedy re-draws of all uniforms, with every second neoplasm needing a later
+    death in remission. Returns (PFS uniforms, OS uniforms, re-draws kept)."""
+    n, theta, phi = d.n, pfs.theta, os_.phi
+    risks, cal, os_model = pfs.calibration.model, pfs.calibration, os_.calibration.model
+    remission = risks.remission
+    n_sos_death = int(d.pub(R("deaths_sos_count")))
+    all_targets = [*cal.targets, *os_.calibration.targets, FitTarget("followup", target_fu, 1.0)]
+
+    def outcomes(w):
+        pt, pe, rel, _, _ = risks.observe(theta, w[: 2 * n], censor)
+        return (pt, pe, rel), os_model.times(phi, w[2 * n :], pt, pe, rel, censor)
 
     def realise_all(w):
-        uu, vv = w[: 2 * n], w[2 * n :]
-        pt, pe, rel, _, _ = observe(theta, uu)
-        t, e = os_from(phi, vv, pt, pe, rel)
+        _, (t, e) = outcomes(w)
         follow = fastsurv.reverse_km_median(t, e.astype(int))
-        return np.concatenate([realise_pfs(theta, uu), os_statistics(t, e), [follow]])
+        stats = os_.calibration.statistics(t, e)
+        return np.concatenate([cal.realise(theta, w[: 2 * n], censor), stats, [follow]])
 
     def neoplasm_shortfall(w):
         # every second neoplasm needs a later death in remission (not one of the SOS deaths)
-        pt, pe, rel, _, _ = observe(theta, w[: 2 * n])
+        pt, pe, rel, _, _ = risks.observe(theta, w[: 2 * n], censor)
         nrm_times = np.sort(pt[pe & ~rel & remission])[n_sos_death:]
         need = np.sort(smn_diag)[::-1] + 0.5
-        have = np.array([np.count_nonzero(nrm_times > d) for d in need])
+        have = np.array([np.count_nonzero(nrm_times > day) for day in need])
         return 100.0 * float(np.clip(np.arange(1, len(need) + 1) - have, 0, None).sum())
 
     w, more = greedy_redraw(
-        np.concatenate([u, u_os]),
-        np.concatenate([candidates, 2 * n + np.flatnonzero(remission)]),
+        np.concatenate([pfs.uniforms, os_.uniforms]),
+        np.concatenate([_pfs_candidates(risks), 2 * n + np.flatnonzero(remission)]),
         realise_all,
         all_targets,
-        rng["greedy"],
+        d.rng["greedy"],
         passes=FINAL_PASSES,
         extra_loss=neoplasm_shortfall,
         nudges=NUDGES,
         guard=lambda w: (
-            crowd_pfs(w[: 2 * n])
-            + crowd(*os_from(phi, w[2 * n :], *observe(theta, w[: 2 * n])[:3]))
+            _crowd_pfs(risks, theta, w[: 2 * n], censor, plotted) + _crowd(plotted, *outcomes(w)[1])
         ),
     )
-    kept_pfs += more
-    u, u_os = w[: 2 * n], w[2 * n :]
-    pfs_t, pfs_e, relapsed, crd_t, crd_e = observe(theta, u)
-    dies_in_remission = pfs_e & ~relapsed
-    os_t, os_e = os_times(phi, u_os)
-    censor = cens[0]
-    frame["enrolment_date"] = [(start + dt.timedelta(days=int(d))).isoformat() for d in days]
-    frame["pfs_months"] = pfs_t
-    frame["pfs_event"] = pfs_e.astype(int)
+    return w[: 2 * n], w[2 * n :], more
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Each patient's final PFS, CRD and OS (months, events), relapse, and months from start
+    to the data lock."""
+
+    pfs_months: np.ndarray
+    pfs_event: np.ndarray
+    relapsed: np.ndarray
+    crd_months: np.ndarray
+    crd_event: np.ndarray
+    os_months: np.ndarray
+    os_event: np.ndarray
+    months_to_lock: np.ndarray
+
+    @property
+    def dies_in_remission(self) -> np.ndarray:
+        return self.pfs_event & ~self.relapsed
+
+
+def add_survival_columns(d: Draft, out: Outcome) -> None:
+    """The PFS, CRD and OS columns (CRD empty, not 0, for the patient who never reached
+    remission)."""
+    frame = d.frame
+    remission = frame["remission"].to_numpy()
+    frame["pfs_months"] = out.pfs_months
+    frame["pfs_event"] = out.pfs_event.astype(int)
     frame["pfs_event_type"] = np.where(
-        ~pfs_e, "none", np.where(relapsed, np.where(nonresp, "progression", "relapse"), "death")
+        ~out.pfs_event,
+        "none",
+        np.where(out.relapsed, np.where(~remission, "progression", "relapse"), "death"),
     )
-    frame["crd_months"] = np.where(remission, crd_t, np.nan)
-    # empty (not 0) for the patient who never reached remission
-    frame["crd_event"] = pd.array(np.where(remission, crd_e.astype(int), 0), dtype="Int64")
+    frame["crd_months"] = np.where(remission, out.crd_months, np.nan)
+    frame["crd_event"] = pd.array(np.where(remission, out.crd_event.astype(int), 0), dtype="Int64")
     frame.loc[~remission, "crd_event"] = pd.NA
-    status = np.where(crd_e, 1, np.where(dies_in_remission, 2, 0))
+    status = np.where(out.crd_event, 1, np.where(out.dies_in_remission, 2, 0))
     frame["crd_status"] = pd.array(status, dtype="Int64")
     frame.loc[~remission, "crd_status"] = pd.NA
-    frame["os_months"] = os_t
-    frame["os_event"] = os_e.astype(int)
+    frame["os_months"] = out.os_months
+    frame["os_event"] = out.os_event.astype(int)
 
-    # 6. Causes of death and second neoplasms --------------------------------------------------------
-    rc = rng["causes"]
+
+def allocate_causes_of_death(d: Draft, out: Outcome, smn_diag: np.ndarray) -> None:
+    """Step 6: causes of death (causes stream): relapse; among deaths in remission the
+    published counts of SOS (the earliest, in patients with SOS), secondary myeloid
+    malignancy (each dying after its diagnosis time) and infection, the rest other. Adds
+    ``death_cause``, ``second_neoplasm`` and ``second_neoplasm_months``."""
+    pub, frame, rc, n = d.pub, d.frame, d.rng["causes"], d.n
+    pfs_t = out.pfs_months
     cause = np.full(n, None, dtype=object)
-    cause[os_e & relapsed] = "relapse"
-    nrm = np.flatnonzero(dies_in_remission)
+    cause[out.os_event & out.relapsed] = "relapse"
+    nrm = np.flatnonzero(out.dies_in_remission)
     n_inf = int(pub(R("deaths_infection_count")))
     n_smn = int(pub(R("deaths_secondary_myeloid_count")))
     n_sos_death = int(pub(R("deaths_sos_count")))
@@ -765,34 +1100,82 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     diag = np.full(n, np.nan)
     diag[smn_patients] = smn_diag
     frame["second_neoplasm_months"] = diag
-    frame["months_to_data_lock"] = censor
 
-    frame["synthetic"] = True
-    frame.insert(0, "patient_id", ids("JABBOUR", n))
-    frame = frame[list(COLUMNS)]
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the Jabbour cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    allocate_baseline(d)
+    response = allocate_response(d)
+    enrolment = draw_enrolment(d)
+    # potential follow-up; refitted once deaths are known
+    censor = round_months(enrolment.potential(fit_amendment_day(enrolment))[0])
+    plotted = _plotted_groups(_groups(d))
+    pfs = draw_pfs(d, response, censor, plotted)
+    os_ = draw_os(d, pfs, censor, plotted)
+    last_pre = refit_amendment_day(d, enrolment, pfs, os_)
+    fu, days = enrolment.potential(last_pre)
+    censor = round_months(fu)
+    smn_diag = _neoplasm_times(
+        d.pub, int(d.pub(R("deaths_secondary_myeloid_count"))), d.rng["neoplasm"]
+    )
+    u, u_os, more = polish(d, pfs, os_, censor, enrolment.target_followup, smn_diag, plotted)
+    outcome = final_outcome(pfs, os_, u, u_os, censor)
+    frame = assemble_cohort(d, enrolment, days, outcome, smn_diag)
+    counts = response.counts
     diagnostics = {
-        "data_lock_assumed": lock.isoformat(),
-        "amendment_date_fitted": (start + dt.timedelta(days=int(last_pre))).isoformat(),
-        "pfs_parameters": np.round(theta, 4).tolist(),
-        "os_parameters": np.round(phi, 4).tolist(),
-        "greedy_redraws_pfs": kept_pfs,
-        "greedy_redraws_os": kept_os,
-        "responders": {"CR": n_cr, "CRp": n_crp, "CRi": n_cri, "no response": n_nonresp},
-        "competing_risks_5y": _competing_risks(frame, bands),
-        "death_in_remission_ratio_assumed": old_pct / young_pct,
+        "data_lock_assumed": enrolment.lock.isoformat(),
+        "amendment_date_fitted": (enrolment.start + dt.timedelta(days=int(last_pre))).isoformat(),
+        "pfs_parameters": np.round(pfs.theta, 4).tolist(),
+        "os_parameters": np.round(os_.phi, 4).tolist(),
+        "greedy_redraws_pfs": pfs.redraws + more,
+        "greedy_redraws_os": os_.redraws,
+        "responders": {k: counts[k] for k in ("CR", "CRp", "CRi", "no response")},
+        "competing_risks_5y": _competing_risks(frame, pfs.calibration.bands),
+        "death_in_remission_ratio_assumed": (
+            a.death_in_remission_pct_70_plus / a.death_in_remission_pct_60_69
+        ),
         "seconds": round(_time.perf_counter() - t_start, 2),
     }
-    rows = evaluate(frame, pub, a, counts, mrd_neg, early_neg)
     return StudyBuild(
         STUDY,
         seed,
         frame,
-        rows,
+        score_targets(frame, d.pub, response),
         assumptions=asdict(a),
         diagnostics=diagnostics,
         columns=COLUMNS,
         assumption_notes=ASSUMPTION_NOTES,
     )
+
+
+def assemble_cohort(
+    d: Draft, enrolment: Enrolment, days: np.ndarray, outcome: Outcome, smn_diag: np.ndarray
+) -> pd.DataFrame:
+    """Enrolment dates (``days`` after the window opens), the survival columns, causes of
+    death and second neoplasms added; patients given ids, the columns in :data:`COLUMNS`
+    order."""
+    frame = d.frame
+    frame["enrolment_date"] = [
+        (enrolment.start + dt.timedelta(days=int(day))).isoformat() for day in days
+    ]
+    add_survival_columns(d, outcome)
+    allocate_causes_of_death(d, outcome, smn_diag)
+    frame["months_to_data_lock"] = outcome.months_to_lock
+    frame["synthetic"] = True
+    frame.insert(0, "patient_id", ids("JABBOUR", d.n))
+    return frame[list(COLUMNS)]
+
+
+def final_outcome(pfs: Pfs, os_: Os, u, u_os, censor) -> Outcome:
+    """Each patient's PFS, CRD and OS from the polished uniforms."""
+    risks = pfs.calibration.model
+    pfs_t, pfs_e, relapsed, crd_t, crd_e = risks.observe(pfs.theta, u, censor)
+    os_t, os_e = os_.calibration.model.times(os_.phi, u_os, pfs_t, pfs_e, relapsed, censor)
+    return Outcome(pfs_t, pfs_e, relapsed, crd_t, crd_e, os_t, os_e, censor)
 
 
 def _competing_risks(frame, bands) -> dict:
@@ -888,13 +1271,25 @@ PUBLISHED_MEDIANS = {
 }
 
 
-def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
+def score_targets(frame: pd.DataFrame, pub: PublishedValues, response: Response) -> list:
+    """Every target with its published value and what the synthetic cohort shows."""
     from inoreport.synthetic.verify import Survival
 
     surv = Survival()
-    rows = []
-    src = SOURCE
-    f = frame
+    rows = _baseline_rows(frame, pub)
+    rows += _response_rows(frame, pub, response)
+    rows += _death_rows(frame, pub)
+    rows += _landmark_rows(frame, pub, surv)
+    rows += _median_rows(frame, pub, surv)
+    rows += _logrank_rows(frame, pub, surv)
+    rows += _related_report_rows(frame)
+    rows += _followup_rows(frame, pub, surv)
+    return rows
+
+
+def _baseline_rows(frame: pd.DataFrame, pub) -> list:
+    """Age groups, median and quartiles, sex, amendment and TP53 (exact by construction)."""
+    rows, src, f = [], SOURCE, frame
     for g in AGE_GROUPS:
         rows.append(
             count_row(
@@ -923,6 +1318,13 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
             "TP53 mutated", pub(R("n_tp53_mutated")), int(f["tp53_mutated"].sum()), source=src
         )
     )
+    return rows
+
+
+def _response_rows(frame: pd.DataFrame, pub, response: Response) -> list:
+    """CR and CRp counts, overall response rate, MRD negativity (overall, early) and SOS."""
+    rows, src, f = [], SOURCE, frame
+    mrd_neg, early_neg = response.mrd_negative, response.early_mrd_negative
     rows.append(count_row("CR", pub(R("n_cr")), int(f["response"].eq("CR").sum()), source=src))
     rows.append(count_row("CRp", pub(R("n_crp")), int(f["response"].eq("CRp").sum()), source=src))
     ev = f["response"] != "CR at enrolment"
@@ -963,6 +1365,12 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
         )
     )
     rows.append(count_row("SOS", pub(R("sos_count")), int(f["sos"].sum()), source=src))
+    return rows
+
+
+def _death_rows(frame: pd.DataFrame, pub) -> list:
+    """Causes of death in remission, second neoplasms and the median time to them."""
+    rows, src, f = [], SOURCE, frame
     for cause, qid in (
         ("infection", "deaths_infection_count"),
         ("secondary myeloid malignancy", "deaths_secondary_myeloid_count"),
@@ -994,7 +1402,13 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
         )
     )
 
-    # survival landmarks
+    return rows
+
+
+def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
+    """2- and 5-year PFS, OS and CRD (calibrated) with their 95% confidence limits (held
+    out)."""
+    rows, src, f = [], SOURCE, frame
     for endpoint, col, qs in (
         ("PFS", "pfs", ("pfs_2y", "pfs_5y")),
         ("OS", "os", ("os_2y", "os_5y")),
@@ -1050,6 +1464,12 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
                     source=src,
                 )
             )
+    return rows
+
+
+def _median_rows(frame: pd.DataFrame, pub, surv) -> list:
+    """Median PFS and OS by group: calibrated, except under 70 years (held out)."""
+    rows, src, f = [], SOURCE, frame
     groups = {
         "age_60_64": f["age_group"].eq("60-64"),
         "age_65_69": f["age_group"].eq("65-69"),
@@ -1083,6 +1503,12 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
                     else "",
                 )
             )
+    return rows
+
+
+def _logrank_rows(frame: pd.DataFrame, pub, surv) -> list:
+    """Log-rank p-values of the published comparisons (held out)."""
+    rows, src, f = [], SOURCE, frame
     for col, label, grp, comparison in (
         ("pfs", "age group (3)", "age_group", "age_60_64_vs_65_69_vs_70_plus"),
         ("os", "age group (3)", "age_group", "age_60_64_vs_65_69_vs_70_plus"),
@@ -1103,6 +1529,12 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
                 published_text=str(published_row["printed"]),
             )
         )
+    return rows
+
+
+def _related_report_rows(frame: pd.DataFrame) -> list:
+    """Remission outcomes counted by a related report on the same patients (held out)."""
+    rows, f = [], frame
     # the EHA 2022 report on the same patients (earlier data cut) counted remission outcomes
     from inoreport import published
 
@@ -1130,6 +1562,12 @@ def evaluate(frame, pub, a, counts, mrd_neg, early_neg):
                 "92.8; the age split of deaths in remission is a soft assumption from that report",
             )
         )
+    return rows
+
+
+def _followup_rows(frame: pd.DataFrame, pub, surv) -> list:
+    """Median follow-up (reverse Kaplan–Meier): overall calibrated, by amendment held out."""
+    rows, src, f = [], SOURCE, frame
     fu_all = surv.median_followup(f, "os_months", "os_event")
     rows.append(
         median_row(

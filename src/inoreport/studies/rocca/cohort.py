@@ -33,6 +33,15 @@ What the generator does, in order (each step has its own random stream):
 
 Published numbers are read from ``data/published/rocca.csv`` via :mod:`.sources`;
 assumptions where the paper is silent are in :class:`Assumptions`.
+
+Each step is a stage function below, called in order by :func:`build`:
+:func:`allocate_ino_structure`, :func:`allocate_table1`, :func:`allocate_course`,
+:func:`draw_infusion_dates`, :func:`allocate_consolidation`,
+:func:`allocate_bridging_therapy`, :func:`allocate_table2`, :func:`allocate_length_of_stay`,
+:func:`draw_pfs`, :func:`draw_os`, :func:`assemble_cohort`, then :func:`score_targets`.
+The stages share a :class:`Draft` (streams, arms, the cohort frame) and pass their results
+on as small frozen dataclasses; the hazard models are :class:`PfsModel` and
+:class:`OsModel`.
 """
 
 from __future__ import annotations
@@ -351,11 +360,63 @@ def _lognormal_pmf(values, median: float, sigma: float) -> np.ndarray:
     return raw / raw.sum()
 
 
-# --------------------------------------------------------------------------------------------
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
-    t_start = _time.perf_counter()
-    a = assumptions or Assumptions()
+# --- The state carried between the stages ---------------------------------------------------
+@dataclass
+class Draft:
+    """The cohort being generated and what every stage reads.
+
+    ``frame`` has one row per patient (InO-naive first, then InO-exposed, until
+    :func:`assemble_cohort` orders them by infusion date); each stage adds its columns.
+    ``rng`` holds one independent random stream per stage, so a stage draws the same numbers
+    whatever the other stages do. ``short_rows`` collects the Table 1 rows whose categories
+    add up to fewer patients than the arm (reported in the diagnostics and the scorecard).
+    """
+
+    assumptions: Assumptions
+    pub: PublishedValues
+    rng: dict[str, np.random.Generator]
+    arm_counts: dict[str, dict]
+    arm_mask: dict[str, np.ndarray]
+    frame: pd.DataFrame
+    short_rows: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+
+@dataclass(frozen=True)
+class InoStructure:
+    """Per patient (boolean masks unless stated): InO group (one of :data:`INO_GROUPS`),
+    InO given as bridging, InO given before apheresis only."""
+
+    group: np.ndarray
+    bridging: np.ndarray
+    pre_only: np.ndarray
+
+    @property
+    def responder(self) -> np.ndarray:
+        return self.group == RESPONDER
+
+    @property
+    def refractory(self) -> np.ndarray:
+        return self.group == REFRACTORY
+
+    @property
+    def subgroups(self) -> dict[str, np.ndarray]:
+        """The subgroups the paper's contrasts and medians are stated for."""
+        return {
+            "responder": self.responder,
+            "refractory": self.refractory,
+            "bridging": self.bridging,
+            "pre_only": self.pre_only,
+        }
+
+
+# --- Stages ------------------------------------------------------------------------------------
+def start_draft(seed: int, a: Assumptions) -> Draft:
+    """The published arm sizes and Table 1 counts, the random streams and an empty cohort of
+    InO-naive then InO-exposed patients (column ``ino_exposed``)."""
     pub = PublishedValues(STUDY)
     rng = streams(
         seed,
@@ -363,13 +424,19 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     )
     arm_counts = {arm: _counts(pub, arm) for arm in N_ARMS}
     n_naive, n_exposed = arm_counts["naive"]["n"], arm_counts["exposed"]["n"]
-    n = n_naive + n_exposed
-    exposed = np.arange(n) >= n_naive
-    naive = ~exposed
-    arm_mask = {"naive": naive, "exposed": exposed}
+    exposed = np.arange(n_naive + n_exposed) >= n_naive
+    arm_mask = {"naive": ~exposed, "exposed": exposed}
     frame = pd.DataFrame({"ino_exposed": exposed})
+    return Draft(a, pub, rng, arm_counts, arm_mask, frame)
 
-    # 1. InO structure ---------------------------------------------------------------------
+
+def allocate_ino_structure(d: Draft) -> InoStructure:
+    """Step 1: among the InO-exposed, InO timing (before apheresis only / as bridging, with
+    or without earlier InO) and response to InO, each with its published counts and
+    independent of each other. Adds the ``ino_*`` columns."""
+    pub, frame = d.pub, d.frame
+    naive, exposed = d.arm_mask["naive"], d.arm_mask["exposed"]
+    n_naive, n_exposed = int(naive.sum()), int(exposed.sum())
     n_bridging = int(pub(R("ino_bridging_count", "exposed")))
     n_bridging_with_pre = int(pub(R("ino_bridging_with_preapheresis_count", "exposed")))
     n_pre_only = int(pub(R("ino_preapheresis_only_count", "exposed")))
@@ -388,7 +455,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             exactly(exposed, "bridging only", n_bridging - n_bridging_with_pre, "bridging only"),
         ],
         np.ones(4) / 4,
-        rng["structure"],
+        d.rng["structure"],
         name="InO timing",
     )
     bridging_ino = np.isin(timing, ["bridging with earlier InO", "bridging only"])
@@ -402,7 +469,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             exactly(exposed, NOT_ASSESSED, n_na, "not assessed"),
         ],
         np.array([0.0, n_resp, n_refr, n_na]) + 1e-9,
-        rng["structure"],
+        d.rng["structure"],
         forbidden=[(bridging_ino, ()), (pre_only, ())],  # cells split by timing: independence
         name="InO response",
     )
@@ -413,111 +480,132 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     frame["ino_timing"] = np.where(pre_only, PRE_ONLY, np.where(bridging_ino, BRIDGING, None))
     frame["ino_preapheresis"] = np.isin(timing, [PRE_ONLY, "bridging with earlier InO"])
     frame["ino_bridging"] = bridging_ino
-    resp = group == RESPONDER
-    refr = group == REFRACTORY
-    subgroup = {
-        "responder": resp,
-        "refractory": refr,
-        "bridging": bridging_ino,
-        "pre_only": pre_only,
-    }
+    return InoStructure(group, bridging_ino, pre_only)
 
-    # 2. Table 1 -------------------------------------------------------------------------------
-    r1 = rng["table1"]
-    # Contrasts stated as percentages of subgroups; the counts are the unique ones that round.
-    contrast_pct = {
-        ("subtype", "Ph+", "responder"): R("subtype_ph_pos_pct", "responder"),
-        ("subtype", "Ph+", "refractory"): R("subtype_ph_pos_pct", "refractory"),
-        ("disease_status", "active (>5% blasts)", "responder"): R("status_active_pct", "responder"),
-        ("disease_status", "active (>5% blasts)", "refractory"): R(
-            "status_active_pct", "refractory"
-        ),
-        ("disease_status", "active (>5% blasts)", "bridging"): R("status_active_pct", "bridging"),
-        ("disease_status", "active (>5% blasts)", "pre_only"): R(
-            "status_active_pct", "preapheresis_only"
-        ),
-        ("emd", True, "bridging"): R("emd_yes_pct", "bridging"),
-        ("emd", True, "pre_only"): R("emd_yes_pct", "preapheresis_only"),
-        ("prior_hct", True, "responder"): R("prior_hct_pct", "responder"),
-        ("prior_hct", True, "refractory"): R("prior_hct_pct", "refractory"),
-    }
+
+@dataclass(frozen=True)
+class Table1:
+    """What the Table 1 stage derived from the published percentages (for the scorecard):
+    ``contrasts`` maps (column, category, subgroup) to (count, subgroup size, reference);
+    ``line_medians`` the published median prior lines per subgroup."""
+
+    contrasts: dict
+    line_medians: dict
+
+
+#: Contrasts stated as percentages of subgroups: (column, category, subgroup) -> reference.
+CONTRAST_PCT = {
+    ("subtype", "Ph+", "responder"): R("subtype_ph_pos_pct", "responder"),
+    ("subtype", "Ph+", "refractory"): R("subtype_ph_pos_pct", "refractory"),
+    ("disease_status", "active (>5% blasts)", "responder"): R("status_active_pct", "responder"),
+    ("disease_status", "active (>5% blasts)", "refractory"): R("status_active_pct", "refractory"),
+    ("disease_status", "active (>5% blasts)", "bridging"): R("status_active_pct", "bridging"),
+    ("disease_status", "active (>5% blasts)", "pre_only"): R(
+        "status_active_pct", "preapheresis_only"
+    ),
+    ("emd", True, "bridging"): R("emd_yes_pct", "bridging"),
+    ("emd", True, "pre_only"): R("emd_yes_pct", "preapheresis_only"),
+    ("prior_hct", True, "responder"): R("prior_hct_pct", "responder"),
+    ("prior_hct", True, "refractory"): R("prior_hct_pct", "refractory"),
+}
+
+
+def _contrast_constraints(d: Draft, ino: InoStructure) -> tuple[dict[str, list], dict]:
+    """Constraints holding the subgroup contrasts (the counts are the unique ones that round
+    to the printed percentages), by column; and those counts, for the scorecard."""
     contrasts: dict[str, list] = {}
     contrast_counts = {}
-    for (col, cat, sg), ref in contrast_pct.items():
-        mask = subgroup[sg]
-        k = count_from_percent(pub(ref), int(mask.sum()), f"rocca {ref.label()}")
+    for (col, cat, sg), ref in CONTRAST_PCT.items():
+        mask = ino.subgroups[sg]
+        k = count_from_percent(d.pub(ref), int(mask.sum()), f"rocca {ref.label()}")
         contrasts.setdefault(col, []).append(exactly(mask, cat, k, f"{col}={cat} in {sg}"))
         contrast_counts[(col, cat, sg)] = (k, int(mask.sum()), ref)
+    return contrasts, contrast_counts
 
-    short_rows = {}
 
-    def margins(mask, counts, values, label):
-        """Published counts of one column in one arm. When a complete set of categories adds
-        up to fewer patients than the arm (Table 1 has two such rows), each count is a
-        lower bound and the patients left over go where independence puts them."""
-        total, n_mask = sum(counts.values()), int(mask.sum())
-        complete = set(counts) == set(values)
-        if total > n_mask:
-            raise ValueError(f"rocca {label}: categories add up to {total} > {n_mask} patients")
-        make = at_least if complete and total < n_mask else exactly
-        if complete and total < n_mask:
-            short_rows[label] = f"categories add up to {total} of {n_mask}"
-        return [make(mask, cat, k, f"{label}={cat}") for cat, k in counts.items()]
+def _margins(d: Draft, mask, counts, values, label):
+    """Published counts of one column in one arm. When a complete set of categories adds
+    up to fewer patients than the arm (Table 1 has two such rows), each count is a
+    lower bound and the patients left over go where independence puts them."""
+    total, n_mask = sum(counts.values()), int(mask.sum())
+    complete = set(counts) == set(values)
+    if total > n_mask:
+        raise ValueError(f"rocca {label}: categories add up to {total} > {n_mask} patients")
+    make = at_least if complete and total < n_mask else exactly
+    if complete and total < n_mask:
+        d.short_rows[label] = f"categories add up to {total} of {n_mask}"
+    return [make(mask, cat, k, f"{label}={cat}") for cat, k in counts.items()]
 
-    def table1_constraints(col, values):
-        out = []
-        for arm in N_ARMS:
-            out += margins(arm_mask[arm], arm_counts[arm][col], values, f"{col} {arm}")
-        return out + contrasts.get(col, [])
 
-    def arm_reference(col, values):
-        ref = np.zeros((n, len(values)))
-        for arm in N_ARMS:
-            counts = dict(arm_counts[arm][col])
-            if set(values) == {True, False} and False not in counts:
-                counts[False] = arm_counts[arm]["n"] - counts[True]
-            ref[arm_mask[arm]] = _reference(counts, values)
-        return ref
+def _table1_constraints(d: Draft, contrasts: dict, col: str, values) -> list:
+    out = []
+    for arm in N_ARMS:
+        out += _margins(d, d.arm_mask[arm], d.arm_counts[arm][col], values, f"{col} {arm}")
+    return out + contrasts.get(col, [])
 
-    # age (years) with age groups, medians and ranges per arm
+
+def _arm_reference(d: Draft, col: str, values) -> np.ndarray:
+    """Reference probabilities (patients x values): each arm's published shares."""
+    ref = np.zeros((d.n, len(values)))
+    for arm in N_ARMS:
+        counts = dict(d.arm_counts[arm][col])
+        if set(values) == {True, False} and False not in counts:
+            counts[False] = d.arm_counts[arm]["n"] - counts[True]
+        ref[d.arm_mask[arm]] = _reference(counts, values)
+    return ref
+
+
+def allocate_age(d: Draft) -> None:
+    """Age (years, column ``age_years``) with the published age-group counts, medians and
+    ranges per arm; adds ``age_group``."""
+    pub, frame = d.pub, d.frame
     ages = np.arange(18, 100)
     age_cons = []
-    age_ref = np.zeros((n, len(ages)))
+    age_ref = np.zeros((d.n, len(ages)))
     for arm in N_ARMS:
-        m = arm_mask[arm]
-        group_counts = arm_counts[arm]["age_group"]
+        m = d.arm_mask[arm]
+        group_counts = d.arm_counts[arm]["age_group"]
         complete_short = sum(group_counts.values()) < int(m.sum())
         if complete_short:
-            short_rows[f"age_group {arm}"] = (
+            d.short_rows[f"age_group {arm}"] = (
                 f"age groups add up to {sum(group_counts.values())} of {int(m.sum())}"
             )
         for g, (lo, hi) in AGE_GROUPS.items():
             in_g = tuple(int(v) for v in ages if lo <= v <= hi)
             make = at_least if complete_short else exactly
             age_cons.append(make(m, in_g, group_counts[g], f"age {g} {arm}"))
-            share = arm_counts[arm]["age_group"][g] / arm_counts[arm]["n"]
+            share = d.arm_counts[arm]["age_group"][g] / d.arm_counts[arm]["n"]
             sel = (ages >= lo) & (ages <= min(hi, 85))
             age_ref[np.ix_(m, sel)] = share / sel.sum()
         age_cons += quantile(m, 0.5, int(pub(R("age_median", arm))), ages.tolist(), f"age {arm}")
         age_cons += value_range(
             m, int(pub(R("age_min", arm))), int(pub(R("age_max", arm))), ages.tolist(), f"age {arm}"
         )
-    frame["age_years"] = allocate(ages.tolist(), age_cons, age_ref + 1e-6, r1, name="age")
+    frame["age_years"] = allocate(
+        ages.tolist(), age_cons, age_ref + 1e-6, d.rng["table1"], name="age"
+    )
     frame["age_years"] = frame["age_years"].astype(int)
     frame["age_group"] = pd.cut(
         frame["age_years"], [17, 39, 59, 200], labels=list(AGE_GROUPS)
     ).astype(str)
 
-    sex_counts = {arm: {"female": arm_counts[arm]["sex"]["female"]} for arm in N_ARMS}
+
+def allocate_table1(d: Draft, ino: InoStructure) -> Table1:
+    """Step 2: every Table 1 row per arm (age, sex, race/ethnicity, subtype, disease status,
+    marrow blasts consistent with disease status, extramedullary and CNS disease, prior
+    blinatumomab and HCT, prior lines), with the published subgroup contrasts."""
+    r1, frame = d.rng["table1"], d.frame
+    contrasts, contrast_counts = _contrast_constraints(d, ino)
+    allocate_age(d)
     frame["sex"] = allocate(
         ("female", "male"),
         [
-            exactly(arm_mask[a_], "female", sex_counts[a_]["female"], f"female {a_}")
-            for a_ in N_ARMS
+            exactly(d.arm_mask[arm], "female", d.arm_counts[arm]["sex"]["female"], f"female {arm}")
+            for arm in N_ARMS
         ],
         np.array([0.45, 0.55]),
         r1,
-        forbidden=[(arm_mask["exposed"], ())],
+        forbidden=[(d.arm_mask["exposed"], ())],
         name="sex",
     )
     for col, values in (
@@ -526,17 +614,21 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         ("disease_status", STATUSES),
     ):
         frame[col] = allocate(
-            values, table1_constraints(col, values), arm_reference(col, values), r1, name=col
+            values,
+            _table1_constraints(d, contrasts, col, values),
+            _arm_reference(d, col, values),
+            r1,
+            name=col,
         )
     # marrow blasts: consistent with disease status
     in_cr = frame["disease_status"].str.startswith("CR").to_numpy()
     status_missing = (frame["disease_status"] == "missing").to_numpy()
-    blast_ref = arm_reference("marrow_blasts", BLASTS)
-    w = a.blasts_missing_with_status_missing
+    blast_ref = _arm_reference(d, "marrow_blasts", BLASTS)
+    w = d.assumptions.blasts_missing_with_status_missing
     blast_ref[status_missing] = np.array([(1 - w) / 3] * 3 + [w])
     frame["marrow_blasts"] = allocate(
         BLASTS,
-        table1_constraints("marrow_blasts", BLASTS),
+        _table1_constraints(d, contrasts, "marrow_blasts", BLASTS),
         blast_ref,
         r1,
         forbidden=[(in_cr, ("25-74%", ">=75%")), (status_missing, ())],
@@ -545,19 +637,24 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     for col in ("emd", "cns", "prior_blinatumomab", "prior_hct"):
         frame[col] = allocate(
             (True, False),
-            table1_constraints(col, (True, False)),
-            arm_reference(col, (True, False)),
+            _table1_constraints(d, contrasts, col, (True, False)),
+            _arm_reference(d, col, (True, False)),
             r1,
             name=col,
         ).astype(bool)
-    # prior lines: medians per arm, per InO response group and per InO timing; ranges per arm
+    return Table1(contrast_counts, allocate_prior_lines(d, ino))
+
+
+def allocate_prior_lines(d: Draft, ino: InoStructure) -> dict[str, float]:
+    """Prior lines of therapy: medians per arm, per InO response group and per InO timing;
+    ranges per arm. Returns the published subgroup medians."""
     lines = list(range(1, 16))
     line_cons = []
-    line_ref = np.zeros((n, len(lines)))
+    line_ref = np.zeros((d.n, len(lines)))
     for arm in N_ARMS:
-        m = arm_mask[arm]
+        m = d.arm_mask[arm]
         med, arm_cons = _median_and_range(
-            pub, R, "prior_lines", arm, m, lines, f"prior lines {arm}"
+            d.pub, R, "prior_lines", arm, m, lines, f"prior lines {arm}"
         )
         line_cons += arm_cons
         line_ref[m] = _geometric(lines, med)
@@ -568,16 +665,46 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         ("bridging", "bridging"),
         ("pre_only", "preapheresis_only"),
     ):
-        med = pub(R("prior_lines_median", qgroup))
+        med = d.pub(R("prior_lines_median", qgroup))
         line_medians[sg] = med
-        line_cons += quantile(subgroup[sg], 0.5, int(med), lines, f"prior lines {sg}")
-    frame["prior_lines"] = allocate(lines, line_cons, line_ref, r1, name="prior lines").astype(int)
+        line_cons += quantile(ino.subgroups[sg], 0.5, int(med), lines, f"prior lines {sg}")
+    d.frame["prior_lines"] = allocate(
+        lines, line_cons, line_ref, d.rng["table1"], name="prior lines"
+    ).astype(int)
+    return line_medians
 
-    # 3. Course after infusion --------------------------------------------------------------------
-    rc = rng["course"]
+
+@dataclass(frozen=True)
+class Course:
+    """The course after infusion: per patient one of :data:`COURSES`; per arm the patients in
+    each course (and ``evaluable``), the MRD-negative count among CR/CRi and how the
+    printed MRD percentages were read."""
+
+    course: np.ndarray
+    counts: dict[str, dict]
+    mrd_counts: dict[str, int]
+    mrd_note: str
+
+    @property
+    def early_death(self) -> np.ndarray:
+        return self.course == "early death"
+
+    @property
+    def no_response(self) -> np.ndarray:
+        return self.course == "no response"
+
+    @property
+    def cr(self) -> np.ndarray:
+        return self.course == "CR/CRi"
+
+
+def allocate_course(d: Draft) -> Course:
+    """Step 3: early deaths (within 30 days), response to brexu-cel (CR/CRi, no response,
+    not evaluable) and MRD among CR/CRi, each with the published counts per arm."""
+    pub, frame, rc = d.pub, d.frame, d.rng["course"]
     course_counts = {}
     for arm in N_ARMS:
-        n_arm = arm_counts[arm]["n"]
+        n_arm = d.arm_counts[arm]["n"]
         early = int(pub(R("early_death_30d_count", arm)))
         cr_pct = pub(R("cr_cri_pct", arm))
         cons_n = int(pub(R("consolidation_count", arm)))
@@ -595,7 +722,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     course = allocate(
         COURSES,
         [
-            exactly(arm_mask[arm], c, course_counts[arm][c], f"{c} {arm}")
+            exactly(d.arm_mask[arm], c, course_counts[arm][c], f"{c} {arm}")
             for arm in N_ARMS
             for c in COURSES
         ],
@@ -612,7 +739,10 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     mrd_counts, mrd_note = _mrd_counts(pub, {arm: course_counts[arm]["CR/CRi"] for arm in N_ARMS})
     mrd = allocate(
         ("negative", "positive or unknown", "n/a"),
-        [exactly(arm_mask[arm] & cr, "negative", mrd_counts[arm], f"MRD- {arm}") for arm in N_ARMS]
+        [
+            exactly(d.arm_mask[arm] & cr, "negative", mrd_counts[arm], f"MRD- {arm}")
+            for arm in N_ARMS
+        ]
         + [exactly(~cr, "n/a", int((~cr).sum()), "no CR")],
         np.array([0.7, 0.3, 1e-6]),
         rc,
@@ -620,8 +750,23 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         name="MRD",
     )
     frame["mrd_negative"] = np.where(cr, mrd == "negative", None)
+    return Course(course, course_counts, mrd_counts, mrd_note)
 
-    # 4. Follow-up: infusion dates -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Fitted shape of the infusion-date distribution, and each patient's months from
+    infusion to the data lock (the potential follow-up; rounded months)."""
+
+    accrual_shape: float
+    months_to_lock: np.ndarray
+
+
+def draw_infusion_dates(d: Draft) -> FollowUp:
+    """Step 4: infusion dates (column ``infusion_date``) between the start of the infusion
+    window and the published minimum follow-up before the data lock, from a power law whose
+    shape is fitted so that the median potential follow-up is the published median."""
+    pub, rng, n = d.pub, d.rng, d.n
     lock = parse_date(pub.text(R("data_lock_date")))
     window_start = parse_date(pub.text(R("infusion_window_start")))
     window_end = parse_date(pub.text(R("infusion_window_end")), end_of_month=True)
@@ -641,27 +786,33 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     order = rng["accrual"].permutation(n)  # which patient gets which date: independent
     fu_months, offsets = fu_months[order], offsets[order]
     infusion_date = np.array([window_start + dt.timedelta(days=int(o)) for o in offsets])
-    frame["infusion_date"] = [d.isoformat() for d in infusion_date]
-    censor = round_months(fu_months)
+    d.frame["infusion_date"] = [day.isoformat() for day in infusion_date]
+    return FollowUp(shape, round_months(fu_months))
 
-    # consolidation among CR/CRi (needs the follow-up: it must start before the data lock)
+
+def allocate_consolidation(d: Draft, course: Course, months_to_lock: np.ndarray) -> np.ndarray:
+    """Consolidation among CR/CRi patients (allogeneic HCT, TKI, other maintenance) with the
+    published counts per arm, starting at an assumed time before the data lock. Adds
+    ``consolidation`` and ``consolidation_months``; returns the start (months after
+    infusion; inf: no consolidation)."""
+    a, frame, rc, cr = d.assumptions, d.frame, d.rng["course"], course.cr
     cons_type = {}
     for arm in N_ARMS:
         cons_type[arm] = {
-            "allogeneic HCT": int(pub(R("consolidation_hct_count", arm))),
-            "TKI": int(pub(R("consolidation_tki_count", arm))),
-            "other maintenance": int(pub(R("consolidation_other_count", arm))),
+            "allogeneic HCT": int(d.pub(R("consolidation_hct_count", arm))),
+            "TKI": int(d.pub(R("consolidation_tki_count", arm))),
+            "other maintenance": int(d.pub(R("consolidation_other_count", arm))),
         }
     starts = a.consolidation_start
     forbid = [(~cr, ("allogeneic HCT", "TKI", "other maintenance"))]
     for kind, (_, hi) in starts.items():
-        forbid.append((censor <= hi + 0.05, (kind,)))
+        forbid.append((months_to_lock <= hi + 0.05, (kind,)))
     if a.tki_only_ph_positive:
         forbid.append(((frame["subtype"] != "Ph+").to_numpy(), ("TKI",)))
     cons_cons = [exactly(~cr, "none", int((~cr).sum()), "no CR: none")]
     for arm in N_ARMS:
         for kind, k in cons_type[arm].items():
-            cons_cons.append(exactly(arm_mask[arm] & cr, kind, k, f"{kind} {arm}"))
+            cons_cons.append(exactly(d.arm_mask[arm] & cr, kind, k, f"{kind} {arm}"))
     frame["consolidation"] = allocate(
         CONSOLIDATIONS,
         cons_cons,
@@ -671,15 +822,20 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         name="consolidation",
     )
     cons = frame["consolidation"].to_numpy()
-    cons_start = np.full(n, np.inf)
+    cons_start = np.full(d.n, np.inf)
     for kind, (lo, hi) in starts.items():
         m = cons == kind
         cons_start[m] = np.round(rc.uniform(lo, hi, m.sum()), 2)
     frame["consolidation_months"] = np.where(np.isfinite(cons_start), cons_start, np.nan)
+    return cons_start
 
-    # bridging therapy (any): all InO bridging, plus an assumed share of the others
+
+def allocate_bridging_therapy(d: Draft, ino: InoStructure) -> np.ndarray:
+    """Any bridging therapy: every InO bridging, plus an assumed share of the others. Adds
+    ``bridging_therapy`` and ``bridging_type``; returns the boolean mask."""
+    bridging_ino, arm_mask = ino.bridging, d.arm_mask
     other_bridging = {
-        arm: int(round(a.other_bridging_share * (arm_mask[arm] & ~bridging_ino).sum()))
+        arm: int(round(d.assumptions.other_bridging_share * (arm_mask[arm] & ~bridging_ino).sum()))
         for arm in N_ARMS
     }
     bridging_any = allocate(
@@ -692,14 +848,21 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             for arm in N_ARMS
         ],
         np.array([0.5, 0.5]),
-        rc,
+        d.rng["course"],
         name="bridging therapy",
     ).astype(bool)
-    frame["bridging_therapy"] = bridging_any
-    frame["bridging_type"] = np.where(bridging_ino, "InO", np.where(bridging_any, "other", "none"))
+    d.frame["bridging_therapy"] = bridging_any
+    d.frame["bridging_type"] = np.where(
+        bridging_ino, "InO", np.where(bridging_any, "other", "none")
+    )
+    return bridging_any
 
-    # Table 2 ------------------------------------------------------------------------------------
-    r2 = rng["table2"]
+
+def allocate_table2(d: Draft) -> None:
+    """Table 2 per arm: worst CRS and ICANS grade (ASTCT), and tocilizumab, corticosteroids
+    and anakinra (given only to patients with CRS, or with CRS or ICANS), each with the
+    published counts."""
+    pub, frame, arm_mask, arm_counts, r2 = d.pub, d.frame, d.arm_mask, d.arm_counts, d.rng["table2"]
     t2 = {}
     for arm in N_ARMS:
         t2[arm] = {
@@ -753,43 +916,88 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             forbidden=[(~allowed, (True,))],
             name=col,
         ).astype(bool)
-    # length of stay (days): medians and ranges per arm; an early death dies on its last day
+
+
+def allocate_length_of_stay(d: Draft) -> None:
+    """Length of the infusion stay (days, column ``hospital_days``): published medians and
+    ranges per arm; a patient who died within 30 days dies on the last day of the stay."""
+    pub, frame, r2 = d.pub, d.frame, d.rng["table2"]
     days = list(range(0, 121))
     early = frame["early_death_30d"].to_numpy()
     los_cons = []
-    los_ref = np.zeros((n, len(days)))
+    los_ref = np.zeros((d.n, len(days)))
     for arm in N_ARMS:
-        m = arm_mask[arm]
+        m = d.arm_mask[arm]
         med, arm_cons = _median_and_range(pub, R, "hospital_days", arm, m, days, f"stay {arm}")
         los_cons += arm_cons
         los_ref[m] = _lognormal_pmf(days, med, 0.45)
-    los_cons.append(at_most(early, tuple(d for d in days if d == 0 or d >= 30), 0, "early deaths"))
+    los_cons.append(
+        at_most(early, tuple(day for day in days if day == 0 or day >= 30), 0, "early deaths")
+    )
     frame["hospital_days"] = allocate(
         days, los_cons, los_ref + 1e-9, r2, name="length of stay"
     ).astype(int)
 
-    # 5. PFS --------------------------------------------------------------------------------------
-    rp = rng["pfs"]
-    fixed_time = np.full(n, np.nan)
-    fixed_time[early] = frame["hospital_days"].to_numpy()[early] / DAYS_PER_MONTH
-    nonresp = course == "no response"
-    lo, hi = a.nonresponse_progression
-    fixed_time[nonresp] = rp.uniform(lo, hi, nonresp.sum())
-    fixed_time = round_months(fixed_time)
-    modelled = ~(early | nonresp)
-    lower = np.where(
-        np.isfinite(cons_start),
-        np.maximum(cons_start, 1.0),
-        1.0 if a.first_month_event_free else 0.0,
-    )
-    u_pfs = rp.uniform(1e-9, 1 - 1e-9, n)
-    hct = frame["prior_hct"].to_numpy().astype(float)
-    bridge = bridging_any.astype(float)
-    g_idx = {g: (group == g) for g in INO_GROUPS}
-    knots = np.array(a.pfs_knots)
-    n_knots = len(knots)
 
-    def switch_effect(theta):
+#: Landmarks (months) of the PFS and OS targets, and the groups they are published for.
+LANDMARKS = (6.0, 12.0)
+#: Terms of the generator's model 2 whose published PFS hazard ratio is a target -> quantity.
+HR_QUANTITIES = {
+    "ino_group[InO responder]": "hr_pfs_ino_responsive",
+    "ino_group[InO refractory]": "hr_pfs_ino_refractory",
+    "prior_hct": "hr_pfs_prior_hct",
+    "consolidation[allogeneic HCT]": "hr_pfs_consolidation_hct",
+    "consolidation[TKI]": "hr_pfs_consolidation_tki",
+    "bridging_therapy": "hr_pfs_bridging_therapy",
+}
+
+
+def _survival_groups(d: Draft, ino: InoStructure) -> dict[str, np.ndarray]:
+    """The groups with published 6- and 12-month PFS and OS."""
+    return {
+        "naive": d.arm_mask["naive"],
+        "exposed": d.arm_mask["exposed"],
+        "responder": ino.responder,
+        "refractory": ino.refractory,
+    }
+
+
+def _plotted_groups(d: Draft, ino: InoStructure) -> list[np.ndarray]:
+    """The groups whose Kaplan–Meier curves the chapter plots (the crowding guard's groups)."""
+    naive, exposed = d.arm_mask["naive"], d.arm_mask["exposed"]
+    return [ino.responder, ino.refractory, naive, exposed, ino.pre_only, ino.bridging]
+
+
+def _crowd(plotted, t, e) -> float:
+    return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
+
+
+@dataclass(frozen=True)
+class PfsModel:
+    """Every patient's PFS (months from infusion) given the parameters ``theta`` and one
+    uniform per patient.
+
+    ``theta``: log baseline hazards from each knot (:attr:`Assumptions.pfs_knots`), then log
+    hazard ratios for InO responder, refractory, not assessed, prior HCT and bridging, then
+    for the time after allogeneic HCT, TKI and other consolidation (a time-varying effect
+    from ``consolidation_start``). Early deaths and non-responders have a ``fixed_time``;
+    everyone else is event-free until ``lower``.
+    """
+
+    knots: np.ndarray
+    in_group: dict[str, np.ndarray]
+    prior_hct: np.ndarray
+    bridging: np.ndarray
+    consolidation: np.ndarray
+    consolidation_start: np.ndarray
+    lower: np.ndarray
+    modelled: np.ndarray
+    fixed_time: np.ndarray
+    months_to_lock: np.ndarray
+
+    def switch_effect(self, theta):
+        """Log hazard ratio after the consolidation start, per patient."""
+        n_knots, cons = len(self.knots), self.consolidation
         g_hct, g_tki, g_other = theta[n_knots + 5 : n_knots + 8]
         return np.select(
             [cons == "allogeneic HCT", cons == "TKI", cons == "other maintenance"],
@@ -797,152 +1005,277 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
             0.0,
         )
 
-    def linear_predictor(theta):
+    def linear_predictor(self, theta):
+        """Log hazard ratio of the fixed covariates, per patient."""
+        n_knots, g_idx = len(self.knots), self.in_group
         b_resp, b_refr, b_na, b_hct, b_bridge = theta[n_knots : n_knots + 5]
         return (
             b_resp * g_idx[RESPONDER]
             + b_refr * g_idx[REFRACTORY]
             + b_na * g_idx[NOT_ASSESSED]
-            + b_hct * hct
-            + b_bridge * bridge
+            + b_hct * self.prior_hct
+            + b_bridge * self.bridging
         )
 
-    def latent_pfs(theta, u):
-        haz = PiecewiseHazard(knots, theta[:n_knots])
-        t = haz.draw(u, linear_predictor(theta), lower, cons_start, switch_effect(theta))
-        t = np.where(modelled, t, fixed_time)
+    def latent(self, theta, u):
+        """PFS event time before censoring (rounded months)."""
+        haz = PiecewiseHazard(self.knots, theta[: len(self.knots)])
+        t = haz.draw(
+            u,
+            self.linear_predictor(theta),
+            self.lower,
+            self.consolidation_start,
+            self.switch_effect(theta),
+        )
+        t = np.where(self.modelled, t, self.fixed_time)
         return round_months(np.maximum(t, 0.01))
 
-    def pfs_times(theta, u):
-        t = latent_pfs(theta, u)
-        event = t <= censor
-        return np.where(event, t, censor), event
+    def times(self, theta, u):
+        """Observed PFS: (months, event), censored at the data lock."""
+        t = self.latent(theta, u)
+        event = t <= self.months_to_lock
+        return np.where(event, t, self.months_to_lock), event
 
-    pfs_groups = {"naive": naive, "exposed": exposed, "responder": resp, "refractory": refr}
-    landmark_times = (6.0, 12.0)
-    pfs_targets, hr_terms = [], []
-    for g in pfs_groups:
-        for t in landmark_times:
-            pfs_targets.append(
-                FitTarget(f"pfs_{int(t)}mo_{g}", pub(R(f"pfs_{int(t)}mo", g)) / 100.0, 0.02)
-            )
-    hr_spec = [
-        ("ino_group[InO responder]", R("hr_pfs_ino_responsive", "model_2")),
-        ("ino_group[InO refractory]", R("hr_pfs_ino_refractory", "model_2")),
-        ("prior_hct", R("hr_pfs_prior_hct", "model_2")),
-        ("consolidation[allogeneic HCT]", R("hr_pfs_consolidation_hct", "model_2")),
-        ("consolidation[TKI]", R("hr_pfs_consolidation_tki", "model_2")),
-        ("bridging_therapy", R("hr_pfs_bridging_therapy", "model_2")),
-    ]
-    design2, names2 = fastsurv.design(frame, MODEL_2)
-    hr_cols = [names2.index(term) for term, _ in hr_spec]
-    for term, ref in hr_spec:
-        pfs_targets.append(FitTarget(f"log_hr {term}", float(np.log(pub(ref))), float(np.log(1.1))))
-        hr_terms.append(term)
 
-    def realise_pfs(theta, u=u_pfs):
-        t, e = pfs_times(theta, u)
-        out = [fastsurv.km_at(t[m], e[m], landmark_times) for m in pfs_groups.values()]
-        beta, ok = fastsurv.cox(t, e, design2)
-        hrs = beta[hr_cols] if ok else np.full(len(hr_cols), np.nan)
+def pfs_model(
+    d: Draft,
+    ino: InoStructure,
+    course: Course,
+    cons_start: np.ndarray,
+    bridging_any: np.ndarray,
+    months_to_lock: np.ndarray,
+) -> PfsModel:
+    """Step 5 (set-up): early deaths progress on their last hospital day, non-responders at
+    an assumed time (drawn from the pfs stream); everyone else follows the PFS model,
+    event-free in the first month (assumed) and until the start of consolidation."""
+    a, frame, rp, n = d.assumptions, d.frame, d.rng["pfs"], d.n
+    early, nonresp = course.early_death, course.no_response
+    fixed_time = np.full(n, np.nan)
+    fixed_time[early] = frame["hospital_days"].to_numpy()[early] / DAYS_PER_MONTH
+    lo, hi = a.nonresponse_progression
+    fixed_time[nonresp] = rp.uniform(lo, hi, nonresp.sum())
+    lower = np.where(
+        np.isfinite(cons_start),
+        np.maximum(cons_start, 1.0),
+        1.0 if a.first_month_event_free else 0.0,
+    )
+    return PfsModel(
+        knots=np.array(a.pfs_knots),
+        in_group={g: (ino.group == g) for g in INO_GROUPS},
+        prior_hct=frame["prior_hct"].to_numpy().astype(float),
+        bridging=bridging_any.astype(float),
+        consolidation=frame["consolidation"].to_numpy(),
+        consolidation_start=cons_start,
+        lower=lower,
+        modelled=~(early | nonresp),
+        fixed_time=round_months(fixed_time),
+        months_to_lock=months_to_lock,
+    )
+
+
+@dataclass(frozen=True)
+class PfsCalibration:
+    """The PFS targets (Kaplan–Meier 6- and 12-month PFS per group, log hazard ratios of the
+    generator's model 2) and how the model's statistics are computed from parameters."""
+
+    model: PfsModel
+    groups: dict[str, np.ndarray]
+    targets: list
+    design: np.ndarray
+    hr_columns: list[int]
+    membership: np.ndarray
+    fixed_alive: np.ndarray
+
+    def realise(self, theta, u):
+        """The statistics of one realisation (the uniforms ``u``), in target order."""
+        t, e = self.model.times(theta, u)
+        out = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()]
+        beta, ok = fastsurv.cox(t, e, self.design)
+        hrs = beta[self.hr_columns] if ok else np.full(len(self.hr_columns), np.nan)
         return np.concatenate(out + [hrs])
 
-    membership = np.vstack([m for m in pfs_groups.values()]).astype(float)
-    membership /= membership.sum(axis=1, keepdims=True)
-    fixed_alive = np.column_stack([(fixed_time > t) for t in landmark_times]).astype(float)
-
-    def surrogate_pfs(theta):
-        # expected share event-free at each landmark (model survival averaged over patients)
-        haz = PiecewiseHazard(knots, theta[:n_knots])
-        lp, sw = linear_predictor(theta), switch_effect(theta)
-        alive = fixed_alive.copy()
-        for j, t in enumerate(landmark_times):
+    def surrogate(self, theta):
+        """Expected share event-free at each landmark (model survival averaged over
+        patients), and the model's log hazard ratios."""
+        model, modelled = self.model, self.model.modelled
+        haz = PiecewiseHazard(model.knots, theta[: len(model.knots)])
+        lp, sw = model.linear_predictor(theta), model.switch_effect(theta)
+        alive = self.fixed_alive.copy()
+        for j, t in enumerate(LANDMARKS):
             alive[modelled, j] = haz.survival(
-                t, lp[modelled], lower[modelled], cons_start[modelled], sw[modelled]
+                t,
+                lp[modelled],
+                model.lower[modelled],
+                model.consolidation_start[modelled],
+                sw[modelled],
             )
-        b = theta[n_knots:]
+        b = theta[len(model.knots) :]
         hr = [b[0], b[1], b[3], b[5], b[6], b[4]]
-        return np.concatenate([(membership @ alive).ravel(), hr])
+        return np.concatenate([(self.membership @ alive).ravel(), hr])
 
-    def regularise_pfs(theta):
+    def regularise(self, theta):
+        n_knots = len(self.model.knots)
         lr = theta[:n_knots]
         b = theta[n_knots:]
         return np.concatenate([np.diff(lr) / 1.5, [b[7] / 1.0, (b[2] - 0.5 * (b[0] + b[1])) / 1.0]])
 
+
+def pfs_calibration(d: Draft, model: PfsModel, groups: dict[str, np.ndarray]) -> PfsCalibration:
+    """The published PFS targets: 6- and 12-month PFS per group (tolerance 2 points) and
+    the model-2 hazard ratios (tolerance a factor 1.1)."""
+    pub = d.pub
+    pfs_targets = []
+    for g in groups:
+        for t in LANDMARKS:
+            pfs_targets.append(
+                FitTarget(f"pfs_{int(t)}mo_{g}", pub(R(f"pfs_{int(t)}mo", g)) / 100.0, 0.02)
+            )
+    design2, names2 = fastsurv.design(d.frame, MODEL_2)
+    hr_cols = [names2.index(term) for term in HR_QUANTITIES]
+    for term, q in HR_QUANTITIES.items():
+        pfs_targets.append(
+            FitTarget(f"log_hr {term}", float(np.log(pub(R(q, "model_2")))), float(np.log(1.1)))
+        )
+    membership = np.vstack([m for m in groups.values()]).astype(float)
+    membership /= membership.sum(axis=1, keepdims=True)
+    fixed_alive = np.column_stack([(model.fixed_time > t) for t in LANDMARKS]).astype(float)
+    return PfsCalibration(model, groups, pfs_targets, design2, hr_cols, membership, fixed_alive)
+
+
+def fit_pfs(cal: PfsCalibration, u: np.ndarray) -> np.ndarray:
+    """Step 5: the PFS parameters (see :class:`PfsModel`), by the fixed-point stage, with
+    the statistics realised from the patients' uniforms ``u``."""
+    n_knots = len(cal.model.knots)
     theta0 = np.concatenate(
         [np.full(n_knots, np.log(0.06)), np.log([1.3, 1.67, 1.5, 0.3, 1.8, 0.16, 0.15, 1.0])]
     )
-    theta_pfs = fixed_point(
-        theta0, surrogate_pfs, realise_pfs, pfs_targets, regularise_pfs, rounds=ROUNDS
+    return fixed_point(
+        theta0,
+        cal.surrogate,
+        lambda theta: cal.realise(theta, u),
+        cal.targets,
+        cal.regularise,
+        rounds=ROUNDS,
     )
 
-    # relapse counts among the PFS events (fixed by the greedy stage when needed)
-    relapse_counts = {arm: int(pub(R("relapse_count", arm))) for arm in N_ARMS}
-    eligible_relapse = cr if a.relapse_reading == "after_response" else modelled | nonresp
 
-    def relapse_deficit(u):
-        t, e = pfs_times(theta_pfs, u)
+@dataclass(frozen=True)
+class RelapseRule:
+    """Which PFS events are relapses or progressions: exactly the published number per arm
+    (``counts``), among the ``eligible`` patients (see :attr:`Assumptions.relapse_reading`)."""
+
+    counts: dict[str, int]
+    arm_mask: dict[str, np.ndarray]
+    eligible: np.ndarray
+    early_death: np.ndarray
+    no_response: np.ndarray
+    reading: str
+
+    def shortfall(self, pfs_event) -> float:
+        """10 x the squared shortfall of eligible events below the published counts."""
         short = 0.0
         for arm in N_ARMS:
-            m = arm_mask[arm] & eligible_relapse & e
-            if a.relapse_reading == "any":
-                m = m & ~early
-            short += max(relapse_counts[arm] - int(m.sum()), 0) ** 2
+            m = self.arm_mask[arm] & self.eligible & pfs_event
+            if self.reading == "any":
+                m = m & ~self.early_death
+            short += max(self.counts[arm] - int(m.sum()), 0) ** 2
         return 10.0 * short
 
-    candidates = np.flatnonzero(modelled)
-    plotted = [resp, refr, naive, exposed, pre_only, bridging_ino]
+    def designate(self, pfs_event, v) -> np.ndarray:
+        """Which PFS events are relapses or progressions (boolean per patient).
 
-    def crowd(t, e):
-        return crowding(t, e, CROWD_WIDTH, CROWD_KNOTS, plotted, CROWD_LEVEL)
-
-    u_pfs, kept_pfs = greedy_redraw(
-        u_pfs,
-        candidates,
-        lambda u: realise_pfs(theta_pfs, u),
-        pfs_targets,
-        rng["greedy"],
-        extra_loss=relapse_deficit,
-        guard=lambda u: crowd(*pfs_times(theta_pfs, u)),
-    )
-    pfs_t, pfs_e = pfs_times(theta_pfs, u_pfs)
-
-    # event type: exactly the published number of relapses; the other events are deaths.
-    # Which events are relapses is decided by one uniform per patient (the smallest win),
-    # so the OS stage below can re-draw it like any other random number.
-    def designate(v):
-        chosen = np.zeros(n, bool)
+        Exactly the published number per arm; the other events are deaths. Under the "any"
+        reading every non-responder's event is a progression; among the other eligible
+        events, those with the smallest ``v`` (one uniform per patient) are relapses, so the
+        OS stage can re-draw the choice like any other random number.
+        """
+        chosen = np.zeros(len(v), bool)
         for arm in N_ARMS:
-            pool = np.flatnonzero(arm_mask[arm] & pfs_e & ~early & eligible_relapse)
-            k = min(relapse_counts[arm], len(pool))
-            forced = (
-                np.flatnonzero(arm_mask[arm] & pfs_e & nonresp)
-                if a.relapse_reading == "any"
-                else []
-            )
+            m = self.arm_mask[arm] & pfs_event
+            pool = np.flatnonzero(m & ~self.early_death & self.eligible)
+            k = min(self.counts[arm], len(pool))
+            forced = np.flatnonzero(m & self.no_response) if self.reading == "any" else []
             rest = np.setdiff1d(pool, forced)
             rest = rest[np.argsort(v[rest], kind="mergesort")][: k - len(forced)]
             chosen[forced] = True
             chosen[rest] = True
         return chosen
 
-    v_relapse = rng["relapse"].uniform(size=n)
 
-    # 6. OS -----------------------------------------------------------------------------------------
-    pp_knots = np.array(a.post_progression_knots)
-    n_pp = len(pp_knots)
-    u_os = np.concatenate([rng["os"].uniform(1e-9, 1 - 1e-9, n), v_relapse])
-    progressed = designate(v_relapse)
+def relapse_rule(d: Draft, course: Course, model: PfsModel) -> RelapseRule:
+    """The published relapse counts per arm and who can relapse under the assumed reading."""
+    a = d.assumptions
+    relapse_counts = {arm: int(d.pub(R("relapse_count", arm))) for arm in N_ARMS}
+    nonresp = course.no_response
+    eligible = course.cr if a.relapse_reading == "after_response" else model.modelled | nonresp
+    return RelapseRule(
+        relapse_counts, d.arm_mask, eligible, course.early_death, nonresp, a.relapse_reading
+    )
 
-    def os_times(phi, w):
-        haz = PiecewiseHazard(pp_knots, phi[:n_pp])
+
+def redraw_pfs(
+    d: Draft,
+    cal: PfsCalibration,
+    theta: np.ndarray,
+    u: np.ndarray,
+    relapses: RelapseRule,
+    plotted: list,
+) -> tuple[np.ndarray, int]:
+    """Step 5 (greedy): re-draw single patients' uniforms toward the targets and the
+    published relapse counts, never crowding a plotted curve more; returns (uniforms,
+    number of re-draws kept)."""
+    model = cal.model
+    return greedy_redraw(
+        u,
+        np.flatnonzero(model.modelled),
+        lambda uu: cal.realise(theta, uu),
+        cal.targets,
+        d.rng["greedy"],
+        extra_loss=lambda uu: relapses.shortfall(model.times(theta, uu)[1]),
+        guard=lambda uu: _crowd(plotted, *model.times(theta, uu)),
+    )
+
+
+@dataclass(frozen=True)
+class OsModel:
+    """Every patient's OS (months from infusion) given the PFS realisation, the parameters
+    ``phi`` and ``2 n`` uniforms (n for the time from progression to death, n choosing which
+    PFS events are relapses; see :meth:`RelapseRule.designate`).
+
+    ``phi``: log baseline hazards of death after progression from each knot
+    (:attr:`Assumptions.post_progression_knots`), then log hazard ratios for InO responder,
+    refractory and not assessed. A PFS event that is not a relapse is a death.
+    """
+
+    knots: np.ndarray
+    in_group: dict[str, np.ndarray]
+    pfs_months: np.ndarray
+    pfs_event: np.ndarray
+    months_to_lock: np.ndarray
+    relapses: RelapseRule
+
+    def hazard(self, phi) -> tuple[PiecewiseHazard, np.ndarray]:
+        """Baseline hazard of death after progression, and each patient's log hazard ratio."""
+        n_pp, g_idx = len(self.knots), self.in_group
+        haz = PiecewiseHazard(self.knots, phi[:n_pp])
         lp = (
             phi[n_pp] * g_idx[RESPONDER]
             + phi[n_pp + 1] * g_idx[REFRACTORY]
             + phi[n_pp + 2] * g_idx[NOT_ASSESSED]
         )
+        return haz, lp
+
+    def times(self, phi, w):
+        """Observed OS: (months, event), censored at the data lock."""
+        n, pfs_t, pfs_e, censor = (
+            len(self.pfs_months),
+            self.pfs_months,
+            self.pfs_event,
+            self.months_to_lock,
+        )
+        haz, lp = self.hazard(phi)
         after = haz.draw(w[:n], lp)
-        prog = designate(w[n:])
+        prog = self.relapses.designate(pfs_e, w[n:])
         dies_at_pfs = pfs_e & ~prog
         death = np.where(prog, pfs_t + after, np.where(dies_at_pfs, pfs_t, np.inf))
         death = round_months(np.where(np.isfinite(death), death, 1e9))
@@ -950,13 +1283,58 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         t = np.where(event, death, np.where(pfs_e, censor, pfs_t))
         return t, event
 
+
+@dataclass(frozen=True)
+class OsCalibration:
+    """The OS targets (6- and 12-month OS per group, except where the published OS is below
+    the published PFS: ``not_fitted``) and how the model's statistics are computed."""
+
+    model: OsModel
+    groups: dict[str, np.ndarray]
+    targets: list
+    fit_index: np.ndarray
+    not_fitted: list
+    membership: np.ndarray
+    latent_pfs: np.ndarray
+    relapse_share: np.ndarray
+
+    def realise(self, phi, w):
+        t, e = self.model.times(phi, w)
+        out = np.concatenate([fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()])
+        return out[self.fit_index]
+
+    def surrogate(self, phi):
+        """Expected share alive at each landmark, from the latent (uncensored) PFS times."""
+        haz, lp = self.model.hazard(phi)
+        latent_t = self.latent_pfs
+        alive = np.empty((len(latent_t), len(LANDMARKS)))
+        for j, t in enumerate(LANDMARKS):
+            after = haz.survival(np.maximum(t - latent_t, 0), lp)
+            alive[:, j] = np.where(latent_t > t, 1.0, self.relapse_share * after)
+        return (self.membership @ alive).ravel()[self.fit_index]
+
+    def regularise(self, phi):
+        # weak prior: post-progression death rate near 10% a month (median about 7 months)
+        n_pp = len(self.model.knots)
+        return np.concatenate(
+            [(phi[:n_pp] - np.log(0.1)) / 1.0, np.diff(phi[:n_pp]) / 0.5, phi[n_pp:] / 1.5]
+        )
+
+
+def os_calibration(
+    d: Draft, model: OsModel, pfs: PfsCalibration, theta_pfs, u_pfs, v_relapse
+) -> OsCalibration:
+    """Step 6 (set-up): the published OS targets; for the surrogate, the latent PFS times
+    and each patient's chance that a PFS event is a relapse (1 or 0 where observed; an event
+    hidden by censoring is a relapse with the arm's observed share of relapses among events)."""
+    pub, pfs_e = d.pub, model.pfs_event
     # An OS landmark below the PFS landmark of the same patients: no patient's OS is shorter
     # than their PFS, so the two Kaplan–Meier curves can cross only through censoring (deaths
     # counted after others have been censored). The generator does not try to reproduce
     # that: such a target is reported, not fitted.
     os_targets, os_fit_index, infeasible_os = [], [], []
-    for g in pfs_groups:
-        for t in landmark_times:
+    for g in pfs.groups:
+        for t in LANDMARKS:
             os_pub = pub(R(f"os_{int(t)}mo", g))
             if os_pub < pub(R(f"pfs_{int(t)}mo", g)):
                 infeasible_os.append((g, int(t)))
@@ -964,105 +1342,209 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
                 continue
             os_fit_index.append(True)
             os_targets.append(FitTarget(f"os_{int(t)}mo_{g}", os_pub / 100.0, 0.02))
-    os_fit_index = np.array(os_fit_index)
-
-    def realise_os(phi, u=u_os):
-        t, e = os_times(phi, u)
-        out = np.concatenate(
-            [fastsurv.km_at(t[m], e[m], landmark_times) for m in pfs_groups.values()]
-        )
-        return out[os_fit_index]
-
-    # The surrogate uses latent (uncensored) PFS times; an event hidden by censoring is a
-    # relapse with the arm's observed share of relapses among events.
-    latent_t = latent_pfs(theta_pfs, u_pfs)
+    progressed = model.relapses.designate(pfs_e, v_relapse)
     relapse_share = np.where(progressed, 1.0, np.where(pfs_e, 0.0, 0.0))
     for arm in N_ARMS:
-        m = arm_mask[arm]
+        m = d.arm_mask[arm]
         share = progressed[m].sum() / max(pfs_e[m].sum(), 1)
         relapse_share[m & ~pfs_e] = share
-
-    def surrogate_os(phi):
-        haz = PiecewiseHazard(pp_knots, phi[:n_pp])
-        lp = (
-            phi[n_pp] * g_idx[RESPONDER]
-            + phi[n_pp + 1] * g_idx[REFRACTORY]
-            + phi[n_pp + 2] * g_idx[NOT_ASSESSED]
-        )
-        alive = np.empty((n, len(landmark_times)))
-        for j, t in enumerate(landmark_times):
-            after = haz.survival(np.maximum(t - latent_t, 0), lp)
-            alive[:, j] = np.where(latent_t > t, 1.0, relapse_share * after)
-        return (membership @ alive).ravel()[os_fit_index]
-
-    def regularise_os(phi):
-        # weak prior: post-progression death rate near 10% a month (median about 7 months)
-        return np.concatenate(
-            [(phi[:n_pp] - np.log(0.1)) / 1.0, np.diff(phi[:n_pp]) / 0.5, phi[n_pp:] / 1.5]
-        )
-
-    phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(3)])
-    phi = fixed_point(phi0, surrogate_os, realise_os, os_targets, regularise_os, rounds=ROUNDS)
-    os_candidates = np.concatenate(
-        [np.flatnonzero(pfs_e & ~early), n + np.flatnonzero(pfs_e & ~early & ~nonresp)]
-    )
-    u_os, kept_os = greedy_redraw(
-        u_os,
-        os_candidates,
-        lambda u: realise_os(phi, u),
+    return OsCalibration(
+        model,
+        pfs.groups,
         os_targets,
-        rng["greedy"],
-        guard=lambda u: crowd(*os_times(phi, u)),
+        np.array(os_fit_index),
+        infeasible_os,
+        pfs.membership,
+        pfs.model.latent(theta_pfs, u_pfs),
+        relapse_share,
     )
-    os_t, os_e = os_times(phi, u_os)
-    relapse = designate(u_os[n:])
-    event_type = np.where(
-        ~pfs_e, "none", np.where(relapse, np.where(nonresp, "progression", "relapse"), "death")
-    )
-    frame["pfs_months"] = pfs_t
-    frame["pfs_event"] = pfs_e.astype(int)
-    frame["pfs_event_type"] = event_type
-    frame["os_months"] = os_t
-    frame["os_event"] = os_e.astype(int)
-    frame["relapse"] = relapse
-    frame["months_to_data_lock"] = censor
 
-    # order patients by infusion date and give them ids
+
+def fit_os(cal: OsCalibration, w: np.ndarray) -> np.ndarray:
+    """Step 6: the OS parameters (see :class:`OsModel`), by the fixed-point stage, with the
+    statistics realised from the uniforms ``w``."""
+    n_pp = len(cal.model.knots)
+    phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(3)])
+    return fixed_point(
+        phi0,
+        cal.surrogate,
+        lambda phi: cal.realise(phi, w),
+        cal.targets,
+        cal.regularise,
+        rounds=ROUNDS,
+    )
+
+
+def redraw_os(
+    d: Draft, cal: OsCalibration, phi: np.ndarray, w: np.ndarray, plotted: list
+) -> tuple[np.ndarray, int]:
+    """Step 6 (greedy): re-draw single patients' uniforms (time from progression to death,
+    and which event is a relapse) toward the OS targets, never crowding a plotted curve
+    more; returns (uniforms, number of re-draws kept)."""
+    model, rule = cal.model, cal.model.relapses
+    n, pfs_e = len(model.pfs_months), model.pfs_event
+    candidates = np.concatenate(
+        [
+            np.flatnonzero(pfs_e & ~rule.early_death),
+            n + np.flatnonzero(pfs_e & ~rule.early_death & ~rule.no_response),
+        ]
+    )
+    return greedy_redraw(
+        w,
+        candidates,
+        lambda ww: cal.realise(phi, ww),
+        cal.targets,
+        d.rng["greedy"],
+        guard=lambda ww: _crowd(plotted, *model.times(phi, ww)),
+    )
+
+
+@dataclass(frozen=True)
+class Pfs:
+    """The calibrated PFS: calibration, parameters, the patients' uniforms after the greedy
+    stage (and how many re-draws it kept), the relapse rule, and each patient's PFS
+    (months) and event."""
+
+    calibration: PfsCalibration
+    theta: np.ndarray
+    uniforms: np.ndarray
+    redraws: int
+    relapses: RelapseRule
+    months: np.ndarray
+    event: np.ndarray
+
+
+def draw_pfs(
+    d: Draft,
+    ino: InoStructure,
+    course: Course,
+    cons_start: np.ndarray,
+    bridging_any: np.ndarray,
+    follow_up: FollowUp,
+) -> Pfs:
+    """Step 5: the PFS model, one uniform per patient (pfs stream), the fixed-point fit and
+    the greedy re-draws."""
+    model = pfs_model(d, ino, course, cons_start, bridging_any, follow_up.months_to_lock)
+    u = d.rng["pfs"].uniform(1e-9, 1 - 1e-9, d.n)
+    cal = pfs_calibration(d, model, _survival_groups(d, ino))
+    theta = fit_pfs(cal, u)
+    relapses = relapse_rule(d, course, model)
+    u, kept = redraw_pfs(d, cal, theta, u, relapses, _plotted_groups(d, ino))
+    months, event = model.times(theta, u)
+    return Pfs(cal, theta, u, kept, relapses, months, event)
+
+
+@dataclass(frozen=True)
+class Os:
+    """The calibrated OS: calibration, parameters, re-draws kept, each patient's OS (months)
+    and event, and whether the PFS event was a relapse or progression."""
+
+    calibration: OsCalibration
+    phi: np.ndarray
+    redraws: int
+    months: np.ndarray
+    event: np.ndarray
+    relapse: np.ndarray
+
+
+def draw_os(d: Draft, ino: InoStructure, pfs: Pfs, follow_up: FollowUp) -> Os:
+    """Step 6: which PFS events are relapses (relapse stream), the time from progression to
+    death (os stream), the fixed-point fit and the greedy re-draws."""
+    n = d.n
+    v_relapse = d.rng["relapse"].uniform(size=n)
+    model = OsModel(
+        np.array(d.assumptions.post_progression_knots),
+        pfs.calibration.model.in_group,
+        pfs.months,
+        pfs.event,
+        follow_up.months_to_lock,
+        pfs.relapses,
+    )
+    u = np.concatenate([d.rng["os"].uniform(1e-9, 1 - 1e-9, n), v_relapse])
+    cal = os_calibration(d, model, pfs.calibration, pfs.theta, pfs.uniforms, v_relapse)
+    phi = fit_os(cal, u)
+    u, kept = redraw_os(d, cal, phi, u, _plotted_groups(d, ino))
+    months, event = model.times(phi, u)
+    relapse = pfs.relapses.designate(pfs.event, u[n:])
+    return Os(cal, phi, kept, months, event, relapse)
+
+
+def assemble_cohort(
+    d: Draft, course: Course, follow_up: FollowUp, pfs: Pfs, os_: Os
+) -> pd.DataFrame:
+    """The survival columns added, patients ordered by infusion date and given ids, the
+    columns in :data:`COLUMNS` order."""
+    frame = d.frame
+    pfs_e = pfs.event
+    frame["pfs_months"] = pfs.months
+    frame["pfs_event"] = pfs_e.astype(int)
+    frame["pfs_event_type"] = np.where(
+        ~pfs_e,
+        "none",
+        np.where(os_.relapse, np.where(course.no_response, "progression", "relapse"), "death"),
+    )
+    frame["os_months"] = os_.months
+    frame["os_event"] = os_.event.astype(int)
+    frame["relapse"] = os_.relapse
+    frame["months_to_data_lock"] = follow_up.months_to_lock
     frame["synthetic"] = True
     frame = frame.sort_values(["infusion_date", "ino_exposed"], kind="mergesort").reset_index(
         drop=True
     )
-    frame.insert(0, "patient_id", ids("ROCCA", n))
-    frame = frame[list(COLUMNS)]
+    frame.insert(0, "patient_id", ids("ROCCA", d.n))
+    return frame[list(COLUMNS)]
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What the generator derived from the published numbers, reported beside them in the
+    scorecard: subgroup contrasts and medians, Table 1 rows that do not add up, the course
+    counts and MRD reading, relapse counts, and the OS landmarks not fitted."""
+
+    table1: Table1
+    short_rows: dict[str, str]
+    course: Course
+    relapse_counts: dict[str, int]
+    os_not_fitted: list
+
+
+# --------------------------------------------------------------------------------------------
+def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
+    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
+    t_start = _time.perf_counter()
+    a = assumptions or Assumptions()
+    d = start_draft(seed, a)
+    ino = allocate_ino_structure(d)
+    table1 = allocate_table1(d, ino)
+    course = allocate_course(d)
+    follow_up = draw_infusion_dates(d)
+    cons_start = allocate_consolidation(d, course, follow_up.months_to_lock)
+    bridging_any = allocate_bridging_therapy(d, ino)
+    allocate_table2(d)
+    allocate_length_of_stay(d)
+    pfs = draw_pfs(d, ino, course, cons_start, bridging_any, follow_up)
+    os_ = draw_os(d, ino, pfs, follow_up)
+    frame = assemble_cohort(d, course, follow_up, pfs, os_)
     diagnostics = {
-        "accrual_shape": shape,
-        "pfs_parameters": dict(zip(_pfs_names(a), np.round(theta_pfs, 4).tolist(), strict=True)),
-        "os_parameters": dict(zip(_os_names(a), np.round(phi, 4).tolist(), strict=True)),
-        "greedy_redraws_pfs": kept_pfs,
-        "greedy_redraws_os": kept_os,
-        "response_denominators": {arm: course_counts[arm] for arm in N_ARMS},
-        "mrd_reading": mrd_note,
-        "table1_rows_not_adding_up": short_rows,
-        "os_landmarks_not_fitted": infeasible_os,
+        "accrual_shape": follow_up.accrual_shape,
+        "pfs_parameters": dict(zip(_pfs_names(a), np.round(pfs.theta, 4).tolist(), strict=True)),
+        "os_parameters": dict(zip(_os_names(a), np.round(os_.phi, 4).tolist(), strict=True)),
+        "greedy_redraws_pfs": pfs.redraws,
+        "greedy_redraws_os": os_.redraws,
+        "response_denominators": {arm: course.counts[arm] for arm in N_ARMS},
+        "mrd_reading": course.mrd_note,
+        "table1_rows_not_adding_up": d.short_rows,
+        "os_landmarks_not_fitted": os_.calibration.not_fitted,
         "seconds": round(_time.perf_counter() - t_start, 2),
     }
-    targets = evaluate(
-        frame,
-        pub,
-        contrast_counts,
-        line_medians,
-        course_counts,
-        mrd_counts,
-        mrd_note,
-        relapse_counts,
-        short_rows,
-        infeasible_os,
+    readings = Readings(
+        table1, d.short_rows, course, pfs.relapses.counts, os_.calibration.not_fitted
     )
     return StudyBuild(
         STUDY,
         seed,
         frame,
-        targets,
+        score_targets(frame, d.pub, readings),
         assumptions=asdict(a),
         diagnostics=diagnostics,
         columns=COLUMNS,
@@ -1192,157 +1674,176 @@ COLUMNS = {
 }
 
 
-def evaluate(
-    frame,
-    pub,
-    contrast_counts,
-    line_medians,
-    course_counts,
-    mrd_counts,
-    mrd_note,
-    relapse_counts,
-    short_rows,
-    infeasible_os,
-):
+def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings) -> list:
     """Every target with its published value and what the synthetic cohort shows."""
     from inoreport.synthetic.verify import Survival
 
     surv = Survival()
     rows = []
-    src = SOURCE
     exposed = frame["ino_exposed"].to_numpy()
-    arms = {"naive": ~exposed, "exposed": exposed}
-    groups = {
-        "naive": frame["ino_group"] == NAIVE,
-        "exposed": frame["ino_exposed"],
-        "responder": frame["ino_group"] == RESPONDER,
-        "refractory": frame["ino_group"] == REFRACTORY,
-    }
     # Table 1 / Table 2 counts (exact by construction; listed so a reader can see them)
-    for arm, m in arms.items():
-        sub = frame[m]
-        for col, mapping in TABLE1_COUNTS.items():
-            short = short_rows.get(f"{col} {arm}")
-            for cat, q in mapping.items():
-                rows.append(
-                    count_row(
-                        f"{category_label(col, cat)}, {arm}",
-                        pub(R(q, arm)),
-                        int((sub[col] == cat).sum()),
-                        source=src,
-                        at_least=short is not None,
-                        note=_short_note(short),
-                    )
-                )
-        short = short_rows.get(f"age_group {arm}")
-        for g, q in AGE_GROUP_IDS.items():
+    for arm, m in {"naive": ~exposed, "exposed": exposed}.items():
+        rows += _arm_table_rows(frame[m], arm, pub, readings.short_rows)
+        rows += _arm_course_rows(frame[m], arm, pub, readings)
+    rows += _subgroup_rows(frame, pub, readings.table1)
+    # survival: calibrated landmarks; held-out CIs and log-rank p-values
+    rows += _landmark_rows(frame, pub, surv, readings.os_not_fitted)
+    rows += _logrank_rows(frame, pub, surv)
+    rows += _cox_rows(frame, pub, surv)
+    fu = surv.median_followup(frame, "os_months", "os_event")
+    rows.append(
+        median_row(
+            "median follow-up, reverse KM (months)",
+            pub(R("median_followup_months")),
+            fu,
+            "calibrated",
+            source=SOURCE,
+        )
+    )
+    return rows
+
+
+def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
+    """Table 1 and Table 2 rows of one arm (counts, medians), as scorecard rows."""
+    rows, src = [], SOURCE
+    for col, mapping in TABLE1_COUNTS.items():
+        short = short_rows.get(f"{col} {arm}")
+        for cat, q in mapping.items():
             rows.append(
                 count_row(
-                    f"age {g}, {arm}",
+                    f"{category_label(col, cat)}, {arm}",
                     pub(R(q, arm)),
-                    int((sub["age_group"] == g).sum()),
+                    int((sub[col] == cat).sum()),
                     source=src,
                     at_least=short is not None,
                     note=_short_note(short),
                 )
             )
-        for label, quantity, column in (
-            ("median age", "age_median", "age_years"),
-            ("median prior lines", "prior_lines_median", "prior_lines"),
-            ("median hospital days", "hospital_days_median", "hospital_days"),
-        ):
-            rows.append(
-                count_row(
-                    f"{label}, {arm}",
-                    pub(R(quantity, arm)),
-                    float(sub[column].median()),
-                    source=src,
-                )
-            )
-        for col, q in (
-            ("early_death_30d", "early_death_30d_count"),
-            ("tocilizumab", "tocilizumab_count"),
-            ("steroids", "steroids_count"),
-            ("anakinra", "anakinra_count"),
-        ):
-            rows.append(
-                count_row(
-                    f"{category_label(col, True)}, {arm}",
-                    pub(R(q, arm)),
-                    int(sub[col].sum()),
-                    source=src,
-                )
-            )
-        for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
-            rows.append(
-                count_row(
-                    f"CRS grade {grade}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["crs_grade"] == grade).sum()),
-                    source=src,
-                )
-            )
-        for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
-            rows.append(
-                count_row(
-                    f"ICANS grade {grade}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["icans_grade"] == grade).sum()),
-                    source=src,
-                )
-            )
-        for kind, q in (
-            ("allogeneic HCT", "consolidation_hct_count"),
-            ("TKI", "consolidation_tki_count"),
-            ("other maintenance", "consolidation_other_count"),
-        ):
-            rows.append(
-                count_row(
-                    f"consolidation {kind}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["consolidation"] == kind).sum()),
-                    source=src,
-                )
-            )
-        n_cr = int(sub["cr_cri"].eq(True).sum())
-        n_eval = int(sub["cr_cri"].notna().sum())
-        rows.append(
-            landmark_row(
-                f"CR/CRi rate, {arm} (%)",
-                pub(R("cr_cri_pct", arm)),
-                100.0 * n_cr / n_eval,
-                "calibrated",
-                tolerance_pp=0.05,
-                source=src,
-                note=f"{n_cr}/{n_eval}: the only (responders, evaluable) pair fitting the printed % and the consolidation count",
-            )
-        )
+    short = short_rows.get(f"age_group {arm}")
+    for g, q in AGE_GROUP_IDS.items():
         rows.append(
             count_row(
-                f"MRD-negative among CR/CRi, {arm}",
-                mrd_counts[arm],
-                int(sub["mrd_negative"].eq(True).sum()),
+                f"age {g}, {arm}",
+                pub(R(q, arm)),
+                int((sub["age_group"] == g).sum()),
                 source=src,
-                note=mrd_note,
-            )
-        )  # noqa: E712
-        rel = int(sub["relapse"].sum())
-        rows.append(
-            count_row(
-                f"relapse or progression, {arm}",
-                relapse_counts[arm],
-                rel,
-                source=src,
-                note="read as every relapse or progression during follow-up (see methods)",
+                at_least=short is not None,
+                note=_short_note(short),
             )
         )
+    for label, quantity, column in (
+        ("median age", "age_median", "age_years"),
+        ("median prior lines", "prior_lines_median", "prior_lines"),
+        ("median hospital days", "hospital_days_median", "hospital_days"),
+    ):
+        rows.append(
+            count_row(
+                f"{label}, {arm}",
+                pub(R(quantity, arm)),
+                float(sub[column].median()),
+                source=src,
+            )
+        )
+    for col, q in (
+        ("early_death_30d", "early_death_30d_count"),
+        ("tocilizumab", "tocilizumab_count"),
+        ("steroids", "steroids_count"),
+        ("anakinra", "anakinra_count"),
+    ):
+        rows.append(
+            count_row(
+                f"{category_label(col, True)}, {arm}",
+                pub(R(q, arm)),
+                int(sub[col].sum()),
+                source=src,
+            )
+        )
+    for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
+        rows.append(
+            count_row(
+                f"CRS grade {grade}, {arm}",
+                pub(R(q, arm)),
+                int((sub["crs_grade"] == grade).sum()),
+                source=src,
+            )
+        )
+    for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
+        rows.append(
+            count_row(
+                f"ICANS grade {grade}, {arm}",
+                pub(R(q, arm)),
+                int((sub["icans_grade"] == grade).sum()),
+                source=src,
+            )
+        )
+    return rows
+
+
+def _arm_course_rows(sub: pd.DataFrame, arm: str, pub, readings: Readings) -> list:
+    """Consolidation, CR/CRi rate, MRD negativity and relapses of one arm."""
+    rows, src = [], SOURCE
+    mrd_counts, mrd_note = readings.course.mrd_counts, readings.course.mrd_note
+    relapse_counts = readings.relapse_counts
+    for kind, q in (
+        ("allogeneic HCT", "consolidation_hct_count"),
+        ("TKI", "consolidation_tki_count"),
+        ("other maintenance", "consolidation_other_count"),
+    ):
+        rows.append(
+            count_row(
+                f"consolidation {kind}, {arm}",
+                pub(R(q, arm)),
+                int((sub["consolidation"] == kind).sum()),
+                source=src,
+            )
+        )
+    n_cr = int(sub["cr_cri"].eq(True).sum())
+    n_eval = int(sub["cr_cri"].notna().sum())
+    rows.append(
+        landmark_row(
+            f"CR/CRi rate, {arm} (%)",
+            pub(R("cr_cri_pct", arm)),
+            100.0 * n_cr / n_eval,
+            "calibrated",
+            tolerance_pp=0.05,
+            source=src,
+            note=f"{n_cr}/{n_eval}: the only (responders, evaluable) pair fitting the printed % and the consolidation count",
+        )
+    )
+    rows.append(
+        count_row(
+            f"MRD-negative among CR/CRi, {arm}",
+            mrd_counts[arm],
+            int(sub["mrd_negative"].eq(True).sum()),
+            source=src,
+            note=mrd_note,
+        )
+    )  # noqa: E712
+    rel = int(sub["relapse"].sum())
+    rows.append(
+        count_row(
+            f"relapse or progression, {arm}",
+            relapse_counts[arm],
+            rel,
+            source=src,
+            note="read as every relapse or progression during follow-up (see methods)",
+        )
+    )
+    return rows
+
+
+def _subgroup_rows(frame: pd.DataFrame, pub, table1: Table1) -> list:
+    """The subgroup contrasts (percentages) and median prior lines by subgroup."""
+    rows, src = [], SOURCE
+    masks = {
+        "responder": (frame["ino_group"] == RESPONDER).to_numpy(),
+        "refractory": (frame["ino_group"] == REFRACTORY).to_numpy(),
+        "bridging": frame["ino_bridging"].to_numpy(),
+        "pre_only": (frame["ino_timing"] == PRE_ONLY).to_numpy(),
+    }
+    contrast_counts, line_medians = table1.contrasts, table1.line_medians
     for (col, cat, sg), (_k, n_sg, ref) in contrast_counts.items():
-        mask = {
-            "responder": frame["ino_group"] == RESPONDER,
-            "refractory": frame["ino_group"] == REFRACTORY,
-            "bridging": frame["ino_bridging"],
-            "pre_only": frame["ino_timing"] == PRE_ONLY,
-        }[sg].to_numpy()
+        mask = masks[sg]
         got = int((frame.loc[mask, col] == cat).sum())
         rows.append(
             landmark_row(
@@ -1356,12 +1857,7 @@ def evaluate(
             )
         )
     for sg, med in line_medians.items():
-        mask = {
-            "responder": frame["ino_group"] == RESPONDER,
-            "refractory": frame["ino_group"] == REFRACTORY,
-            "bridging": frame["ino_bridging"],
-            "pre_only": frame["ino_timing"] == PRE_ONLY,
-        }[sg].to_numpy()
+        mask = masks[sg]
         rows.append(
             count_row(
                 f"median prior lines, {SUBGROUP_LABELS[sg]}",
@@ -1371,7 +1867,19 @@ def evaluate(
             )
         )
 
-    # survival: calibrated landmarks; held-out CIs and log-rank p-values
+    return rows
+
+
+def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
+    """6- and 12-month PFS and OS per group (calibrated, except the OS landmarks not fitted)
+    and, per arm, their 95% confidence limits (held out)."""
+    rows, src = [], SOURCE
+    groups = {
+        "naive": frame["ino_group"] == NAIVE,
+        "exposed": frame["ino_exposed"],
+        "responder": frame["ino_group"] == RESPONDER,
+        "refractory": frame["ino_group"] == REFRACTORY,
+    }
     for endpoint in ("pfs", "os"):
         for g, m in groups.items():
             km = surv.landmarks(
@@ -1408,17 +1916,15 @@ def evaluate(
                                 note="interval depends on censoring and on the CI method (log here, R's default)",
                             )
                         )
-    rows += _logrank_rows(frame, pub, surv)
-    # Cox HRs: model 2 calibrated, model 1 held out
+    return rows
+
+
+def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
+    """PFS hazard ratios: the generator's model 2 calibrated (its limits held out), model 1
+    held out."""
+    rows, src = [], SOURCE
     fit2 = surv.cox(frame, "pfs_months", "pfs_event", MODEL_2)
-    for term, q in (
-        ("ino_group[InO responder]", "hr_pfs_ino_responsive"),
-        ("ino_group[InO refractory]", "hr_pfs_ino_refractory"),
-        ("prior_hct", "hr_pfs_prior_hct"),
-        ("consolidation[allogeneic HCT]", "hr_pfs_consolidation_hct"),
-        ("consolidation[TKI]", "hr_pfs_consolidation_tki"),
-        ("bridging_therapy", "hr_pfs_bridging_therapy"),
-    ):
+    for term, q in HR_QUANTITIES.items():
         hr, lo, hi = fit2[term]
         published_row = pub.row(R(q, "model_2"))
         rows.append(
@@ -1464,16 +1970,6 @@ def evaluate(
             "held_out",
             source=src,
             note="not fitted: follows from the model-2 calibration",
-        )
-    )
-    fu = surv.median_followup(frame, "os_months", "os_event")
-    rows.append(
-        median_row(
-            "median follow-up, reverse KM (months)",
-            pub(R("median_followup_months")),
-            fu,
-            "calibrated",
-            source=src,
         )
     )
     return rows

@@ -235,3 +235,15 @@ def test_streams_are_independent_of_later_names_and_dates_parse():
     assert parse_date("2023-08", end_of_month=True).isoformat() == "2023-08-31"
     assert parse_date("2021-10").isoformat() == "2021-10-01"
     assert isinstance(pd.Timestamp(parse_date("2023-10-30")), pd.Timestamp)
+
+
+def test_keyed_rows_carry_their_published_key():
+    from inoreport.book.results import ScorecardRow
+    from inoreport.synthetic.common import keyed
+    from inoreport.synthetic.sources import Ref
+
+    row = ScorecardRow("12-month PFS, naive (%)", 57.0, 56.5, "calibrated", True)
+    assert row.key is None
+    assert keyed(row, Ref("pfs_12mo", "naive")).key == ("pfs_12mo", "naive")
+    assert keyed(row, ("os_median", None)).key == ("os_median", None)
+    assert keyed(row, Ref("pfs_12mo", "naive")).statistic == row.statistic

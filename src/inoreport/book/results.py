@@ -29,7 +29,10 @@ class ScorecardRow:
     paper gives none / we cannot estimate one); ``match`` is decided by the caller with
     a stated tolerance, never tuned after the fact. ``synthetic`` says whether our number
     comes from a synthetic cohort (True), from published numbers only (False), or was not
-    stated (None, the default, for chapters that predate the field).
+    stated (None, the default, for chapters that predate the field). ``quantity`` and
+    ``group`` are the statistic's key in ``data/published`` (the ``quantity`` and ``group``
+    columns of the study's file), so a chapter finds a row by key, never by its label; None
+    for a row that reproduces no single published number.
     """
 
     statistic: str
@@ -42,6 +45,13 @@ class ScorecardRow:
     source: str = ""
     note: str = ""
     synthetic: bool | None = None
+    quantity: str | None = None
+    group: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None] | None:
+        """``(quantity, group)`` in ``data/published``, or None."""
+        return None if self.quantity is None else (self.quantity, self.group)
 
     def __post_init__(self):
         if self.role not in ROLES:

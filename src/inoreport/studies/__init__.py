@@ -16,8 +16,10 @@ Use::
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 
-from inoreport import portable
+from inoreport import paths, portable
 
 #: Studies with a calibrated synthetic cohort: study key -> specification module.
 COHORTS = {
@@ -77,3 +79,17 @@ def build_cohort(study: str, seed: int | None = None, **options):
     if not portable.is_portable():
         return portable.call_in_child("inoreport.studies:build_cohort", study, seed=seed, **options)
     return module.build(seed=seed, **options)
+
+
+def target_roles(study: str, directory: Path | None = None) -> dict[tuple[str, str | None], str]:
+    """``(quantity, group)`` -> role ('calibrated' or 'held_out') of every target the
+    study's synthetic cohort was built against, read from the committed data dictionary
+    (``data/synthetic/datapackage.json``, written by ``make data``); no rebuild needed.
+
+    A published number absent from the result was not a target of the generator.
+    """
+    package = Path(directory or paths.SYNTHETIC) / "datapackage.json"
+    resources = {r["name"]: r for r in json.loads(package.read_text(encoding="utf-8"))["resources"]}
+    if study not in resources:
+        raise UnknownStudyError(f"no synthetic cohort {study!r} in {package}")
+    return {(t["quantity"], t["group"]): t["role"] for t in resources[study].get("targets", [])}

@@ -66,6 +66,12 @@ def regenerate(data_dir: Path, results_dir: Path | None, studies=None, quiet=Fal
                 for key, note in result.assumption_notes.items()
             },
             "calibration": {k: v for k, v in result.diagnostics.items() if k != "seconds"},
+            # each target's key in data/published and its role, for chapters to look up
+            "targets": [
+                {"quantity": r.quantity, "group": r.group, "role": r.role}
+                for r in result.targets
+                if r.quantity is not None
+            ],
         }
         resources.append(io.resource(study, result.cohort, result.columns, meta))
         timings[study] = time.perf_counter() - t0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -68,6 +69,13 @@ def round_months(values) -> np.ndarray:
 def ids(prefix: str, n: int) -> list[str]:
     width = max(3, len(str(n)))
     return [f"{prefix}-SYN-{i:0{width}d}" for i in range(1, n + 1)]
+
+
+def keyed(row: ScorecardRow, key) -> ScorecardRow:
+    """``row`` carrying its key in ``data/published``: a :class:`~.sources.Ref` or a
+    ``(quantity, group)`` pair. Chapters look a target's role up by this key."""
+    quantity, group = (key.quantity, key.group) if hasattr(key, "quantity") else key
+    return dataclasses.replace(row, quantity=quantity, group=group)
 
 
 def landmark_row(

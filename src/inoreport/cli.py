@@ -341,9 +341,17 @@ def _execute(chapter: Chapter, params: dict, executed: Path, results_dir: Path) 
 
     previous = os.environ.get("INOREPORT_RESULTS_DIR")
     os.environ["INOREPORT_RESULTS_DIR"] = str(results_dir)
+    source = chapter.notebook_path
+    if source.suffix != ".ipynb":
+        # a MyST Markdown notebook: papermill takes the parsed notebook, read as MyST-NB does
+        from inoreport.book.build import read_notebook
+
+        source = read_notebook(source)
+    else:
+        source = str(source)
     try:
         papermill.execute_notebook(
-            str(chapter.notebook_path),
+            source,
             str(executed),
             parameters=params,
             cwd=str(chapter.notebook_path.parent),

@@ -251,8 +251,11 @@ def test_weighted_km_table(case) -> None:
     for col in ("std_err", "ci_low", "ci_high"):
         close(f"kmw {col}", ours[col], r[col], rtol=1e-9)
     med = fixture(case["medians"])
-    equal("kmw median + CI (exact)", km.medians()[["median", "ci_low", "ci_high"]],
-          med[["median", "ci_low", "ci_high"]])
+    equal(
+        "kmw median + CI (exact)",
+        km.medians()[["median", "ci_low", "ci_high"]],
+        med[["median", "ci_low", "ci_high"]],
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -192,9 +192,7 @@ def _pieces(cd: _CoxData, beta: np.ndarray, efron: bool) -> _Pieces:
     mw = cd.meanwt[cd.rep]
     wev = cd.wt[cd.ev_rows]
     with np.errstate(divide="ignore"):
-        loglik = float(
-            (wev * eta[cd.ev_rows]).sum() - (mw * np.log(den)).sum() - wev.sum() * shift
-        )
+        loglik = float((wev * eta[cd.ev_rows]).sum() - (mw * np.log(den)).sum() - wev.sum() * shift)
     return _Pieces(loglik, w, R1e, E1, 1.0 / den, frac, shift)
 
 
@@ -645,9 +643,7 @@ def cox(
         )
     design = _build_design(used, covariates, reference, categorical, e, who)
     _check_collinear(design.X, design.terms, who)
-    cd = _CoxData.build(
-        t, e, design.X, weights=None if w is None else w[complete], entry=start
-    )
+    cd = _CoxData.build(t, e, design.X, weights=None if w is None else w[complete], entry=start)
     efron = ties == "efron"
     try:
         beta, loglik, info, iterations = _newton(cd, efron)

@@ -838,7 +838,7 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
     def realise_pfs(theta, u=u_pfs):
         t, e = pfs_times(theta, u)
         out = [fastsurv.km_at(t[m], e[m], landmark_times) for m in pfs_groups.values()]
-        beta, ok = fastsurv.cox(t, e, design2)
+        beta, ok = fastsurv.fit_cox(t, e, design2)
         hrs = beta[hr_cols] if ok else np.full(len(hr_cols), np.nan)
         return np.concatenate(out + [hrs])
 

@@ -78,7 +78,7 @@ class Survival:
                 out[term] = (float(r["hr"]), float(r["ci_low"]), float(r["ci_high"]))
             return out
         x, names = fastsurv.design(data, covariates)
-        beta, _, se = fastsurv.cox(data[time], data[event], x, with_se=True)
+        beta, _, se = fastsurv.fit_cox(data[time], data[event], x, with_se=True)
         z = stats.norm.ppf(0.975)
         return {
             name: (float(np.exp(b)), float(np.exp(b - z * s)), float(np.exp(b + z * s)))

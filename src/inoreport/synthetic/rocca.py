@@ -1405,7 +1405,7 @@ def evaluate(
                         )
     rows += _logrank_rows(frame, pub, surv)
     # Cox HRs: model 2 calibrated, model 1 held out
-    fit2 = surv.cox(frame, "pfs_months", "pfs_event", MODEL_2)
+    fit2 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_2)
     for term, q in (
         ("ino_group[InO responder]", "hr_pfs_ino_responsive"),
         ("ino_group[InO refractory]", "hr_pfs_ino_refractory"),
@@ -1449,7 +1449,7 @@ def evaluate(
                 note="interval width depends on event counts",
             )
         )
-    fit1 = surv.cox(frame, "pfs_months", "pfs_event", MODEL_1)
+    fit1 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_1)
     hr, lo, hi = fit1["ino_exposed"]
     rows.append(
         ratio_row(

@@ -53,7 +53,7 @@ class Survival:
             return float(self.toolkit.logrank(data, time, event, group).p)
         return fastsurv.logrank_p(data[time], data[event], data[group].astype(str))
 
-    def cox(self, data: pd.DataFrame, time: str, event: str, covariates: dict) -> dict:
+    def hazard_ratios(self, data: pd.DataFrame, time: str, event: str, covariates: dict) -> dict:
         """term -> (HR, 95% CI low, 95% CI high); terms named ``column[level]`` for
         categorical columns and ``column`` for 0/1 columns."""
         if self.toolkit is not None:

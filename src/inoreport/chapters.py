@@ -661,7 +661,7 @@ def _fmt_time(value, unit: str) -> str:
 
 
 def _fmt_p(p) -> str:
-    from .tables import format_p
+    from .formatting import p_value as format_p
 
     p = _num(p)
     return "NE" if p is None else format_p(p, digits=2)

@@ -35,7 +35,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import fonts
-from .tables import format_p
+from .formatting import p_value as format_p
 
 __all__ = [
     "PALETTE",

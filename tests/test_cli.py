@@ -444,7 +444,7 @@ def test_displayed_tables_and_sentences_come_from_the_fit(lung_comparison):
     table = chapters.km_summary_table(lung_comparison)
     assert table.loc["Male", "Median, days (95% CI)"] == "270 (212 to 310)"
     assert table.loc["Female", "Survival at 180 days, % (95% CI)"] == "84.2 (77.0 to 92.2)"
-    cox_table = chapters.cox_summary_table(lung_comparison)
+    cox_table = chapters.hazard_ratio_table(lung_comparison)
     assert list(cox_table.index) == [
         "Female vs Male",
         "Age, per year",
@@ -497,7 +497,7 @@ def test_covariate_units_and_the_power_caveat_follow_the_data(tmp_path):
         covariates=["age_years", "weight_loss"],
     )
     comparison = chapters.compare_survival(cohort, [180])
-    labels = list(chapters.cox_summary_table(comparison).index)
+    labels = list(chapters.hazard_ratio_table(comparison).index)
     assert labels[1:] == ["age_years, per year", "weight_loss, per unit"]
     events = int(comparison.largest_model.events)
     assert events < 10 * 3  # the first 25 lung patients: too few events for three terms

@@ -264,7 +264,7 @@ def test_cox_forest_rows_from_a_fit(lung):
     fit = cox(
         data, "time", "status", ["age", "sex", "ecog"], reference={"sex": "Male", "ecog": "0"}
     )
-    rows = plots.cox_forest_rows(fit, labels={"sex": "Sex"}, data=data, event="status")
+    rows = plots.forest_rows(fit, labels={"sex": "Sex"}, data=data, event="status")
     assert rows["label"].tolist() == ["age", "Sex", "Male", "Female", "ecog", "0", "1", "2+"]
     assert rows["reference"].tolist() == [False, False, True, False, False, True, False, False]
     counts = rows.set_index("label")[["n", "events"]]
@@ -279,7 +279,7 @@ def test_cox_forest_rows_from_a_fit(lung):
     assert female["hr"] == pytest.approx(0.5761877, rel=1e-6)
     assert female["ci_high"] == pytest.approx(0.800856, rel=1e-6)
     # the same counts come from the fit itself when no data are passed
-    from_fit = plots.cox_forest_rows(fit, labels={"sex": "Sex"})
+    from_fit = plots.forest_rows(fit, labels={"sex": "Sex"})
     pd.testing.assert_frame_equal(from_fit, rows)
     fig = plots.forest_plot(rows)
     assert "0.58 (0.41–0.80)" in _texts(fig) and "137 / 111" in _texts(fig)

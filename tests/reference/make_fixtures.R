@@ -401,6 +401,120 @@ cif_case("pbc_months_sex", "pbc_months", by = "sex")
 cif_case("pbc_months_sex_loglog", "pbc_months", by = "sex", conf_type = "log-log")
 cif_case("pbc_edema_plain", "pbc", by = "edema", conf_type = "plain")
 
+# ----------------------------------------------------------------------------------------------
+# Weighted Kaplan-Meier and Cox with case weights, entry times, robust and cluster variance
+# ----------------------------------------------------------------------------------------------
+# lung with ph.ecog recorded; w = inverse probability of being female given age and ECOG
+# (non-integer, as IPT weights), wi = integer case weights 1-3 (R then keeps Greenwood).
+lw <- lung[!is.na(lung$ph.ecog), c("time", "event", "sex", "age", "ph.ecog", "wt.loss")]
+lw$female <- as.integer(lw$sex == 2)
+lw$id <- seq_len(nrow(lw))
+ps <- fitted(glm(female ~ age + ph.ecog, data = lw, family = binomial))
+lw$w <- ifelse(lw$female == 1, 1 / ps, 1 / (1 - ps))
+lw$wi <- 1 + (lw$id %% 3)
+# Whole months: tied events with different weights (Efron with weights)
+lw_months <- lw
+lw_months$time <- ceiling(lw$time / 30.4375)
+# Delayed entry (left truncation): each patient is seen from a fraction of the follow-up
+lw$entry <- floor(lw$time * ((lw$id %% 5) / 10))
+lw_months$entry <- floor(lw_months$time * ((lw_months$id %% 5) / 10))
+# Counting-process rows (start, stop]: exposure switches on at 10 x weight loss (days)
+lw$s <- ifelse(!is.na(lw$wt.loss) & lw$wt.loss > 5, lw$wt.loss * 10, NA)
+cp <- tmerge(lw[, c("id", "female", "age", "w")], lw, id = id, ev = event(time, event))
+cp <- tmerge(cp, lw[!is.na(lw$s), ], id = id, exposed = tdc(s))
+cp$exposed[is.na(cp$exposed)] <- 0
+cp <- as.data.frame(cp)[, c("id", "tstart", "tstop", "ev", "female", "age", "w", "exposed")]
+cp_months <- cp
+cp_months$tstart <- floor(cp$tstart / 30.4375)
+cp_months$tstop <- ceiling(cp$tstop / 30.4375)
+cp_months <- cp_months[cp_months$tstart < cp_months$tstop, ]
+wdata <- list(lung_w = lw, lung_w_months = lw_months, lung_cp = cp, lung_cp_months = cp_months)
+for (nm in names(wdata)) write_csv(wdata[[nm]], paste0("data_", nm, ".csv"))
+
+kmw_case <- function(id, dsname, weights, by, robust = NULL, conf_type = "log") {
+  d <- wdata[[dsname]]
+  fml <- as.formula(sprintf("Surv(time, event) ~ %s", by))
+  args <- list(formula = fml, data = d, weights = d[[weights]], conf.type = conf_type)
+  if (!is.null(robust)) args$robust <- robust
+  fit <- do.call(survfit, args)
+  s <- summary(fit, censored = TRUE)
+  tab <- data.frame(group = strata_labels(s$strata, length(s$time)), time = s$time,
+                    n_risk = s$n.risk, n_event = s$n.event, n_censor = s$n.censor,
+                    survival = s$surv, std_err = s$std.err, ci_low = s$lower, ci_high = s$upper)
+  tb <- summary(fit)$table
+  med <- data.frame(group = strata_labels(rownames(tb), nrow(tb)), median = tb[, "median"],
+                    ci_low = tb[, "0.95LCL"], ci_high = tb[, "0.95UCL"])
+  add_case(list(kind = "kmw", id = id, dataset = dsname, time = "time", event = "event",
+                by = by, weights = weights, robust = robust, conf_type = conf_type,
+                r_call = sprintf("summary(survfit(%s, data = %s, weights = %s%s, conf.type = '%s'), censored = TRUE)",
+                                 deparse1(fml), dsname, weights,
+                                 if (is.null(robust)) "" else sprintf(", robust = %s", robust),
+                                 conf_type),
+                file = write_csv(tab, paste0("kmw_", id, ".csv")),
+                medians = write_csv(med, paste0("kmw_median_", id, ".csv"))))
+}
+kmw_case("lung_w_female", "lung_w", "w", "female")                 # robust (IJ) by default
+kmw_case("lung_w_female_greenwood", "lung_w", "w", "female", robust = FALSE)
+kmw_case("lung_w_female_loglog", "lung_w", "w", "female", conf_type = "log-log")
+kmw_case("lung_wi_sex", "lung_w", "wi", "sex")                     # integer: Greenwood default
+kmw_case("lung_wi_sex_robust", "lung_w", "wi", "sex", robust = TRUE)
+kmw_case("lung_w_months_female", "lung_w_months", "w", "female")   # tied times
+
+coxw_case <- function(id, dsname, covariates, time = "time", event = "event", entry = NULL,
+                      weights = NULL, robust = FALSE, cluster = NULL, ties = "efron",
+                      factors = character(0)) {
+  d <- wdata[[dsname]]
+  for (v in factors) d[[v]] <- factor(d[[v]], levels = sort(unique(d[[v]])))
+  lhs <- if (is.null(entry)) sprintf("Surv(%s, %s)", time, event) else
+    sprintf("Surv(%s, %s, %s)", entry, time, event)
+  fml <- as.formula(sprintf("%s ~ %s", lhs, paste(covariates, collapse = " + ")))
+  # converge fully (R's default stops at a relative log-likelihood change of 1e-9)
+  if (!is.null(cluster)) robust <- TRUE  # R: a cluster implies the robust variance
+  args <- list(formula = fml, data = d, ties = ties, robust = robust,
+               control = coxph.control(eps = 1e-12, toler.chol = 1e-15, iter.max = 100))
+  if (!is.null(weights)) args$weights <- d[[weights]]
+  if (!is.null(cluster)) args$cluster <- d[[cluster]]
+  fit <- do.call(coxph, args)
+  sm <- summary(fit)
+  cf <- sm$coefficients
+  tab <- data.frame(term_map(fit, d), coef = cf[, "coef"], se = sqrt(diag(fit$naive.var %||% fit$var)),
+                    robust_se = if ("robust se" %in% colnames(cf)) cf[, "robust se"] else NA_real_,
+                    hr = sm$conf.int[, "exp(coef)"], ci_low = sm$conf.int[, "lower .95"],
+                    ci_high = sm$conf.int[, "upper .95"], p = cf[, "Pr(>|z|)"])
+  meta <- list(n = fit$n, events = fit$nevent, loglik_null = fit$loglik[1],
+               loglik = fit$loglik[2], iter = fit$iter)
+  call <- sprintf("summary(coxph(%s, data = %s, ties = '%s'%s%s%s, control = coxph.control(eps = 1e-12, toler.chol = 1e-15, iter.max = 100)))",
+                  deparse1(fml), dsname, ties,
+                  if (is.null(weights)) "" else sprintf(", weights = %s", weights),
+                  if (robust) ", robust = TRUE" else "",
+                  if (is.null(cluster)) "" else sprintf(", cluster = %s", cluster))
+  add_case(list(kind = "coxw", id = id, dataset = dsname, time = time, event = event,
+                entry = entry, weights = weights, robust = robust, cluster = cluster, ties = ties,
+                covariates = I(covariates), categorical = I(factors), r_call = call,
+                file = write_csv(tab, paste0("coxw_", id, ".csv")),
+                meta = write_json17(meta, paste0("coxw_", id, ".json"))))
+}
+`%||%` <- function(a, b) if (is.null(a)) b else a
+coxw_case("lung_w", "lung_w", c("female", "age"), weights = "w")
+coxw_case("lung_w_robust", "lung_w", c("female", "age"), weights = "w", robust = TRUE)
+coxw_case("lung_wi_breslow", "lung_w", c("female", "age", "ph.ecog"), weights = "wi",
+          ties = "breslow")
+coxw_case("lung_robust", "lung_w", c("female", "ph.ecog"), robust = TRUE)
+coxw_case("lung_w_months_robust", "lung_w_months", c("female", "age", "ph.ecog"),
+          weights = "w", robust = TRUE, factors = "ph.ecog")
+coxw_case("lung_entry", "lung_w", c("female", "age"), entry = "entry")
+# with entry times R asks for the independent unit: one row per patient here
+coxw_case("lung_months_entry_w_cluster", "lung_w_months", c("female", "age"), entry = "entry",
+          weights = "w", cluster = "id")
+coxw_case("lung_cp", "lung_cp", c("exposed", "female"), time = "tstop", event = "ev",
+          entry = "tstart")
+coxw_case("lung_cp_cluster", "lung_cp", c("exposed", "female"), time = "tstop", event = "ev",
+          entry = "tstart", cluster = "id")
+coxw_case("lung_cp_months_w_cluster", "lung_cp_months", c("exposed", "female", "age"),
+          time = "tstop", event = "ev", entry = "tstart", weights = "w", cluster = "id")
+coxw_case("lung_cp_months_breslow_cluster", "lung_cp_months", c("exposed", "female"),
+          time = "tstop", event = "ev", entry = "tstart", cluster = "id", ties = "breslow")
+
 info <- list(
   generated_by = "tests/reference/make_fixtures.R",
   r_version = R.version.string,

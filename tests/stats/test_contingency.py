@@ -201,3 +201,32 @@ def test_rounds_to_printed_rejects_what_is_not_a_number():
         rounds_to_printed(0.00001, "<.0001")
     with pytest.raises(ContingencyInputError, match="finite"):
         rounds_to_printed(float("nan"), "0.05")
+
+
+def test_scipy_chi_square_equals_the_textbook_sums():
+    """pearson_chi2 and likelihood_ratio_chi2 are scipy's chi2_contingency; they equal the
+    textbook sums over cells (Yates: |O - E| reduced by min(0.5, |O - E|), 2 x 2 only)."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        table = rng.integers(1, 40, size=tuple(rng.integers(2, 5, 2)))
+        observed = table.astype(float)
+        expected = np.outer(observed.sum(1), observed.sum(0)) / observed.sum()
+        for correction in (False, True):
+            deviation = np.abs(observed - expected)
+            if correction and table.shape == (2, 2):
+                deviation -= np.minimum(0.5, deviation)
+            by_hand = np.sum(deviation**2 / expected)
+            assert pearson_chi2(table, correction).statistic == pytest.approx(by_hand, rel=1e-13)
+        g = 2 * np.sum(observed * np.log(observed / expected))
+        assert likelihood_ratio_chi2(table).statistic == pytest.approx(g, rel=1e-12)
+
+
+def test_clopper_pearson_agrees_with_scipy_binomtest():
+    """Our limits are beta quantiles (as R's qbeta); scipy's binomtest finds them by root
+    search and agrees to ~5e-13, not bit for bit."""
+    from scipy import stats
+
+    for n in (1, 5, 17, 62, 150):
+        for k in range(n + 1):
+            ci = stats.binomtest(k, n).proportion_ci(0.95, method="exact")
+            assert clopper_pearson(k, n) == pytest.approx((ci.low, ci.high), abs=1e-11)

@@ -128,7 +128,7 @@ def lung():
 
 def test_cox_efron_matches_r(lung):
     d = lung.dropna(subset=["age", "sex", "ph.ecog"])
-    beta, ok, se = fastsurv.cox(
+    beta, ok, se = fastsurv.fit_cox(
         d["time"], d["status"], d[["age", "sex", "ph.ecog"]].to_numpy(float), with_se=True
     )
     # R: coef(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = na.omit(lung[...])))
@@ -140,7 +140,7 @@ def test_cox_efron_matches_r(lung):
 def test_cox_efron_with_ties_matches_r(lung):
     d = lung.dropna(subset=["age", "sex", "ph.ecog"]).copy()
     d["m"] = np.round(d["time"] / 30.4375)  # R's round() and numpy's agree here (no .5 cases)
-    beta, ok = fastsurv.cox(d["m"], d["status"], d[["age", "sex"]].to_numpy(float))
+    beta, ok = fastsurv.fit_cox(d["m"], d["status"], d[["age", "sex"]].to_numpy(float))
     # R: coxph(Surv(round(time / 30.4375), status) ~ age + sex, ties = "efron")
     assert beta == pytest.approx([0.0175663382, -0.5151804200], abs=1e-6)
 
@@ -247,3 +247,61 @@ def test_keyed_rows_carry_their_published_key():
     assert keyed(row, Ref("pfs_12mo", "naive")).key == ("pfs_12mo", "naive")
     assert keyed(row, ("os_median", None)).key == ("os_median", None)
     assert keyed(row, Ref("pfs_12mo", "naive")).statistic == row.statistic
+
+
+# ------------------------------------------------- fast paths equal to the public estimators
+
+
+def _random_cohorts(seed: int, n: int = 120):
+    """Small cohorts with heavy ties (whole months), as the calibration loops see them."""
+    rng = np.random.default_rng(seed)
+    months = np.ceil(rng.exponential(14, n))
+    censor = np.ceil(rng.uniform(3, 40, n))
+    event = (months <= censor).astype(int)
+    return np.minimum(months, censor), event, rng.random(n) < 0.45
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_kaplan_meier_helpers_equal_the_public_estimator(seed):
+    """fastsurv's KM helpers are the generator's fast path (``make data`` takes 588 s instead
+    of 46 s through the public estimator); they must give the public numbers."""
+    from inoreport.stats import survival as sv
+
+    time, event, arm = _random_cohorts(seed)
+    frame = pd.DataFrame({"t": time, "e": event, "arm": arm})
+    grid = [0.5, 3, 6, 12, 18, 24, 36]
+    public = sv.kaplan_meier(frame, "t", "e")
+    landmarks = public.landmarks(grid)
+    reached = ~landmarks["survival"].isna().to_numpy()
+    assert fastsurv.km_at(time, event, grid)[reached] == pytest.approx(
+        landmarks["survival"].to_numpy()[reached], rel=1e-14
+    )
+    medians = public.medians()["median"].to_numpy()
+    assert fastsurv.km_median(time, event) == pytest.approx(medians[0], nan_ok=True)
+    by_arm = sv.kaplan_meier(frame, "t", "e", by="arm", order=[False, True]).medians()
+    masks = np.vstack([~arm, arm])
+    assert fastsurv.km_medians(time, event, masks) == pytest.approx(
+        by_arm["median"].to_numpy(), nan_ok=True
+    )
+    follow = sv.median_followup(frame, "t", "e")["median"].iloc[0]
+    assert fastsurv.reverse_km_median(time, event) == pytest.approx(follow, nan_ok=True)
+    assert fastsurv.logrank_p(time, event, arm) == pytest.approx(
+        sv.logrank(frame, "t", "e", "arm").p, rel=1e-9
+    )
+
+
+def test_fit_cox_is_the_public_cox(lung):
+    from inoreport.stats import survival as sv
+
+    d = lung.dropna(subset=["age", "sex"])
+    beta, ok, se = fastsurv.fit_cox(
+        d["time"], d["status"], d[["age", "sex"]].to_numpy(float), with_se=True
+    )
+    fit = sv.cox(d, "time", "status", ["age", "sex"])
+    assert ok
+    assert beta.tolist() == fit.coef.tolist()
+    assert se.tolist() == fit.table["se"].tolist()
+    # a group without events: the likelihood has no maximum, reported as not converged
+    none = pd.DataFrame({"t": [1.0, 2, 3, 4], "e": [1, 1, 0, 0], "g": [0.0, 0, 1, 1]})
+    beta, ok = fastsurv.fit_cox(none["t"], none["e"], none[["g"]].to_numpy())
+    assert not ok

@@ -41,10 +41,12 @@ def test_round_trip_on_lung(lung, risk_step, with_total):
         ipd["sex"] = sex
         rebuilt.append(ipd)
     rec = pd.concat(rebuilt)
-    b_true, _ = fastsurv.cox(
+    b_true, _ = fastsurv.fit_cox(
         lung["time"], lung["status"], (lung["sex"] == 2).to_numpy(float)[:, None]
     )
-    b_rec, _ = fastsurv.cox(rec["time"], rec["event"], (rec["sex"] == 2).to_numpy(float)[:, None])
+    b_rec, _ = fastsurv.fit_cox(
+        rec["time"], rec["event"], (rec["sex"] == 2).to_numpy(float)[:, None]
+    )
     # R: exp(coef(coxph(Surv(time, status) ~ sex, lung))) = 0.5880028
     assert np.exp(b_true[0]) == pytest.approx(0.5880028, abs=1e-5)
     assert abs(np.exp(b_rec[0]) / np.exp(b_true[0]) - 1) <= 0.05

@@ -661,7 +661,7 @@ def _fmt_time(value, unit: str) -> str:
 
 
 def _fmt_p(p) -> str:
-    from inoreport.stats.tables import format_p
+    from inoreport.formatting import p_value as format_p
 
     p = _num(p)
     return "NE" if p is None else format_p(p, digits=2)
@@ -777,7 +777,7 @@ def _term_label(term: Mapping, cohort: Cohort) -> str:
     return _per_step(str(variable), cohort)
 
 
-def cox_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
+def hazard_ratio_table(comparison: SurvivalComparison) -> pd.DataFrame:
     """Hazard ratios (95% CI) and p, each variable alone and all together."""
     import pandas as pd
 
@@ -801,13 +801,17 @@ def cox_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Characteristic")
 
 
+#: Deprecated name kept because notebooks import it; use :func:`hazard_ratio_table`.
+cox_summary_table = hazard_ratio_table
+
+
 def _hr_text(term: Mapping) -> str:
     return f"{_fmt(term['hr'], 2)} ({_fmt(term['ci_low'], 2)} to {_fmt(term['ci_high'], 2)})"
 
 
 def forest_rows(comparison: SurvivalComparison) -> pd.DataFrame:
     """Rows for ``plots.forest_plot`` from the largest model, with n / events per row."""
-    from inoreport.figures.plots import cox_forest_rows
+    from inoreport.figures.plots import forest_rows
 
     cohort = comparison.cohort
     labels = {"group": "Group"}
@@ -819,9 +823,7 @@ def forest_rows(comparison: SurvivalComparison) -> pd.DataFrame:
             for c in cohort.covariates
         }
     )
-    return cox_forest_rows(
-        comparison.largest_model, labels=labels, data=cohort.frame, event="event"
-    )
+    return forest_rows(comparison.largest_model, labels=labels, data=cohort.frame, event="event")
 
 
 def ph_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
@@ -1381,6 +1383,7 @@ __all__ = [
     "compare_survival",
     "comparison_sentences",
     "cox_summary_table",
+    "hazard_ratio_table",
     "forest_rows",
     "km_summary_table",
     "ph_summary_table",

@@ -35,7 +35,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from inoreport.figures import fonts
-from inoreport.stats.tables import format_p
+from inoreport.formatting import p_value as format_p
 
 __all__ = [
     "PALETTE",
@@ -44,6 +44,7 @@ __all__ = [
     "alt_text",
     "cif_plot",
     "cox_forest_rows",
+    "forest_rows",
     "forest_plot",
     "km_plot",
     "set_theme",
@@ -906,7 +907,7 @@ def forest_plot(
     return fig
 
 
-def cox_forest_rows(
+def forest_rows(
     fit,
     labels: Mapping[str, str] | None = None,
     data: pd.DataFrame | None = None,
@@ -921,23 +922,17 @@ def cox_forest_rows(
     model was fitted on and its event column), are counted among its complete cases.
     """
     table = getattr(fit, "table", None)
-    _require(
-        table, ["variable", "level", "hr", "ci_low", "ci_high", "p"], "cox_forest_rows: fit.table"
-    )
+    _require(table, ["variable", "level", "hr", "ci_low", "ci_high", "p"], "forest_rows: fit.table")
     labels = dict(labels or {})
     references = dict(getattr(fit, "reference", {}) or {})
     complete = None
     if data is not None:
         if event is None or event not in data.columns:
-            raise PlotInputError(
-                f"cox_forest_rows: event={event!r}; expected the event column of data"
-            )
+            raise PlotInputError(f"forest_rows: event={event!r}; expected the event column of data")
         variables = list(dict.fromkeys(table["variable"]))
         missing = [v for v in variables if v not in data.columns]
         if missing:
-            raise PlotInputError(
-                f"cox_forest_rows: column {missing[0]!r} of the model is not in data"
-            )
+            raise PlotInputError(f"forest_rows: column {missing[0]!r} of the model is not in data")
         complete = data[data[variables].notna().all(axis=1)]
 
     level_counts = getattr(fit, "level_counts", None)
@@ -988,6 +983,10 @@ def cox_forest_rows(
         if col in out:
             out[col] = out[col].astype("Float64")
     return out
+
+
+#: Deprecated name kept because notebooks import it; use :func:`forest_rows`.
+cox_forest_rows = forest_rows
 
 
 def _forest_marker(ax, hr, lo_ci, hi_ci, y, lo, hi, color, filled, gid):

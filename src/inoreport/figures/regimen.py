@@ -38,7 +38,6 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +53,7 @@ from inoreport.figures.plots import (
     _stamp_synthetic,
     style,
 )
+from inoreport.formatting import whole_percent
 
 __all__ = [
     "CERTAINTY",
@@ -404,7 +404,7 @@ def _num(x: float) -> str:
 
 def _percent_text(percent: float) -> str:
     """A whole percentage rounded half up, as journals print it (32.5 -> "33%", not "32%")."""
-    return f"{Decimal(repr(float(percent))).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+    return whole_percent(percent)
 
 
 def _unit_text(unit: str) -> str:

@@ -10,14 +10,16 @@ Study-agnostic helpers for observational survival comparisons, in five families:
   the selection strength that produces a given crude HR, :func:`simulate_confounding`
   replicate cohorts (vectorised), :func:`selection_gap` how the bias grows with selection.
 * **Propensity-score weighting** (Austin & Stuart 2015): :func:`propensity_scores`
-  (logistic regression by IRLS), :func:`iptw_weights`, :func:`effective_sample_size`,
+  (logistic regression by statsmodels ``Logit``), :func:`iptw_weights`, :func:`effective_sample_size`,
   :func:`standardized_difference`, :func:`balance_table` (love-plot data),
   :func:`love_plot`.
-* **Weighted survival**: :func:`weighted_kaplan_meier` (R ``survfit(..., weights=)``:
-  weighted counts and the infinitesimal-jackknife "robust" variance R uses for weighted
-  curves) and :func:`cox_ph` / :func:`weighted_cox` (Cox partial likelihood with case weights,
-  Efron or Breslow ties, delayed entry/counting-process rows and R's robust sandwich
-  variance, as ``coxph(..., weights=, robust=TRUE)``).
+* **Weighted survival**: :func:`weighted_kaplan_meier` and :func:`weighted_cox`, tables and
+  results in this module's shape from the one Kaplan–Meier and the one Cox of
+  :mod:`inoreport.stats.survival` (case weights, Efron or Breslow ties, delayed entry /
+  counting-process rows, R's robust sandwich variance, as ``coxph(..., weights=,
+  robust=TRUE)``). ``cox_ph`` is a deprecated array-input alias kept for a notebook.
+  The simulations fit thousands of replicate Cox models at once with a private vectorised
+  Newton loop (``_cox_batch``), tested equal to the public Cox.
 * **Power** (Schoenfeld 1983): :func:`schoenfeld_events`, :func:`schoenfeld_power`,
   :func:`detectable_hr`, and from a published CI :func:`se_from_ci`,
   :func:`detectable_hr_from_se`, :func:`effective_events`.
@@ -51,8 +53,6 @@ __all__ = [
     "ImmortalTimeScenario",
     "PropensityModel",
     "balance_table",
-    "cox_batch",
-    "cox_batch_switch",
     "cox_ph",
     "design_matrix",
     "detectable_hr",
@@ -195,11 +195,15 @@ def design_matrix(
 def logistic_fit(
     x: np.ndarray, y: np.ndarray, *, intercept: bool = True, max_iter: int = 100
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Maximum-likelihood logistic regression by iteratively reweighted least squares.
+    """Maximum-likelihood logistic regression, by statsmodels ``Logit`` (Newton-Raphson).
 
     Returns ``(coef, covariance)``; with ``intercept`` the first coefficient is the
-    intercept. Agrees with R ``glm(family = binomial)``.
+    intercept. Agrees with R ``glm(family = binomial)``. When a covariate separates the
+    groups perfectly, statsmodels warns (``PerfectSeparationWarning``): the coefficients then
+    run towards infinity and the scores towards 0 or 1.
     """
+    from statsmodels.discrete.discrete_model import Logit
+
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.ndim == 1:
@@ -208,26 +212,8 @@ def logistic_fit(
         x = np.column_stack([np.ones(len(x)), x])
     if not np.isin(y, (0.0, 1.0)).all():
         raise CausalInputError("logistic outcome must be 0/1")
-    beta = np.zeros(x.shape[1])
-    deviance = np.inf
-    info = np.eye(x.shape[1])
-    for _ in range(max_iter):
-        eta = x @ beta
-        p = 1 / (1 + np.exp(-eta))
-        w = np.clip(p * (1 - p), 1e-12, None)
-        info = x.T @ (x * w[:, None])
-        step = np.linalg.solve(info, x.T @ (y - p))
-        beta = beta + step
-        p = 1 / (1 + np.exp(-(x @ beta)))
-        p = np.clip(p, 1e-15, 1 - 1e-15)
-        new = -2 * np.sum(y * np.log(p) + (1 - y) * np.log1p(-p))
-        if abs(new - deviance) < 1e-10 * (abs(new) + 0.1):
-            deviance = new
-            break
-        deviance = new
-    p = 1 / (1 + np.exp(-(x @ beta)))
-    info = x.T @ (x * (p * (1 - p))[:, None])
-    return beta, np.linalg.inv(info)
+    fit = Logit(y, x).fit(disp=0, method="newton", maxiter=max_iter, tol=1e-12)
+    return np.asarray(fit.params), np.asarray(fit.cov_params())
 
 
 @dataclass
@@ -589,35 +575,48 @@ def weighted_kaplan_meier(
     conf_level: float = 0.95,
     variance: str | None = None,
 ) -> pd.DataFrame:
-    """Kaplan–Meier curves with case weights (e.g. inverse-probability weights).
+    """Kaplan–Meier curves with case weights (e.g. inverse-probability weights), as a table.
 
-    At each distinct time the weighted numbers at risk and of events give the product-limit
-    estimate, as R ``survfit(Surv(time, event) ~ by, weights = w)``. variance: "robust"
-    (infinitesimal jackknife, R's default whenever weights are given) or "greenwood"
-    (weighted Greenwood, R's ``robust = FALSE``; the default without weights). CIs on the
-    log scale (R's default ``conf.type = "log"``).
+    The estimate is :func:`inoreport.stats.survival.kaplan_meier` with ``weights``, as R
+    ``survfit(Surv(time, event) ~ by, weights = w)``. variance: "robust" (infinitesimal
+    jackknife; the default here whenever weights are given, as for IPT weights) or
+    "greenwood" (weighted Greenwood, R's ``robust = FALSE``; the default without weights).
+    CIs on the log scale (R's default ``conf.type = "log"``). Rows with a missing time,
+    event or weight are left out.
     Returns a DataFrame [group, time, n_risk, n_event, survival, std_err, ci_low, ci_high]
-    with one row per distinct time per group (``std_err`` is the SE of survival).
+    with one row per distinct time per group (``group`` holds the values of ``by`` as they
+    are, ``std_err`` is the SE of survival, counts are sums of weights).
     """
+    from inoreport.stats.survival import kaplan_meier
+
     w_all = _weights_array(data, weights)
     if variance is None:
         variance = "greenwood" if weights is None else "robust"
     if variance not in ("robust", "greenwood"):
         raise CausalInputError(f"variance={variance!r}; expected 'robust' or 'greenwood'")
-    z = _z(conf_level)
+    _z(conf_level)
     if by is None:
         groups = [("all", np.ones(len(data), dtype=bool))]
     else:
         values = data[by]
         levels = list(order) if order is not None else _levels(values)
         groups = [(lv, (values == lv).to_numpy()) for lv in levels]
+    t_all = data[time].to_numpy(dtype=float)
+    d_all = data[event].to_numpy(dtype=float)
     frames = []
     for label, mask in groups:
-        t = data[time].to_numpy(dtype=float)[mask]
-        d = data[event].to_numpy(dtype=float)[mask]
-        w = w_all[mask]
-        ok = ~(np.isnan(t) | np.isnan(d) | np.isnan(w))
-        frame = _km_one(t[ok], d[ok], w[ok], variance, z)
+        ok = mask & ~(np.isnan(t_all) | np.isnan(d_all) | np.isnan(w_all))
+        rows = pd.DataFrame({"time": t_all[ok], "event": d_all[ok]})
+        km = kaplan_meier(
+            rows,
+            "time",
+            "event",
+            weights=None if weights is None else w_all[ok],
+            variance=variance,
+            conf_level=conf_level,
+        )
+        frame = km.table[["time", "n_risk", "n_event", "survival", "std_err", "ci_low", "ci_high"]]
+        frame = frame.astype({"n_risk": float, "n_event": float})
         frame.insert(0, "group", label)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -634,43 +633,6 @@ def _weights_array(data: pd.DataFrame, weights) -> np.ndarray:
     if (w[~np.isnan(w)] < 0).any():
         raise CausalInputError("weights must not be negative")
     return w
-
-
-def _km_one(t: np.ndarray, d: np.ndarray, w: np.ndarray, variance: str, z: float) -> pd.DataFrame:
-    times = np.unique(t)
-    at_risk = t[None, :] >= times[:, None]  # (K, n)
-    died = (t[None, :] == times[:, None]) & (d[None, :] == 1)
-    n_risk = at_risk @ w
-    n_event = died @ w
-    hazard = np.where(n_risk > 0, n_event / np.where(n_risk > 0, n_risk, 1), 0.0)
-    surv = np.cumprod(1 - hazard)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if variance == "greenwood":
-            terms = np.where(n_risk > n_event, n_event / (n_risk * (n_risk - n_event)), np.nan)
-            terms = np.where(n_event == 0, 0.0, terms)
-            se_log = np.sqrt(np.cumsum(terms))
-        else:
-            # Influence of each observation's weight on log S(t): the derivative of
-            # log(1 - h_k) summed over event times up to t (R's infinitesimal jackknife).
-            denom = n_risk * (1 - hazard)
-            dlog = -(died.astype(float) - at_risk * hazard[:, None]) / denom[:, None]
-            dlog = np.where(n_event[:, None] > 0, dlog, 0.0)
-            influence = np.cumsum(dlog, axis=0)  # (K, n): d log S(t_k) / d w_i
-            se_log = np.sqrt(np.sum((influence * w[None, :]) ** 2, axis=1))
-        se_log = np.where(surv > 0, se_log, np.nan)
-        low = surv * np.exp(-z * se_log)
-        high = np.minimum(surv * np.exp(z * se_log), 1.0)
-    return pd.DataFrame(
-        {
-            "time": times,
-            "n_risk": n_risk,
-            "n_event": n_event,
-            "survival": surv,
-            "std_err": surv * se_log,
-            "ci_low": low,
-            "ci_high": high,
-        }
-    )
 
 
 def survival_at(km_table: pd.DataFrame, group, t: float) -> pd.Series:
@@ -746,7 +708,7 @@ class CoxResult:
         )
 
 
-def cox_ph(
+def _cox_from_arrays(
     time,
     event,
     x,
@@ -757,141 +719,53 @@ def cox_ph(
     cluster=None,
     names: Sequence[str] | None = None,
     conf_level: float = 0.95,
-    max_iter: int = 50,
 ) -> CoxResult:
-    """Cox proportional-hazards fit by Newton–Raphson, as R ``coxph``.
-
-    time, event: exit time and 0/1 event per row. x: (n, p) covariates. weights: case
-    weights (default 1). entry: entry time per row for delayed entry or counting-process
-    (start, stop] rows (a row is at risk at t when entry < t <= time). ties: "efron" (R's
-    default) or "breslow". robust: add the sandwich variance (R ``robust = TRUE``; rows are
-    independent unless ``cluster`` groups them, e.g. a patient id for split rows).
-    Intended for cohorts up to a few thousand rows (risk sets are held as a dense mask).
-    """
-    t = np.asarray(time, dtype=float)
-    d = np.asarray(event, dtype=float)
+    """Cox fit from arrays (x: (n, p) covariates, used as numbers) by the one Cox,
+    :func:`inoreport.stats.survival.cox`; weights, entry (delayed entry / counting-process
+    (start, stop] rows), ties, robust and cluster as there. Returns a :class:`CoxResult`."""
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
-    n, p = x.shape
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    start = np.full(n, -np.inf) if entry is None else np.asarray(entry, dtype=float)
-    if not (len(t) == len(d) == len(w) == len(start) == n):
-        raise CausalInputError("time, event, x, weights and entry must have one value per row")
-    bad = np.isnan(t) | np.isnan(d) | np.isnan(w) | np.isnan(start) | np.isnan(x).any(axis=1)
-    if bad.any():
-        raise CausalInputError(
-            f"row {int(np.flatnonzero(bad)[0]) + 1}: missing value; drop incomplete rows first"
-        )
-    if not np.isin(d, (0.0, 1.0)).all():
-        raise CausalInputError("event must be 0 (censored) or 1 (event)")
-    if (start >= t).any():
-        row = int(np.flatnonzero(start >= t)[0]) + 1
-        raise CausalInputError(f"row {row}: entry time is not before the exit time")
-    if ties not in ("efron", "breslow"):
-        raise CausalInputError(f"ties={ties!r}; expected 'efron' or 'breslow'")
-    if d.sum() == 0:
-        raise CausalInputError("no events: a Cox model cannot be fitted")
-    # Centre covariates (as R does) for numerical stability; coefficients are unchanged.
-    centre = np.average(x, axis=0, weights=w) if w.sum() > 0 else np.zeros(p)
-    xc = x - centre
-
-    event_times = np.unique(t[d == 1])
-    at_risk = (start[None, :] < event_times[:, None]) & (t[None, :] >= event_times[:, None])
-    dies = (t[None, :] == event_times[:, None]) & (d[None, :] == 1)
-    n_deaths = dies.sum(axis=1)
-    w_deaths = dies @ w
-    mean_w = w_deaths / n_deaths
-    # One (event time, k) pair per tied death: Efron subtracts k/d of the dying set.
-    pair_time = np.repeat(np.arange(len(event_times)), n_deaths)
-    pair_k = np.concatenate([np.arange(m) for m in n_deaths])
-    frac = pair_k / n_deaths[pair_time] if ties == "efron" else np.zeros(len(pair_k))
-    xx = np.einsum("ni,nj->nij", xc, xc).reshape(n, p * p)
-
-    def pieces(beta):
-        eta = xc @ beta
-        r = w * np.exp(eta)
-        s0, s1, s2 = at_risk @ r, at_risk @ (r[:, None] * xc), at_risk @ (r[:, None] * xx)
-        d0, d1, d2 = dies @ r, dies @ (r[:, None] * xc), dies @ (r[:, None] * xx)
-        f = frac[:, None]
-        den = s0[pair_time] - frac * d0[pair_time]
-        num1 = s1[pair_time] - f * d1[pair_time]
-        num2 = s2[pair_time] - f * d2[pair_time]
-        mw = mean_w[pair_time]
-        loglik = float(np.sum(w * d * eta) - np.sum(mw * np.log(den)))
-        xbar = num1 / den[:, None]
-        score = (w * d) @ xc - (mw[:, None] * xbar).sum(axis=0)
-        info = (mw[:, None] * (num2 / den[:, None])).sum(axis=0).reshape(p, p) - np.einsum(
-            "k,ki,kj->ij", mw, xbar, xbar
-        )
-        return loglik, score, info, eta, den, xbar
-
-    beta = np.zeros(p)
-    loglik, score, info, *_ = pieces(beta)
-    loglik_null = loglik
-    iterations = 0
-    for iterations in range(1, max_iter + 1):  # noqa: B007
-        step = np.linalg.solve(info, score)
-        candidate = beta + step
-        new_loglik, new_score, new_info, *_ = pieces(candidate)
-        halvings = 0
-        while (not np.isfinite(new_loglik) or new_loglik < loglik - 1e-12) and halvings < 30:
-            step = step / 2
-            candidate = beta + step
-            new_loglik, new_score, new_info, *_ = pieces(candidate)
-            halvings += 1
-        converged = abs(new_loglik - loglik) < 1e-11 * (abs(loglik) + 1)
-        beta, loglik, score, info = candidate, new_loglik, new_score, new_info
-        if converged and np.max(np.abs(step)) < 1e-7:
-            break
-    var = np.linalg.inv(info)
-    robust_var = None
-    if robust:
-        _, _, _, eta, den, xbar = pieces(beta)
-        resid = _score_residuals(xc, eta, at_risk, dies, pair_time, frac, mean_w, den, xbar)
-        dfbeta = (w[:, None] * resid) @ var
-        if cluster is not None:
-            groups = pd.factorize(np.asarray(cluster))[0]
-            summed = np.zeros((groups.max() + 1, p))
-            np.add.at(summed, groups, dfbeta)
-            dfbeta = summed
-        robust_var = dfbeta.T @ dfbeta
-    return CoxResult(
-        names=list(names) if names is not None else [f"x{i + 1}" for i in range(p)],
-        coef=beta,
-        var=var,
-        robust_var=robust_var,
-        loglik=loglik,
-        loglik_null=loglik_null,
-        n=n,
-        events=int(d.sum()),
-        iterations=iterations,
+    names = list(names) if names is not None else [f"x{i + 1}" for i in range(x.shape[1])]
+    frame = pd.DataFrame(x, columns=names)
+    time_col, event_col = ("time", "event") if not {"time", "event"} & set(names) else ("_t", "_e")
+    frame[time_col] = np.asarray(time, dtype=float)
+    frame[event_col] = np.asarray(event, dtype=float)
+    return _cox_result(
+        frame,
+        time_col,
+        event_col,
+        names,
+        weights=None if weights is None else np.asarray(weights, dtype=float),
+        entry=None if entry is None else np.asarray(entry, dtype=float),
+        ties=ties,
+        robust=robust,
+        cluster=None if cluster is None else np.asarray(cluster),
         conf_level=conf_level,
     )
 
 
-def _score_residuals(xc, eta, at_risk, dies, pair_time, frac, mean_w, den, xbar):
-    """Per-row score residuals (Efron-aware, unweighted), as R's residuals(type="score")."""
-    k = len(mean_w)
-    risk = np.exp(eta)
-    hazard = mean_w[pair_time] / den  # per (time, tied-death) pair
-    a_all = np.bincount(pair_time, hazard, minlength=k)
-    b_all = np.zeros((k, xc.shape[1]))
-    np.add.at(b_all, pair_time, hazard[:, None] * xbar)
-    keep = 1 - frac
-    a_dead = np.bincount(pair_time, keep * hazard, minlength=k)
-    b_dead = np.zeros_like(b_all)
-    np.add.at(b_dead, pair_time, (keep * hazard)[:, None] * xbar)
-    counts = np.bincount(pair_time, minlength=k)
-    c_mean = np.zeros_like(b_all)
-    np.add.at(c_mean, pair_time, xbar)
-    c_mean /= counts[:, None]
-    alive = (at_risk & ~dies).astype(float)
-    dead = dies.astype(float)
-    resid = -risk[:, None] * (xc * (alive.T @ a_all)[:, None] - alive.T @ b_all)
-    resid += xc * dead.sum(axis=0)[:, None] - dead.T @ c_mean
-    resid -= risk[:, None] * (xc * (dead.T @ a_dead)[:, None] - dead.T @ b_dead)
-    return resid
+#: Deprecated: kept because ``notebooks/rocca.ipynb`` calls it; use
+#: :func:`inoreport.stats.survival.cox` (data frame) or :func:`weighted_cox`.
+cox_ph = _cox_from_arrays
+
+
+def _cox_result(frame, time, event, names, **options) -> CoxResult:
+    from inoreport.stats.survival import cox
+
+    fit = cox(frame, time, event, names, **options)
+    return CoxResult(
+        names=list(names),
+        coef=fit.coef.to_numpy(),
+        var=fit.vcov_model.to_numpy(),
+        robust_var=fit.vcov.to_numpy() if fit.robust else None,
+        loglik=fit.loglik,
+        loglik_null=fit.loglik_null,
+        n=fit.n,
+        events=fit.events,
+        iterations=fit.iterations,
+        conf_level=fit.conf_level,
+    )
 
 
 def weighted_cox(
@@ -907,19 +781,19 @@ def weighted_cox(
     ties: str = "efron",
     conf_level: float = 0.95,
 ) -> CoxResult:
-    """Cox model on a DataFrame; text covariates are expanded to dummies (see
-    :func:`design_matrix`). Rows with a missing covariate are dropped (``result.n`` says how
-    many were used). robust defaults to True when weights are given (IPTW needs it)."""
+    """Cox model on a DataFrame by :func:`inoreport.stats.survival.cox`; text covariates are
+    expanded to dummies named ``"column[level]"`` (see :func:`design_matrix`). Rows with a
+    missing covariate are dropped (``result.n`` says how many were used). robust defaults to
+    True when weights are given (IPTW needs it)."""
     x, names, kept = design_matrix(data, covariates, reference, missing="drop")
     sub = data.loc[kept]
-    w = _weights_array(data, weights)[kept]
     if robust is None:
         robust = weights is not None
-    return cox_ph(
+    return _cox_from_arrays(
         sub[time].to_numpy(dtype=float),
         sub[event].to_numpy(dtype=float),
         x,
-        weights=w,
+        weights=None if weights is None else _weights_array(data, weights)[kept],
         entry=None if entry is None else sub[entry].to_numpy(dtype=float),
         ties=ties,
         robust=robust,
@@ -934,8 +808,11 @@ def weighted_cox(
 # --------------------------------------------------------------------------------------
 
 
-def cox_batch(time, event, x, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """Fit one Cox model per replicate at once.
+def _cox_batch(time, event, x, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Fit one Cox model per replicate at once: the simulations' fast path to the public
+    :func:`inoreport.stats.survival.cox` (measured: 400 replicates of 110 patients take 0.03 s
+    here and 2.0 s as one public fit each; the rocca chapter fits ~12,000; tests check the
+    two agree to 1e-6).
 
     time, event: (R, n); x: (R, n, p). Times are assumed distinct within a replicate
     (continuous simulated times), where Breslow and Efron coincide with the exact partial
@@ -978,7 +855,7 @@ def cox_batch(time, event, x, max_iter: int = 30) -> tuple[np.ndarray, np.ndarra
     return beta, se
 
 
-def cox_batch_switch(time, event, switch_time, max_iter: int = 30):
+def _cox_batch_switch(time, event, switch_time, max_iter: int = 30):
     """Time-dependent Cox fit per replicate for one exposure that switches on.
 
     The covariate is 0 until ``switch_time`` and 1 after it (``inf`` = never exposed), as
@@ -1242,8 +1119,8 @@ def simulate_confounding(
     """
     rng = np.random.default_rng(seed)
     adverse, treated, time, event = _draw(scenario, (n_rep, n), rng)
-    crude, crude_se = cox_batch(time, event, treated[:, :, None])
-    adjusted, adjusted_se = cox_batch(time, event, np.stack([treated, adverse], axis=2))
+    crude, crude_se = _cox_batch(time, event, treated[:, :, None])
+    adjusted, adjusted_se = _cox_batch(time, event, np.stack([treated, adverse], axis=2))
     return pd.DataFrame(
         {
             "crude_hr": np.exp(crude[:, 0]),
@@ -1516,7 +1393,7 @@ def simulate_immortal_time(
     time, event, switch = _draw_immortal(scenario, (n_rep, n), rng)
     ever = np.isfinite(switch).astype(float)
     frames = []
-    coef, se = cox_batch(time, event, ever[:, :, None])
+    coef, se = _cox_batch(time, event, ever[:, :, None])
     frames.append(_analysis_frame("naive", coef[:, 0], se[:, 0], np.full(n_rep, n)))
     for lm in landmarks:
         keep = time > lm
@@ -1525,9 +1402,9 @@ def simulate_immortal_time(
         lm_time = np.where(keep, time - lm, -1.0)
         lm_event = np.where(keep, event, 0.0)
         lm_exposed = np.where(keep, (switch <= lm).astype(float), 0.0)
-        coef, se = cox_batch(lm_time, lm_event, lm_exposed[:, :, None])
+        coef, se = _cox_batch(lm_time, lm_event, lm_exposed[:, :, None])
         frames.append(_analysis_frame(f"landmark_{lm:g}", coef[:, 0], se[:, 0], keep.sum(axis=1)))
-    coef, se = cox_batch_switch(time, event, switch)
+    coef, se = _cox_batch_switch(time, event, switch)
     frames.append(_analysis_frame("time_dependent", coef, se, np.full(n_rep, n)))
     return pd.concat(frames, ignore_index=True)
 

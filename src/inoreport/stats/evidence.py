@@ -37,6 +37,7 @@ import numpy as np
 from scipy import stats
 
 from inoreport.figures import fonts
+from inoreport.formatting import bounded_percent
 from inoreport.stats import contingency
 
 __all__ = [
@@ -1056,12 +1057,9 @@ PRIOR_COLOURS = {
 
 
 def percent_text(probability: float) -> str:
-    """A probability as a whole percentage, with "<1%" and ">99%" at the extremes."""
-    if probability < 0.005:
-        return "<1%"
-    if probability > 0.995:
-        return ">99%"
-    return f"{100 * probability:.0f}%"
+    """A probability as a whole percentage, with "<1%" and ">99%" at the extremes
+    (:func:`inoreport.formatting.bounded_percent`)."""
+    return bounded_percent(probability)
 
 
 def posterior_alt_text(

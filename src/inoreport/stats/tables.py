@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inoreport.formatting import interval, number, p_value, percent, round_half_up
 from inoreport.stats import contingency
 
 __all__ = [
@@ -100,76 +101,11 @@ class TestResult:
 # --------------------------------------------------------------------------- formatting
 
 
-def _round_half_away(x: float, digits: int) -> float:
-    """gtsummary's ``round2``: half away from zero, with a tiny allowance for binary error."""
-    scale = 10.0**digits
-    return math.copysign(math.floor(abs(x) * scale + 0.5 + math.sqrt(2.220446e-16)), x) / scale
-
-
-def format_number(x: float, digits: int = 0) -> str:
-    """``x`` rounded half away from zero (as gtsummary's ``style_number``); "NA" for NaN."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "NA"
-    value = _round_half_away(float(x), digits)
-    if value == 0:
-        value = 0.0  # no "-0"
-    return f"{value:.{digits}f}"
-
-
-def format_percent(fraction: float, digits: int | None = None) -> str:
-    """A proportion (0–1) as a percentage without the % sign.
-
-    ``digits=None`` follows gtsummary's ``style_percent``: whole numbers from 10 %, one
-    decimal from 0.1 % to 10 %, ``"<0.1"`` below that and ``"0"`` for zero. An integer gives
-    that many decimals everywhere (``0`` is the usual journal style).
-    """
-    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
-        return "NA"
-    pct = 100.0 * float(fraction)
-    if digits is not None:
-        return format_number(pct, digits)
-    if pct >= 10:
-        return format_number(pct, 0)
-    if pct >= 0.1:
-        return format_number(pct, 1)
-    if pct > 0:
-        return "<0.1"
-    return "0"
-
-
-def format_p(p: float, digits: int = 1) -> str:
-    """A p-value formatted as gtsummary's ``style_pvalue(digits=)``.
-
-    ``digits=1`` (gtsummary's default): ``>0.9``; 1 decimal from 0.2 (after rounding);
-    2 decimals from 0.1; 3 decimals from 0.001; ``<0.001`` below. ``digits=2``: ``>0.99``,
-    2 decimals from 0.1, 3 decimals from 0.001, ``<0.001``. ``digits=3``: ``>0.999``,
-    3 decimals, ``<0.001``. NaN gives an empty string.
-    """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    p = float(p)
-    if p < -1e-15 or p > 1 + 1e-15:
-        raise ValueError(f"p-value {p}; expected a number between 0 and 1")
-    if digits == 1:
-        if p > 0.9:
-            return ">0.9"
-        if _round_half_away(p, 1) >= 0.2:
-            return format_number(p, 1)
-        if _round_half_away(p, 2) >= 0.1:
-            return format_number(p, 2)
-    elif digits == 2:
-        if p > 0.99:
-            return ">0.99"
-        if _round_half_away(p, 2) >= 0.1:
-            return format_number(p, 2)
-    elif digits == 3:
-        if p > 0.999:
-            return ">0.999"
-    else:
-        raise ValueError(f"digits={digits}; expected 1, 2 or 3")
-    if p >= 0.001:
-        return format_number(p, 3)
-    return "<0.001"
+# The printing conventions live in inoreport.formatting; these are their names here.
+_round_half_away = round_half_up
+format_number = number
+format_percent = percent
+format_p = p_value
 
 
 def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -184,10 +120,9 @@ def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 def format_proportion(k: int, n: int, level: float = 0.95, digits: int = 0) -> str:
     """``"k/n (p%; 95% CI lo–hi%)"`` with an exact binomial interval."""
     lo, hi = proportion_ci(k, n, level)
-    pct = format_number(100.0 * k / n, digits)
     return (
-        f"{k}/{n} ({pct}%; {format_number(100 * level, 0)}% CI "
-        f"{format_number(100 * lo, digits)}–{format_number(100 * hi, digits)}%)"
+        f"{k}/{n} ({number(100.0 * k / n, digits)}%; {number(100 * level, 0)}% CI "
+        f"{interval(100 * lo, 100 * hi, digits)}%)"
     )
 
 

@@ -99,7 +99,7 @@ def published_aggregates(cohort: pd.DataFrame) -> dict:
         for t, s in zip(LANDMARKS, km, strict=True):
             out["landmark"][(sex, t)] = round(100 * float(s))  # printed as a whole percent
         out["median"][sex] = round(fastsurv.km_median(sub["os_months"], sub["os_event"]), 1)
-    beta, _ = fastsurv.cox(cohort["os_months"], cohort["os_event"], _design(cohort))
+    beta, _ = fastsurv.fit_cox(cohort["os_months"], cohort["os_event"], _design(cohort))
     out["hr"] = {term: round(float(np.exp(b)), 2) for term, b in zip(COX_TERMS, beta, strict=True)}
     out["median_followup"] = round(
         fastsurv.reverse_km_median(cohort["os_months"], cohort["os_event"]), 1
@@ -192,7 +192,7 @@ def rebuild(aggregates: dict, seed: int = SEED) -> pd.DataFrame:
         for s in SEXES:
             out += list(fastsurv.km_at(t[masks[s]], e[masks[s]], LANDMARKS))
         out += [fastsurv.km_median(t[masks[s]], e[masks[s]]) for s in SEXES]
-        beta, ok = fastsurv.cox(t, e, x)
+        beta, ok = fastsurv.fit_cox(t, e, x)
         return np.concatenate([out, beta if ok else np.full(4, np.nan)])
 
     theta0 = np.concatenate([np.full(nk, np.log(0.08)), np.zeros(4)])
@@ -242,10 +242,10 @@ def _statistics(cohort: pd.DataFrame) -> dict:
         out[f"median survival, {s} (months)"] = fastsurv.km_median(
             sub["os_months"], sub["os_event"]
         )
-    beta, _ = fastsurv.cox(cohort["os_months"], cohort["os_event"], _design(cohort))
+    beta, _ = fastsurv.fit_cox(cohort["os_months"], cohort["os_event"], _design(cohort))
     for term, b in zip(COX_TERMS, beta, strict=True):
         out[f"HR {term} (multivariable)"] = float(np.exp(b))
-    b_uni, _ = fastsurv.cox(cohort["os_months"], cohort["os_event"], _design(cohort)[:, :1])
+    b_uni, _ = fastsurv.fit_cox(cohort["os_months"], cohort["os_event"], _design(cohort)[:, :1])
     out["HR female vs male (univariable)"] = float(np.exp(b_uni[0]))
     out["log-rank p, female vs male"] = fastsurv.logrank_p(
         cohort["os_months"], cohort["os_event"], cohort["sex"]
@@ -389,7 +389,7 @@ def _reconstruct_lung(real, risk_times, noise: float, rng) -> tuple[dict, pd.Dat
         )
         stats[f"events, {s}"] = int(ipd["event"].sum())
     rec = pd.concat(rebuilt, ignore_index=True)
-    b_rec, _ = fastsurv.cox(
+    b_rec, _ = fastsurv.fit_cox(
         rec["time"], rec["event"], (rec["sex"] == "female").to_numpy(float)[:, None]
     )
     stats["HR female vs male"] = float(np.exp(b_rec[0]))
@@ -406,7 +406,7 @@ def guyot_round_trip(
     real = lung_cohort()
     risk_times = np.arange(0, real["os_months"].max(), risk_every_months)
     stats, _ = _reconstruct_lung(real, risk_times, noise, np.random.default_rng(seed))
-    b_real, _ = fastsurv.cox(
+    b_real, _ = fastsurv.fit_cox(
         real["os_months"], real["os_event"], (real["sex"] == "female").to_numpy(float)[:, None]
     )
     truth = {f"events, {s}": int(real.loc[real["sex"] == s, "os_event"].sum()) for s in SEXES}
@@ -435,7 +435,7 @@ def guyot_noise_study(
     """
     real = lung_cohort()
     risk_times = np.arange(0, real["os_months"].max(), risk_every_months)
-    b_real, _ = fastsurv.cox(
+    b_real, _ = fastsurv.fit_cox(
         real["os_months"], real["os_event"], (real["sex"] == "female").to_numpy(float)[:, None]
     )
     hr_real = float(np.exp(b_real[0]))

@@ -57,7 +57,7 @@ class Survival:
             return float(self.toolkit.logrank(data, time, event, group).p)
         return fastsurv.logrank_p(data[time], data[event], data[group].astype(str))
 
-    def cox(self, data: pd.DataFrame, time: str, event: str, covariates: dict) -> dict:
+    def hazard_ratios(self, data: pd.DataFrame, time: str, event: str, covariates: dict) -> dict:
         """term -> (HR, 95% CI low, 95% CI high); terms named ``column[level]`` for
         categorical columns and ``column`` for 0/1 columns."""
         if self.toolkit is not None:
@@ -82,7 +82,7 @@ class Survival:
                 out[term] = (float(r["hr"]), float(r["ci_low"]), float(r["ci_high"]))
             return out
         x, names = fastsurv.design(data, covariates)
-        beta, _, se = fastsurv.cox(data[time], data[event], x, with_se=True)
+        beta, _, se = fastsurv.fit_cox(data[time], data[event], x, with_se=True)
         z = stats.norm.ppf(0.975)
         return {
             name: (float(np.exp(b)), float(np.exp(b - z * s)), float(np.exp(b + z * s)))

@@ -5,9 +5,12 @@ Everything here is tested against fixtures written by R 4.2 / survival 3.5
 the cohort's own unit (days, months ...); results come back in that unit.
 
 * :func:`kaplan_meier` -> :class:`KaplanMeier` (``table``, ``medians()``, ``quantiles()``,
-  ``landmarks()``, ``risk_table()``, ``survival_at()``); :func:`median_followup`
+  ``landmarks()``, ``risk_table()``, ``survival_at()``), with case ``weights`` and a
+  Greenwood or infinitesimal-jackknife ``variance``; :func:`median_followup`
 * :func:`logrank` -> :class:`LogRank` (plain or stratified, two or more groups)
-* :func:`cox` -> :class:`CoxFit`; :func:`screen_then_fit` -> :class:`Screening`
+* :func:`cox` -> :class:`CoxFit`, the one Cox fit of the package: Efron or Breslow ties,
+  case ``weights``, ``entry`` times (left truncation, counting-process rows), ``robust``
+  and ``cluster`` sandwich variance; :func:`screen_then_fit` -> :class:`Screening`
 * :func:`ph_test` / :func:`ph_residuals` (R ``cox.zph``)
 * :func:`cumulative_incidence` / :func:`aalen_johansen` (competing risks)
 
@@ -26,6 +29,8 @@ Where we differ from lifelines' defaults, and why:
 
 lifelines and statsmodels are not imported: vectorised numpy is faster at 10^6 rows (and a
 chapter that imports this module does not pay lifelines' ~7 s import).
+``tests/test_survival_crosscheck.py`` checks this engine against both where their
+conventions agree and documents where they do not.
 """
 
 from inoreport.stats.survival._common import SurvivalInputError

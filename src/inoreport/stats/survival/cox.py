@@ -8,7 +8,7 @@ and 10^6 rows fit in seconds. No loop runs over patients in Python.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -49,7 +49,13 @@ MAX_ITER = 60
 # ------------------------------------------------------------------------------------------
 @dataclass
 class _CoxData:
-    """Design sorted by time (stable, so ties keep data order), with the tie structure."""
+    """Design sorted by exit time (stable, so ties keep data order), with the tie structure.
+
+    ``wt`` holds the case weights (ones without weights: multiplying by 1.0 is exact, so an
+    unweighted fit does the same arithmetic as before weights existed). With entry times a
+    row is at risk at t when entry < t <= time; ``entry`` is then set and risk-set sums are
+    the sums over exit >= t minus the sums over entry >= t.
+    """
 
     time: np.ndarray
     event: np.ndarray
@@ -64,11 +70,25 @@ class _CoxData:
     ev_d: np.ndarray  # number of events at each distinct event time
     rep: np.ndarray  # for each event: index of its distinct event time
     frac: np.ndarray  # Efron fraction l/d for each event (l = 0..d-1)
+    wt: np.ndarray  # case weight of each row
+    meanwt: np.ndarray  # mean case weight of the events at each distinct event time
+    entry: np.ndarray | None = None  # entry time of each row (None: at risk from time 0)
+    entry_order: np.ndarray | None = None  # rows sorted by entry time
+    entry_pos: np.ndarray | None = None  # per distinct event time: first entry-sorted row >= it
+    entry_k: np.ndarray | None = None  # per row: distinct times <= its entry (count)
 
     @classmethod
-    def build(cls, time: np.ndarray, event: np.ndarray, X: np.ndarray) -> _CoxData:
+    def build(
+        cls,
+        time: np.ndarray,
+        event: np.ndarray,
+        X: np.ndarray,
+        weights: np.ndarray | None = None,
+        entry: np.ndarray | None = None,
+    ) -> _CoxData:
         order = np.argsort(time, kind="stable")
         time, event, X = time[order], event[order], X[order]
+        wt = np.ones(len(time)) if weights is None else np.asarray(weights, float)[order]
         means = X.mean(axis=0) if X.shape[1] else np.zeros(0)
         Xc = X - means
         sd = Xc.std(axis=0) if X.shape[1] else np.zeros(0)
@@ -85,27 +105,55 @@ class _CoxData:
         ev_d = np.diff(np.append(ev_starts, len(ev_rows)))
         rep = np.cumsum(ev_new) - 1
         frac = (np.arange(len(ev_rows)) - ev_starts[rep]) / ev_d[rep]
+        meanwt = np.add.reduceat(wt[ev_rows], ev_starts) / ev_d if len(ev_rows) else np.zeros(0)
+        extra = {}
+        if entry is not None:
+            entry = np.asarray(entry, float)[order]
+            entry_order = np.argsort(entry, kind="stable")
+            uniq = time[starts]
+            extra = {
+                "entry": entry,
+                "entry_order": entry_order,
+                "entry_pos": np.searchsorted(entry[entry_order], uniq[ev_k], side="left"),
+                "entry_k": np.searchsorted(uniq, entry, side="right"),
+            }
         return cls(
-            time, event, Xc, means, sd, starts, tidx, ev_rows, ev_starts, ev_k, ev_d, rep, frac
+            time,
+            event,
+            Xc,
+            means,
+            sd,
+            starts,
+            tidx,
+            ev_rows,
+            ev_starts,
+            ev_k,
+            ev_d,
+            rep,
+            frac,
+            wt,
+            meanwt,
+            **extra,
         )
 
     def subset_columns(self, cols: Sequence[int]) -> _CoxData:
         cols = list(cols)
-        return _CoxData(
-            self.time,
-            self.event,
-            self.X[:, cols],
-            self.means[cols],
-            self.sd[cols],
-            self.starts,
-            self.tidx,
-            self.ev_rows,
-            self.ev_starts,
-            self.ev_k,
-            self.ev_d,
-            self.rep,
-            self.frac,
-        )
+        return replace(self, X=self.X[:, cols], means=self.means[cols], sd=self.sd[cols])
+
+    def entered_later(self, values: np.ndarray) -> np.ndarray:
+        """Per distinct event time t: the sum of ``values`` over rows that enter at or after t
+        (they are not yet at risk at t). ``values`` has one entry (or row) per data row."""
+        tail = _revcumsum(values[self.entry_order])
+        tail = np.concatenate([tail, np.zeros((1, *values.shape[1:]))])
+        return tail[self.entry_pos]
+
+    def sum_before_entry(self, per_time: np.ndarray) -> np.ndarray:
+        """Per row: the cumulative sum of ``per_time`` (one value per distinct time) over the
+        times at or before the row's entry (0 without entry times)."""
+        if self.entry is None:
+            return 0.0
+        cum = np.concatenate([np.zeros((1, *per_time.shape[1:])), np.cumsum(per_time, axis=0)])
+        return cum[self.entry_k]
 
 
 def _revcumsum(a: np.ndarray) -> np.ndarray:
@@ -117,35 +165,43 @@ class _Pieces:
     """Per-time sums at one beta, from which score and (weighted) information follow."""
 
     loglik: float
-    w: np.ndarray
+    w: np.ndarray  # case weight x relative risk of each row
     R1e: np.ndarray
     E1: np.ndarray
     inv: np.ndarray  # 1 / Efron denominator, one per event
     frac: np.ndarray
+    shift: float = 0.0  # max linear predictor; w = wt * exp(eta - shift)
 
 
 def _pieces(cd: _CoxData, beta: np.ndarray, efron: bool) -> _Pieces:
     X = cd.X
     eta = X @ beta if X.shape[1] else np.zeros(len(cd.time))
     shift = float(eta.max())
-    w = np.exp(eta - shift)
+    w = cd.wt * np.exp(eta - shift)
     R0 = _revcumsum(np.add.reduceat(w, cd.starts))
     wx = w[:, None] * X
     R1 = _revcumsum(np.add.reduceat(wx, cd.starts, axis=0))
+    R0e, R1e = R0[cd.ev_k], R1[cd.ev_k]
+    if cd.entry is not None:
+        R0e = R0e - cd.entered_later(w)
+        R1e = R1e - cd.entered_later(wx)
     E0 = np.add.reduceat(w[cd.ev_rows], cd.ev_starts)
     E1 = np.add.reduceat(wx[cd.ev_rows], cd.ev_starts, axis=0)
     frac = cd.frac if efron else np.zeros_like(cd.frac)
-    den = R0[cd.ev_k][cd.rep] - frac * E0[cd.rep]
+    den = R0e[cd.rep] - frac * E0[cd.rep]
+    mw = cd.meanwt[cd.rep]
+    wev = cd.wt[cd.ev_rows]
     with np.errstate(divide="ignore"):
-        loglik = float(eta[cd.ev_rows].sum() - np.log(den).sum() - len(cd.ev_rows) * shift)
-    return _Pieces(loglik, w, R1[cd.ev_k], E1, 1.0 / den, frac)
+        loglik = float((wev * eta[cd.ev_rows]).sum() - (mw * np.log(den)).sum() - wev.sum() * shift)
+    return _Pieces(loglik, w, R1e, E1, 1.0 / den, frac, shift)
 
 
 def _score(cd: _CoxData, pc: _Pieces, weight: np.ndarray | None = None) -> np.ndarray:
     """Score, or with ``weight`` (one per event time) sum_k weight_k * (x_events - xbar)."""
-    A = np.add.reduceat(pc.inv, cd.ev_starts)
-    B = np.add.reduceat(pc.frac * pc.inv, cd.ev_starts)
-    xsum = np.add.reduceat(cd.X[cd.ev_rows], cd.ev_starts, axis=0)
+    A = np.add.reduceat(pc.inv, cd.ev_starts) * cd.meanwt
+    B = np.add.reduceat(pc.frac * pc.inv, cd.ev_starts) * cd.meanwt
+    Xe = cd.X[cd.ev_rows]
+    xsum = np.add.reduceat(cd.wt[cd.ev_rows][:, None] * Xe, cd.ev_starts, axis=0)
     per_time = xsum - (A[:, None] * pc.R1e - B[:, None] * pc.E1)
     if weight is None:
         return per_time.sum(axis=0)
@@ -153,7 +209,8 @@ def _score(cd: _CoxData, pc: _Pieces, weight: np.ndarray | None = None) -> np.nd
 
 
 def _information(cd: _CoxData, pc: _Pieces, weight: np.ndarray | None = None) -> np.ndarray:
-    """Observed information sum_k c_k V_k (c_k = 1 unless ``weight``), V_k Efron's variance."""
+    """Observed information sum_k c_k V_k (c_k = 1 unless ``weight``), V_k Efron's variance
+    (each tied event's term carries the mean case weight of the events at that time)."""
     inv, f = pc.inv, pc.frac
     inv2 = inv * inv
     A = np.add.reduceat(inv, cd.ev_starts)
@@ -161,11 +218,12 @@ def _information(cd: _CoxData, pc: _Pieces, weight: np.ndarray | None = None) ->
     C = np.add.reduceat(inv2, cd.ev_starts)
     Ef = np.add.reduceat(f * inv2, cd.ev_starts)
     F = np.add.reduceat(f * f * inv2, cd.ev_starts)
-    if weight is not None:
-        A, B, C, Ef, F = (v * weight for v in (A, B, C, Ef, F))
+    c = cd.meanwt if weight is None else cd.meanwt * weight
+    A, B, C, Ef, F = (v * c for v in (A, B, C, Ef, F))
     a_full = np.zeros(len(cd.starts))
     a_full[cd.ev_k] = A
-    row_weight = pc.w * np.cumsum(a_full)[cd.tidx]  # subject i is at risk at every t_k <= t_i
+    # subject i is at risk at every t_k with entry_i < t_k <= t_i
+    row_weight = pc.w * (np.cumsum(a_full)[cd.tidx] - cd.sum_before_entry(a_full))
     X = cd.X
     m1 = X.T @ (X * row_weight[:, None])
     Xe = X[cd.ev_rows]
@@ -175,6 +233,42 @@ def _information(cd: _CoxData, pc: _Pieces, weight: np.ndarray | None = None) ->
     m3 = R1e.T @ (C[:, None] * R1e) - cross - cross.T + E1.T @ (F[:, None] * E1)
     info = m1 - m2 - m3
     return (info + info.T) / 2
+
+
+def _score_residuals(cd: _CoxData, pc: _Pieces) -> np.ndarray:
+    """Per-row score residuals (Efron-aware, not multiplied by the case weight), in the sorted
+    row order of ``cd``: R ``residuals(fit, type = "score")``.
+
+    A row at risk at event time t_k (but not failing there) gets -r_i sum_l h_l (x_i - xbar_l)
+    over the tied events l at t_k, where h_l is the hazard increment and xbar_l the weighted
+    mean of the l-th Efron risk set; a row failing at t_k gets its own term x_i - mean_l xbar_l
+    and the at-risk part with each h_l scaled by (1 - l/d).
+    """
+    X = cd.X
+    h = cd.meanwt[cd.rep] * pc.inv  # hazard increment per tied event
+    xbar = (pc.R1e[cd.rep] - pc.frac[:, None] * pc.E1[cd.rep]) * pc.inv[:, None]
+    keep = 1 - pc.frac
+    a = np.add.reduceat(h, cd.ev_starts)
+    b = np.add.reduceat(h[:, None] * xbar, cd.ev_starts, axis=0)
+    a_dead = np.add.reduceat(keep * h, cd.ev_starts)
+    b_dead = np.add.reduceat((keep * h)[:, None] * xbar, cd.ev_starts, axis=0)
+    c_mean = np.add.reduceat(xbar, cd.ev_starts, axis=0) / cd.ev_d[:, None]
+    n_times = len(cd.starts)
+    a_full = np.zeros(n_times)
+    a_full[cd.ev_k] = a
+    b_full = np.zeros((n_times, X.shape[1]))
+    b_full[cd.ev_k] = b
+    sa = np.cumsum(a_full)[cd.tidx] - cd.sum_before_entry(a_full)
+    sb = np.cumsum(b_full, axis=0)[cd.tidx] - cd.sum_before_entry(b_full)
+    # a failing row is "dead", not "alive", at its own event time
+    k = cd.rep
+    ev = cd.ev_rows
+    sa[ev] -= a[k]
+    sb[ev] -= b[k]
+    risk = pc.w / cd.wt  # exp(eta - shift): the residual is per row, unweighted
+    resid = -risk[:, None] * (X * sa[:, None] - sb)
+    resid[ev] += X[ev] - c_mean[k] - risk[ev, None] * (X[ev] * a_dead[k][:, None] - b_dead[k])
+    return resid
 
 
 class _NotConverged(Exception):
@@ -358,7 +452,9 @@ class CoxFit:
     reference level), ``level_counts`` ([variable, level, reference, n, events] for every level
     of each categorical covariate among the rows used, reference level included, for forest
     plots), ``variable_lr_p`` (variable -> p of the likelihood-ratio test that drops all of its
-    terms; computed on first use), ``coef`` and ``vcov``.
+    terms; computed on first use), ``coef`` and ``vcov`` (the robust variance when
+    ``robust``, as R's ``fit$var``; ``vcov_model`` is always the model-based one), ``robust``,
+    ``weighted`` and ``counting_process`` (fitted with weights / entry times).
     """
 
     def __init__(self, **kw):
@@ -399,6 +495,36 @@ class CoxFit:
         return dict(zip(self.variable_lr["variable"], self.variable_lr["p"], strict=True))
 
 
+def _row_values(frame: pd.DataFrame, spec, name: str, who: str) -> np.ndarray | None:
+    """A per-row argument given as a column name or as one value per row (None stays None)."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        require_columns(frame, [spec], who)
+        return frame[spec].to_numpy()
+    values = np.asarray(spec)
+    if values.shape != (len(frame),):
+        raise SurvivalInputError(
+            f"{who}: {name} has {values.size} values; expected a column name or one value per "
+            f"row ({len(frame)})"
+        )
+    return values
+
+
+def _check_weights(frame: pd.DataFrame, raw: np.ndarray, spec, who: str) -> np.ndarray:
+    what = f"column {spec!r}" if isinstance(spec, str) else "weights"
+    values = pd.to_numeric(pd.Series(raw, index=frame.index), errors="coerce").to_numpy(float)
+    bad = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
+    bad |= np.isnan(values) & pd.notna(raw)
+    if bad.any():
+        pos = np.flatnonzero(bad)[0]
+        raise SurvivalInputError(
+            f"{who}: {what}, row {show(frame.index[pos])}: value {show(raw[pos])}; expected a "
+            "case weight (a finite number > 0, as R's coxph requires)"
+        )
+    return values
+
+
 def cox(
     data: pd.DataFrame,
     time: str,
@@ -408,6 +534,10 @@ def cox(
     ties: str = "efron",
     categorical: Sequence[str] = (),
     conf_level: float = 0.95,
+    weights: str | Sequence[float] | None = None,
+    entry: str | Sequence[float] | None = None,
+    robust: bool | None = None,
+    cluster: str | Sequence | None = None,
 ) -> CoxFit:
     """Cox proportional-hazards model, matching R ``coxph(Surv(time, event) ~ ...)``.
 
@@ -415,13 +545,29 @@ def cox(
     any named in ``categorical`` or given a reference) are expanded to one indicator per
     non-reference level; ``reference={"arm": "control"}`` names the reference level, otherwise
     it is the first level (category order, else sorted), as R's treatment contrasts. A number
-    coded column such as ECOG 0-3 stays a linear (1-df) term unless listed in ``categorical``. Rows with a missing covariate
-    are dropped and counted in ``n_dropped`` (R drops them silently); missing times or events
-    are errors.
+    coded column such as ECOG 0-3 stays a linear (1-df) term unless listed in ``categorical``.
+    Rows with a missing covariate (or a missing weight) are dropped and counted in
+    ``n_dropped`` (R drops them silently); missing times or events are errors.
 
     Ties use Efron's method by default, as R (lifelines also uses Efron; statsmodels PHReg
     defaults to Breslow, available here as ``ties="breslow"``). The fit is iterated to full
     convergence, so coefficients agree with R to its own convergence tolerance.
+
+    Variants, each as R's ``coxph`` (column names, or one value per row):
+
+    * ``weights``: case weights > 0 (e.g. inverse-probability weights), R ``weights = w``;
+      tied events enter Efron's approximation with their mean weight, as R.
+    * ``entry``: entry time of each row, for delayed entry (left truncation) or
+      counting-process rows (start, stop]: a row is at risk at t when entry < t <= time, as
+      R ``Surv(entry, time, event)``. Times are in the cohort's unit.
+    * ``robust``: add the sandwich (infinitesimal-jackknife) variance, R ``robust = TRUE``.
+      Defaults to True with ``weights`` or ``cluster`` (as R for a cluster; IPT weights need it).
+    * ``cluster``: rows with the same value (e.g. one patient's split rows) are one
+      independent unit in the sandwich, R ``cluster = id``.
+
+    With ``robust`` the table's ``se`` is still the model-based SE (R's ``se(coef)``), a
+    ``robust_se`` column is added, and z, p and the CI use the robust SE, as R's summary;
+    ``vcov`` is then the robust variance and ``vcov_model`` the model-based one.
 
     Raises SurvivalInputError (with what to fix) for a constant covariate, a level with no
     events (its hazard ratio is not estimable), collinear covariates, or a model whose
@@ -451,14 +597,45 @@ def cox(
     require_columns(frame, [time, event, *covariates], who)
     t = check_time(frame, time, who)
     e = check_event(frame, event, who)
+    w_raw = _row_values(frame, weights, "weights", who)
+    w = None if w_raw is None else _check_weights(frame, w_raw, weights, who)
+    start = None
+    if entry is not None:
+        start_raw = _row_values(frame, entry, "entry", who)
+        name = entry if isinstance(entry, str) else "__entry__"
+        start = check_time(pd.DataFrame({name: start_raw}, index=frame.index), name, who)
+        late = start >= t
+        if late.any():
+            pos = np.flatnonzero(late)[0]
+            raise SurvivalInputError(
+                f"{who}: row {show(frame.index[pos])}: entry time {show(start[pos])} is not "
+                f"before the exit time {show(t[pos])}; a row covers (entry, time]"
+            )
+    groups = _row_values(frame, cluster, "cluster", who)
+    if groups is not None and pd.isna(groups).any():
+        pos = np.flatnonzero(pd.isna(groups))[0]
+        raise SurvivalInputError(
+            f"{who}: cluster, row {show(frame.index[pos])}: missing value; every row needs the "
+            "identifier of its cluster (e.g. the patient id)"
+        )
+    if robust is None:
+        robust = w is not None or groups is not None
     complete = frame[covariates].notna().all(axis=1).to_numpy()
+    if w is not None:
+        complete &= ~np.isnan(w)
     n_dropped = int((~complete).sum())
     if not complete.any():
         raise SurvivalInputError(
             f"{who}: every row has a missing value in at least one of {covariates}; no rows left"
         )
     used = frame.loc[complete, covariates]
-    t, e = timefix(t[complete]), e[complete]
+    e = e[complete]
+    if start is None:
+        t = timefix(t[complete])
+    else:
+        # R's aeqSurv merges near-identical times across start and stop together
+        both = timefix(np.concatenate([start[complete], t[complete]]))
+        start, t = both[: int(complete.sum())], both[int(complete.sum()) :]
     if not e.any():
         raise SurvivalInputError(
             f"{who}: no events among the {len(t)} rows used (column {event!r} is 0 everywhere); "
@@ -466,7 +643,7 @@ def cox(
         )
     design = _build_design(used, covariates, reference, categorical, e, who)
     _check_collinear(design.X, design.terms, who)
-    cd = _CoxData.build(t, e, design.X)
+    cd = _CoxData.build(t, e, design.X, weights=None if w is None else w[complete], entry=start)
     efron = ties == "efron"
     try:
         beta, loglik, info, iterations = _newton(cd, efron)
@@ -481,17 +658,34 @@ def cox(
     loglik_null = _pieces(cd, np.zeros(len(beta)), efron).loglik
     vcov = linalg.inv(info)
     vcov = (vcov + vcov.T) / 2
+    vcov_model = vcov
     se = np.sqrt(np.diag(vcov))
-    zstat = beta / se
+    used_se = se
+    columns = list(TABLE_COLUMNS)
+    if robust:
+        order = np.argsort(t, kind="stable")  # the row order of cd
+        resid = _score_residuals(cd, _pieces(cd, beta, efron))
+        dfbeta = (cd.wt[:, None] * resid) @ vcov
+        if groups is not None:
+            codes = pd.factorize(np.asarray(groups)[complete][order])[0]
+            summed = np.zeros((codes.max() + 1, len(beta)))
+            np.add.at(summed, codes, dfbeta)
+            dfbeta = summed
+        vcov = dfbeta.T @ dfbeta
+        used_se = np.sqrt(np.diag(vcov))
+        columns.insert(columns.index("se") + 1, "robust_se")
+    zstat = beta / used_se
     table = pd.DataFrame(design.terms)
     table["coef"] = beta
     table["se"] = se
+    if robust:
+        table["robust_se"] = used_se
     table["z"] = zstat
     table["hr"] = np.exp(beta)
-    table["ci_low"] = np.exp(beta - z * se)
-    table["ci_high"] = np.exp(beta + z * se)
+    table["ci_low"] = np.exp(beta - z * used_se)
+    table["ci_high"] = np.exp(beta + z * used_se)
     table["p"] = 2 * stats.norm.sf(np.abs(zstat))
-    table = table[TABLE_COLUMNS]
+    table = table[columns]
     names = list(table["term"])
     lr_chisq = max(2 * (loglik - loglik_null), 0.0)
     return CoxFit(
@@ -506,6 +700,10 @@ def cox(
         lr_p=float(stats.chi2.sf(lr_chisq, len(beta))),
         coef=pd.Series(beta, index=names),
         vcov=pd.DataFrame(vcov, index=names, columns=names),
+        vcov_model=pd.DataFrame(vcov_model, index=names, columns=names),
+        robust=bool(robust),
+        weighted=w is not None,
+        counting_process=start is not None,
         covariates=covariates,
         reference={v: r for v, r in design.reference.items() if design.kinds[v] == "categorical"},
         ties=ties,

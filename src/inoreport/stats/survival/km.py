@@ -19,6 +19,7 @@ from inoreport.stats.survival._common import (
     group_codes,
     label,
     require_columns,
+    show,
     timefix,
     z_value,
 )
@@ -48,9 +49,18 @@ class _Curve:
     n_event: np.ndarray
     n_censor: np.ndarray
     survival: np.ndarray
-    se_log: np.ndarray  # Greenwood standard error of log S (R's fit$std.err)
+    se_log: np.ndarray  # standard error of log S (R's fit$std.err)
     ci_low: np.ndarray
     ci_high: np.ndarray
+    sorted_weights: np.ndarray | None = None  # case weights in sorted_times order, if any
+
+    def at_risk(self, times: np.ndarray) -> np.ndarray:
+        """Number (weighted: sum of weights) still followed at each time (time >= t)."""
+        first = np.searchsorted(self.sorted_times, times, side="left")
+        if self.sorted_weights is None:
+            return (len(self.sorted_times) - first).astype(np.int64)
+        tail = np.concatenate([np.cumsum(self.sorted_weights[::-1])[::-1], [0.0]])
+        return tail[first]
 
 
 def _km_curve(t: np.ndarray, e: np.ndarray, conf_type: str, conf_level: float) -> _Curve:
@@ -78,6 +88,58 @@ def _km_curve(t: np.ndarray, e: np.ndarray, conf_type: str, conf_level: float) -
         se_log=se_log,
         ci_low=low,
         ci_high=high,
+    )
+
+
+def _weighted_km_curve(
+    t: np.ndarray, e: np.ndarray, w: np.ndarray, variance: str, conf_type: str, conf_level: float
+) -> _Curve:
+    """Product-limit estimate with case weights for one group (``t`` sorted ascending), as R
+    ``survfit(..., weights = w)``: weighted numbers at risk and of events at each time.
+
+    ``variance="greenwood"``: Greenwood's formula on the weighted counts (R ``robust = FALSE``).
+    ``variance="robust"``: the infinitesimal jackknife (R ``robust = TRUE``), the variance of
+    sum_i w_i U_i(t) where U_i(t) is the influence of row i on log S(t): at each event time
+    t_j <= t a row still at risk adds h_j / (n_j (1 - h_j)) and a row failing at t_j adds
+    -1 / n_j (n_j weighted number at risk, h_j = d_j / n_j). The sums run over distinct
+    times, so a curve of 10^6 rows costs a few passes.
+    """
+    uniq, start, counts = np.unique(t, return_index=True, return_counts=True)
+    we = w * e
+    n_event = np.add.reduceat(we, start)
+    n_censor = np.add.reduceat(w - we, start)
+    n_risk = np.cumsum(np.add.reduceat(w, start)[::-1])[::-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = n_event / n_risk
+        survival = np.cumprod(1.0 - hazard)
+        if variance == "greenwood":
+            increment = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
+            se_log = np.sqrt(np.cumsum(increment))
+        else:
+            dying = 1.0 / (n_risk * (1.0 - hazard))  # a_j
+            staying = np.where(n_event > 0, hazard * dying, 0.0)  # c_j
+            cum = np.cumsum(staying)  # C_k: influence of a row still at risk after t_k
+            tidx = np.repeat(np.arange(len(uniq)), counts)
+            final = cum[tidx] - np.where(e > 0, dying[tidx], 0.0)  # influence after its time
+            w2 = w * w
+            later = np.concatenate([np.cumsum(np.add.reduceat(w2, start)[::-1])[::-1][1:], [0]])
+            done = np.cumsum(np.add.reduceat(w2 * final * final, start))
+            se_log = np.sqrt(cum * cum * later + done)
+        se_log = np.where(survival > 0, se_log, np.nan)
+    low, high = confint(survival, se_log, conf_type, conf_level, logse=True)
+    return _Curve(
+        n=len(t),
+        events=float(we.sum()),
+        sorted_times=t,
+        time=uniq,
+        n_risk=n_risk,
+        n_event=n_event,
+        n_censor=n_censor,
+        survival=survival,
+        se_log=se_log,
+        ci_low=low,
+        ci_high=high,
+        sorted_weights=w,
     )
 
 
@@ -279,7 +341,7 @@ class KaplanMeier:
             beyond = t_req > (c.time[-1] if len(c.time) else -np.inf)
             for arr in (surv, low, high, std_err):
                 arr[beyond] = np.nan
-            n_risk = len(c.sorted_times) - np.searchsorted(c.sorted_times, t_req, side="left")
+            n_risk = c.at_risk(t_req)
             frames.append(
                 pd.DataFrame(
                     {
@@ -288,7 +350,7 @@ class KaplanMeier:
                         "survival": surv,
                         "ci_low": low,
                         "ci_high": high,
-                        "n_risk": n_risk.astype(np.int64),
+                        "n_risk": n_risk,
                         "std_err": std_err,
                     }
                 )
@@ -296,12 +358,11 @@ class KaplanMeier:
         return pd.concat(frames, ignore_index=True)
 
     def risk_table(self, times: Sequence[float]) -> pd.DataFrame:
-        """Numbers at risk (time >= t), index = group, one column per time."""
+        """Numbers at risk (time >= t), index = group, one column per time (weighted fits: the
+        sum of the weights at risk)."""
         t_req = np.asarray(list(times), dtype=float)
-        data = {}
-        for g, c in self._curves.items():
-            data[g] = len(c.sorted_times) - np.searchsorted(c.sorted_times, t_req, side="left")
-        out = pd.DataFrame(data, index=list(times)).T.astype(np.int64)
+        data = {g: c.at_risk(t_req) for g, c in self._curves.items()}
+        out = pd.DataFrame(data, index=list(times)).T
         out.index.name = "group"
         return out
 
@@ -328,6 +389,8 @@ def kaplan_meier(
     conf_type: str = "log",
     conf_level: float = 0.95,
     order: Sequence | None = None,
+    weights: str | Sequence[float] | None = None,
+    variance: str | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier survival by group, matching R ``survfit(Surv(time, event) ~ by)``.
 
@@ -336,6 +399,13 @@ def kaplan_meier(
     and counted in ``n_dropped``), ``conf_type`` ("log" as R's default, "log-log" as
     lifelines, or "plain"), ``order`` (group order; default: categorical order, else sorted).
 
+    ``weights`` (a column name or one value per row, each >= 0) gives case weights, e.g.
+    inverse-probability weights, as R ``survfit(..., weights = w)``: numbers at risk, events
+    and censorings are then sums of weights, and rows with a missing weight are dropped (and
+    counted in ``n_dropped``). ``variance`` is "greenwood" or "robust" (the infinitesimal
+    jackknife); the default is R's: robust when some weight is not a whole number, Greenwood
+    otherwise (whole-number weights count repeated patients).
+
     Times closer than sqrt(machine epsilon) are merged first, as R's ``timefix`` does.
     Raises SurvivalInputError for missing, negative or non-numeric times and for events that
     are not 0/1.
@@ -343,25 +413,70 @@ def kaplan_meier(
     who = "kaplan_meier"
     check_conf_type(conf_type, who)
     z_value(conf_level)
+    if variance not in (None, "greenwood", "robust"):
+        raise SurvivalInputError(
+            f"{who}: variance={variance!r}; expected 'greenwood' or 'robust' (or None for R's "
+            "default)"
+        )
     frame = as_frame(data, who)
     require_columns(frame, [time, event], who)
     codes, labels, n_dropped = _prepare_groups(frame, by, order, who)
     t = check_time(frame, time, who)
     e = check_event(frame, event, who)
     keep = codes >= 0
+    w = None
+    if weights is not None:
+        w = _check_weights(frame, weights, who)
+        n_dropped += int((keep & np.isnan(w)).sum())
+        keep &= ~np.isnan(w)
+        if variance is None:
+            variance = "robust" if np.any(w[keep] != np.round(w[keep])) else "greenwood"
+    elif variance == "robust":
+        w = np.ones(len(frame))
     if not keep.any():
         raise SurvivalInputError(f"{who}: column {by!r} is missing on every row")
     t, e, codes = timefix(t[keep]), e[keep], codes[keep]
     sort = np.lexsort((t, codes))
     t, e, codes = t[sort], e[sort], codes[sort]
+    if w is not None:
+        w = w[keep][sort]
     bounds = np.searchsorted(codes, np.arange(len(labels) + 1), side="left")
     curves = {}
     for i, g in enumerate(labels):
         lo, hi = bounds[i], bounds[i + 1]
         if hi == lo:
             raise SurvivalInputError(f"{who}: group {g!r} in order= has no rows")
-        curves[g] = _km_curve(t[lo:hi], e[lo:hi], conf_type, conf_level)
+        if w is None:
+            curves[g] = _km_curve(t[lo:hi], e[lo:hi], conf_type, conf_level)
+        else:
+            curves[g] = _weighted_km_curve(
+                t[lo:hi], e[lo:hi].astype(float), w[lo:hi], variance, conf_type, conf_level
+            )
     return KaplanMeier(curves, conf_type, conf_level, n_dropped, time, event, by)
+
+
+def _check_weights(frame: pd.DataFrame, weights, who: str) -> np.ndarray:
+    """Case weights as float (NaN = missing): a column name or one value per row, >= 0."""
+    if isinstance(weights, str):
+        require_columns(frame, [weights], who)
+        raw = frame[weights]
+        what = f"column {weights!r}"
+    else:
+        raw = pd.Series(np.asarray(weights), index=frame.index)
+        what = "weights"
+        if len(raw) != len(frame):
+            raise SurvivalInputError(
+                f"{who}: weights has {len(raw)} values; expected one per row ({len(frame)})"
+            )
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = (np.isnan(values) & raw.notna().to_numpy()) | (values < 0) | np.isinf(values)
+    if bad.any():
+        pos = np.flatnonzero(bad)[0]
+        raise SurvivalInputError(
+            f"{who}: {what}, row {show(frame.index[pos])}: value {show(raw.iloc[pos])}; "
+            "expected a case weight (a finite number >= 0)"
+        )
+    return values
 
 
 def median_followup(

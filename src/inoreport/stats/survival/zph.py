@@ -38,6 +38,11 @@ def _time_transform(fit: CoxFit, transform: str) -> np.ndarray:
 
 
 def _zph_parts(fit: CoxFit, transform: str):
+    if getattr(fit, "weighted", False) or getattr(fit, "counting_process", False):
+        raise SurvivalInputError(
+            "ph_test: the fit uses case weights or entry times, which this test does not "
+            "handle; check proportional hazards on the unweighted, one-row-per-patient model"
+        )
     cd = fit._data
     g_rows = _time_transform(fit, transform)
     g = g_rows - g_rows[cd.event].mean()

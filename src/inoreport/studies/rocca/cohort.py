@@ -1090,7 +1090,7 @@ class PfsCalibration:
         """The statistics of one realisation (the uniforms ``u``), in target order."""
         t, e = self.model.times(theta, u)
         out = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()]
-        beta, ok = fastsurv.cox(t, e, self.design)
+        beta, ok = fastsurv.fit_cox(t, e, self.design)
         hrs = beta[self.hr_columns] if ok else np.full(len(self.hr_columns), np.nan)
         return np.concatenate(out + [hrs])
 
@@ -1923,7 +1923,7 @@ def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
     """PFS hazard ratios: the generator's model 2 calibrated (its limits held out), model 1
     held out."""
     rows, src = [], SOURCE
-    fit2 = surv.cox(frame, "pfs_months", "pfs_event", MODEL_2)
+    fit2 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_2)
     for term, q in HR_QUANTITIES.items():
         hr, lo, hi = fit2[term]
         published_row = pub.row(R(q, "model_2"))
@@ -1960,7 +1960,7 @@ def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
                 note="interval width depends on event counts",
             )
         )
-    fit1 = surv.cox(frame, "pfs_months", "pfs_event", MODEL_1)
+    fit1 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_1)
     hr, lo, hi = fit1["ino_exposed"]
     rows.append(
         ratio_row(

@@ -22,11 +22,10 @@ STUDY = "rocca"
 
 @pytest.fixture(scope="module")
 def cohort():
-    defaults = get_chapter(STUDY).defaults
-    params = {k: v for k, v in defaults.items() if k not in ("cohort_path", "landmarks")}
-    return report.read_cohort(
-        get_chapter(STUDY), paths.SYNTHETIC / "rocca.csv", defaults["landmarks"], **params
-    )
+    chapter = get_chapter(STUDY)
+    params = {k: v for k, v in chapter.defaults.items() if k not in ("cohort_path", "landmarks")}
+    loaded = chapter.load_cohort(paths.SYNTHETIC / "rocca.csv", **params)
+    return report.from_cohort(chapter, loaded, chapter.defaults["landmarks"])
 
 
 def test_every_recorded_target_key_is_a_published_number():
@@ -46,7 +45,7 @@ def test_target_roles_by_key():
     assert roles[("hr_pfs_ino_exposed", "model_1")] == "held_out"
 
 
-def test_read_cohort_matches_the_paper_group_sizes(cohort):
+def test_from_cohort_matches_the_paper_group_sizes(cohort):
     assert len(cohort.data) == published.value(STUDY, "n_patients", "all")
     assert cohort.data["exposed"].sum() == published.value(STUDY, "n_patients", "ino_exposed")
     assert cohort.is_synthetic and cohort.syn == " (synthetic)"

@@ -1,6 +1,6 @@
 """The ROCCA chapter's cohort and its published-number prose (Aldoss 2024).
 
-* :func:`read_cohort` — the chapter's cohort as ``inoreport run rocca`` reads it, with the
+* :func:`from_cohort` — the chapter's view of the cohort ``inoreport run rocca`` reads, with the
   groups the chapter compares (response to InO, timing of InO);
 * :func:`bottom_line`, :func:`design`, :func:`timing`, :func:`advice` — glue texts built
   from ``data/published/rocca.csv`` only (nothing synthetic);
@@ -87,10 +87,10 @@ class RoccaCohort:
         return self.roles[key]
 
 
-def read_cohort(chapter, cohort_path, landmarks, **parameters) -> RoccaCohort:
-    """Load and check the cohort through the chapter registry, as ``inoreport run`` does;
-    yes/no columns as True/False; the InO response and timing groups added."""
-    cohort = chapter.load_cohort(cohort_path, **parameters)
+def from_cohort(chapter, cohort, landmarks) -> RoccaCohort:
+    """The chapter's view of a cohort loaded and checked by the registry
+    (``chapter.load_cohort``, as ``inoreport run`` does): yes/no columns as True/False, the
+    InO response and timing groups added, the generator's roles of its targets by key."""
     data = cohort.frame.copy()
     for column in [c.name for c in chapter.schema.columns if c.kind == "flag" and c.name in data]:
         data[column] = data[column].map({1.0: True, 0.0: False})

@@ -1107,7 +1107,7 @@ register(
     Chapter(
         name="rocca",
         title="Prior InO before brexucabtagene autoleucel (ROCCA)",
-        notebook="notebooks/rocca.ipynb",
+        notebook="notebooks/rocca.md",
         summary=(
             "Table 1 and toxicity by prior InO, PFS and OS by exposure, response to InO and "
             "timing, the paper's Cox model-building rule, propensity weighting, consolidation "

@@ -169,3 +169,44 @@ def crude_and_adjusted(landmark_months=(6, 12)) -> pd.DataFrame:
                        "likely or through the bridging it is part of (over-adjustment)",
     })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _hr_cell(hr, low, high) -> str:
+    return "not printed" if pd.isna(hr) else f"{hr:.2f} ({low:.2f}–{high:.2f})"
+
+
+def covariates_shown(covariates: pd.DataFrame) -> pd.DataFrame:
+    """:func:`adjusted_model_covariates` as the chapter shows it (hazard ratios as text)."""
+    return pd.DataFrame({
+        "Covariate": covariates["covariate"],
+        "Published HR for PFS (95% CI)": [
+            _hr_cell(*r) for r in covariates[["hr", "ci_low", "ci_high"]].to_numpy()
+        ],
+        "Settled": covariates["fixed_when"],
+        "Before or after InO": covariates["relative_to_ino"],
+        "What it means for the InO estimate": covariates["why"],
+    })  # fmt: skip
+
+
+def bounds_shown(bounds: pd.DataFrame) -> pd.DataFrame:
+    """:func:`crude_and_adjusted` as the chapter shows it (derived estimates marked)."""
+    return pd.DataFrame({
+        "Estimate": bounds["estimate"]
+        + [" (derived)" if s == "derived" else "" for s in bounds["status"]],
+        "HR for PFS (95% CI)": [
+            _hr_cell(*r) for r in bounds[["hr", "ci_low", "ci_high"]].to_numpy()
+        ],
+        "Adjusts for": bounds["adjusts_for"],
+        "Likely bias, relative to InO's total effect": bounds["likely_bias"],
+    })  # fmt: skip
+
+
+def bounds_text(bounds: pd.DataFrame) -> str:
+    """Where InO's total effect on PFS lies if the crude (12-month) and adjusted hazard
+    ratios bracket it: both estimates and the span of their intervals."""
+    crude12 = bounds[bounds["estimate"].str.contains("12-month")].iloc[0]
+    adjusted = bounds[bounds["status"] == "published"].iloc[0]
+    return (
+        f"between about {adjusted['hr']:.2f} and {crude12['hr']:.2f}, with the two intervals "
+        f"together running from {adjusted['ci_low']:.2f} to {crude12['ci_high']:.2f}"
+    )

@@ -74,6 +74,7 @@ from inoreport.synthetic.common import (
     bisect,
     count_row,
     ids,
+    keyed,
     landmark_row,
     median_row,
     p_row,
@@ -141,6 +142,16 @@ GROUPS = {
     "refractory": "ino_refractory",
     "bridging": "ino_bridging",
     "preapheresis_only": "ino_preapheresis_only",
+}
+
+
+#: Subgroups (as in :func:`InoStructure.subgroups`) -> their short group names, for the
+#: published median prior lines.
+LINE_MEDIAN_GROUPS = {
+    "responder": "responder",
+    "refractory": "refractory",
+    "bridging": "bridging",
+    "pre_only": "preapheresis_only",
 }
 
 
@@ -659,12 +670,7 @@ def allocate_prior_lines(d: Draft, ino: InoStructure) -> dict[str, float]:
         line_cons += arm_cons
         line_ref[m] = _geometric(lines, med)
     line_medians = {}
-    for sg, qgroup in (
-        ("responder", "responder"),
-        ("refractory", "refractory"),
-        ("bridging", "bridging"),
-        ("pre_only", "preapheresis_only"),
-    ):
+    for sg, qgroup in LINE_MEDIAN_GROUPS.items():
         med = d.pub(R("prior_lines_median", qgroup))
         line_medians[sg] = med
         line_cons += quantile(ino.subgroups[sg], 0.5, int(med), lines, f"prior lines {sg}")
@@ -1692,12 +1698,15 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
     rows += _cox_rows(frame, pub, surv)
     fu = surv.median_followup(frame, "os_months", "os_event")
     rows.append(
-        median_row(
-            "median follow-up, reverse KM (months)",
-            pub(R("median_followup_months")),
-            fu,
-            "calibrated",
-            source=SOURCE,
+        keyed(
+            median_row(
+                "median follow-up, reverse KM (months)",
+                pub(R("median_followup_months")),
+                fu,
+                "calibrated",
+                source=SOURCE,
+            ),
+            R("median_followup_months"),
         )
     )
     return rows
@@ -1710,25 +1719,31 @@ def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
         short = short_rows.get(f"{col} {arm}")
         for cat, q in mapping.items():
             rows.append(
-                count_row(
-                    f"{category_label(col, cat)}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub[col] == cat).sum()),
-                    source=src,
-                    at_least=short is not None,
-                    note=_short_note(short),
+                keyed(
+                    count_row(
+                        f"{category_label(col, cat)}, {arm}",
+                        pub(R(q, arm)),
+                        int((sub[col] == cat).sum()),
+                        source=src,
+                        at_least=short is not None,
+                        note=_short_note(short),
+                    ),
+                    R(q, arm),
                 )
             )
     short = short_rows.get(f"age_group {arm}")
     for g, q in AGE_GROUP_IDS.items():
         rows.append(
-            count_row(
-                f"age {g}, {arm}",
-                pub(R(q, arm)),
-                int((sub["age_group"] == g).sum()),
-                source=src,
-                at_least=short is not None,
-                note=_short_note(short),
+            keyed(
+                count_row(
+                    f"age {g}, {arm}",
+                    pub(R(q, arm)),
+                    int((sub["age_group"] == g).sum()),
+                    source=src,
+                    at_least=short is not None,
+                    note=_short_note(short),
+                ),
+                R(q, arm),
             )
         )
     for label, quantity, column in (
@@ -1737,11 +1752,14 @@ def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
         ("median hospital days", "hospital_days_median", "hospital_days"),
     ):
         rows.append(
-            count_row(
-                f"{label}, {arm}",
-                pub(R(quantity, arm)),
-                float(sub[column].median()),
-                source=src,
+            keyed(
+                count_row(
+                    f"{label}, {arm}",
+                    pub(R(quantity, arm)),
+                    float(sub[column].median()),
+                    source=src,
+                ),
+                R(quantity, arm),
             )
         )
     for col, q in (
@@ -1751,29 +1769,38 @@ def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
         ("anakinra", "anakinra_count"),
     ):
         rows.append(
-            count_row(
-                f"{category_label(col, True)}, {arm}",
-                pub(R(q, arm)),
-                int(sub[col].sum()),
-                source=src,
+            keyed(
+                count_row(
+                    f"{category_label(col, True)}, {arm}",
+                    pub(R(q, arm)),
+                    int(sub[col].sum()),
+                    source=src,
+                ),
+                R(q, arm),
             )
         )
     for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
         rows.append(
-            count_row(
-                f"CRS grade {grade}, {arm}",
-                pub(R(q, arm)),
-                int((sub["crs_grade"] == grade).sum()),
-                source=src,
+            keyed(
+                count_row(
+                    f"CRS grade {grade}, {arm}",
+                    pub(R(q, arm)),
+                    int((sub["crs_grade"] == grade).sum()),
+                    source=src,
+                ),
+                R(q, arm),
             )
         )
     for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
         rows.append(
-            count_row(
-                f"ICANS grade {grade}, {arm}",
-                pub(R(q, arm)),
-                int((sub["icans_grade"] == grade).sum()),
-                source=src,
+            keyed(
+                count_row(
+                    f"ICANS grade {grade}, {arm}",
+                    pub(R(q, arm)),
+                    int((sub["icans_grade"] == grade).sum()),
+                    source=src,
+                ),
+                R(q, arm),
             )
         )
     return rows
@@ -1790,24 +1817,30 @@ def _arm_course_rows(sub: pd.DataFrame, arm: str, pub, readings: Readings) -> li
         ("other maintenance", "consolidation_other_count"),
     ):
         rows.append(
-            count_row(
-                f"consolidation {kind}, {arm}",
-                pub(R(q, arm)),
-                int((sub["consolidation"] == kind).sum()),
-                source=src,
+            keyed(
+                count_row(
+                    f"consolidation {kind}, {arm}",
+                    pub(R(q, arm)),
+                    int((sub["consolidation"] == kind).sum()),
+                    source=src,
+                ),
+                R(q, arm),
             )
         )
     n_cr = int(sub["cr_cri"].eq(True).sum())
     n_eval = int(sub["cr_cri"].notna().sum())
     rows.append(
-        landmark_row(
-            f"CR/CRi rate, {arm} (%)",
-            pub(R("cr_cri_pct", arm)),
-            100.0 * n_cr / n_eval,
-            "calibrated",
-            tolerance_pp=0.05,
-            source=src,
-            note=f"{n_cr}/{n_eval}: the only (responders, evaluable) pair fitting the printed % and the consolidation count",
+        keyed(
+            landmark_row(
+                f"CR/CRi rate, {arm} (%)",
+                pub(R("cr_cri_pct", arm)),
+                100.0 * n_cr / n_eval,
+                "calibrated",
+                tolerance_pp=0.05,
+                source=src,
+                note=f"{n_cr}/{n_eval}: the only (responders, evaluable) pair fitting the printed % and the consolidation count",
+            ),
+            R("cr_cri_pct", arm),
         )
     )
     rows.append(
@@ -1846,24 +1879,30 @@ def _subgroup_rows(frame: pd.DataFrame, pub, table1: Table1) -> list:
         mask = masks[sg]
         got = int((frame.loc[mask, col] == cat).sum())
         rows.append(
-            landmark_row(
-                f"{category_label(col, cat)}, {SUBGROUP_LABELS[sg]} (%)",
-                pub(ref),
-                100.0 * got / n_sg,
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{got}/{n_sg}",
+            keyed(
+                landmark_row(
+                    f"{category_label(col, cat)}, {SUBGROUP_LABELS[sg]} (%)",
+                    pub(ref),
+                    100.0 * got / n_sg,
+                    "calibrated",
+                    tolerance_pp=0.5,
+                    source=src,
+                    note=f"{got}/{n_sg}",
+                ),
+                ref,
             )
         )
     for sg, med in line_medians.items():
         mask = masks[sg]
         rows.append(
-            count_row(
-                f"median prior lines, {SUBGROUP_LABELS[sg]}",
-                med,
-                float(frame.loc[mask, "prior_lines"].median()),
-                source=src,
+            keyed(
+                count_row(
+                    f"median prior lines, {SUBGROUP_LABELS[sg]}",
+                    med,
+                    float(frame.loc[mask, "prior_lines"].median()),
+                    source=src,
+                ),
+                R("prior_lines_median", LINE_MEDIAN_GROUPS[sg]),
             )
         )
 
@@ -1889,17 +1928,20 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
                 t = int(r["time"])
                 not_fitted = endpoint == "os" and (g, t) in infeasible_os
                 rows.append(
-                    landmark_row(
-                        f"{endpoint.upper()} {t}-month, {g} (%)",
-                        pub(R(f"{endpoint}_{t}mo", g)),
-                        100 * r["survival"],
-                        "held_out" if not_fitted else "calibrated",
-                        source=src,
-                        note="not fitted: published OS below published PFS at this time in "
-                        "the same patients; Kaplan–Meier curves can cross only through "
-                        "censoring, which the generator does not try to reproduce"
-                        if not_fitted
-                        else "",
+                    keyed(
+                        landmark_row(
+                            f"{endpoint.upper()} {t}-month, {g} (%)",
+                            pub(R(f"{endpoint}_{t}mo", g)),
+                            100 * r["survival"],
+                            "held_out" if not_fitted else "calibrated",
+                            source=src,
+                            note="not fitted: published OS below published PFS at this time in "
+                            "the same patients; Kaplan–Meier curves can cross only through "
+                            "censoring, which the generator does not try to reproduce"
+                            if not_fitted
+                            else "",
+                        ),
+                        R(f"{endpoint}_{t}mo", g),
                     )
                 )
                 if g in ("naive", "exposed"):
@@ -1928,14 +1970,17 @@ def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
         hr, lo, hi = fit2[term]
         published_row = pub.row(R(q, "model_2"))
         rows.append(
-            ratio_row(
-                hr_statistic(term),
-                pub(R(q, "model_2")),
-                hr,
-                "calibrated",
-                source=src,
-                note="fitted in the generator's fixed model: "
-                + ", ".join(COLUMN_LABELS.get(c, c) for c in MODEL_2),
+            keyed(
+                ratio_row(
+                    hr_statistic(term),
+                    pub(R(q, "model_2")),
+                    hr,
+                    "calibrated",
+                    source=src,
+                    note="fitted in the generator's fixed model: "
+                    + ", ".join(COLUMN_LABELS.get(c, c) for c in MODEL_2),
+                ),
+                R(q, "model_2"),
             )
         )
         rows.append(
@@ -1963,13 +2008,16 @@ def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
     fit1 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_1)
     hr, lo, hi = fit1["ino_exposed"]
     rows.append(
-        ratio_row(
-            f"PFS HR InO exposure ({GENERATOR_MODEL_1})",
-            pub(R("hr_pfs_ino_exposed", "model_1")),
-            hr,
-            "held_out",
-            source=src,
-            note="not fitted: follows from the model-2 calibration",
+        keyed(
+            ratio_row(
+                f"PFS HR InO exposure ({GENERATOR_MODEL_1})",
+                pub(R("hr_pfs_ino_exposed", "model_1")),
+                hr,
+                "held_out",
+                source=src,
+                note="not fitted: follows from the model-2 calibration",
+            ),
+            R("hr_pfs_ino_exposed", "model_1"),
         )
     )
     return rows
@@ -2010,13 +2058,16 @@ def _logrank_rows(frame, pub, surv):
             p = surv.logrank(frame[mask], f"{endpoint}_months", f"{endpoint}_event", col)
             published_row = pub.row(Ref(f"{endpoint}_p", q))
             rows.append(
-                p_row(
-                    f"{endpoint.upper()} log-rank p, {label}",
-                    float(published_row["value"]),
-                    p,
-                    source=SOURCE,
-                    note="held out: never used to fit; the paper does not say which test it used",
-                    published_text=str(published_row["printed"]),
+                keyed(
+                    p_row(
+                        f"{endpoint.upper()} log-rank p, {label}",
+                        float(published_row["value"]),
+                        p,
+                        source=SOURCE,
+                        note="held out: never used to fit; the paper does not say which test it used",
+                        published_text=str(published_row["printed"]),
+                    ),
+                    Ref(f"{endpoint}_p", q),
                 )
             )
     return rows

@@ -28,10 +28,14 @@ from inoreport import published
 from inoreport.stats import evidence
 from inoreport.stats import small_cohorts as burden
 from inoreport.stats.contingency import pearson_chi2
+from inoreport.stats.tables import format_percent
 
 __all__ = [
+    "detection_shown",
     "early_and_sos_deaths",
     "points_text",
+    "safety_rows",
+    "safety_texts",
     "shown_table",
     "severe_toxicity_table",
     "what_the_tests_can_exclude",
@@ -235,3 +239,140 @@ def shown_table(frame: pd.DataFrame) -> pd.DataFrame:
                             for c, f in zip(frame["chi2_p"], frame["fisher_p"], strict=True)],
     })  # fmt: skip
     return out.reset_index(drop=True)
+
+
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def _number_word(n, capital: bool = False) -> str:
+    word = _WORDS.get(int(n), str(int(n)))
+    return word[0].upper() + word[1:] if capital else word
+
+
+def _pct(x: float) -> str:
+    return f"{format_percent(x, digits=0)}%"
+
+
+def _fragility_words(x, events: tuple[str, str], patients_with: str) -> str:
+    """'one fewer death among InO-naïve patients' / 'three more InO-exposed patients with ...'."""
+    n, more = int(x["fragility"]), x["fragility_change"] == "more events"
+    if more:
+        return (f"{_number_word(n)} more {x['fragility_arm']} patient{'s' if n != 1 else ''} "
+                f"with {patients_with}")  # fmt: skip
+    return (f"{_number_word(n)} fewer {events[0] if n == 1 else events[1]} among "
+            f"{x['fragility_arm']} patients")  # fmt: skip
+
+
+def safety_rows() -> pd.DataFrame:
+    """Every safety comparison: :func:`severe_toxicity_table` then :func:`early_and_sos_deaths`."""
+    return pd.concat([severe_toxicity_table(), early_and_sos_deaths()], ignore_index=True)
+
+
+def safety_texts() -> dict[str, str]:
+    """Glue texts of the safety section: direction of every difference, upper limits (per
+    100 exposed patients), power, detectable risk, fragility, Fisher's p of early deaths,
+    deaths from SOS, and the ZUMA-3 statement (a related study, for contrast)."""
+    rows = safety_rows()
+    severe = severe_toxicity_table().set_index(["outcome", "basis"])
+    deaths = early_and_sos_deaths().set_index("outcome")
+    early, sos = deaths.loc["Death within 30 days of infusion"], deaths.iloc[1]
+    icans_all = severe.loc[("Grade 3–4 ICANS", "all infused patients")]
+    crs_all = severe.loc[("Grade 3–4 CRS", "all infused patients")]
+    exclude = what_the_tests_can_exclude().set_index(["outcome", "basis"])
+    early_x = exclude.loc[("Death within 30 days of infusion", "all infused patients")]
+    icans_x = exclude.loc[("Grade 3–4 ICANS", "patients with ICANS")]
+    n_above = int((rows["difference_pp"] > 0).sum())
+    below_05 = rows[rows["chi2_p"] < 0.05]
+
+    def power_of(outcome):
+        return _pct(exclude.loc[(outcome, "all infused patients"), "power_observed"])
+
+    hct = (int(_count("consolidation_hct_count", "ino_exposed")),
+           int(_count("consolidation_hct_count", "ino_naive")))  # fmt: skip
+    zuma = published.related_get("zuma3_prior_therapy", "severe_toxicity_across_subgroups")
+    zuma_n = published.related_get("zuma3_prior_therapy", "n_patients")
+    zuma_ino = published.related_get("zuma3_prior_therapy", "cr_cri_pct", "prior_ino")
+    return {
+        "safety_direction": (
+            ("All" if n_above == len(rows) else f"{_number_word(n_above, True)} of the")
+            + f" {_number_word(len(rows))} differences are above zero (more events in exposed "
+            f"patients). {_number_word(len(below_05), True)} reach p < 0.05 on the chi-square "
+            "test that reproduces the paper's p-values: "
+            + "; ".join(
+                f"{r.outcome.replace('Grade', 'grade')} among {r.basis} ({r.exposed_pct:.0f}% "
+                f"vs {r.naive_pct:.0f}%, difference {points_text(r.difference_pp)} points, "
+                f"95% CI {points_text(r.ci_low_pp)} to {points_text(r.ci_high_pp)}; χ² p = "
+                f"{r.chi2_p:.3f}, Fisher p = {r.fisher_p:.3f}"
+                + (
+                    ", a p the paper does not print"
+                    if not r.published_p_text
+                    else f", printed p = {r.published_p_text}"
+                )
+                + ")"
+                for r in below_05.itertuples()
+            )
+        ),
+        "safety_upper": (
+            f"{early.ci_high_pp:.0f} more deaths within 30 days, {icans_all.ci_high_pp:.0f} "
+            f"more patients with severe ICANS and {crs_all.ci_high_pp:.0f} more with severe "
+            "CRS per 100 exposed patients"
+        ),
+        "safety_power": (
+            "if the true risks were the observed ones, Fisher's test at these group sizes "
+            "would detect the difference in 30-day deaths with probability "
+            f"{power_of('Death within 30 days of infusion')}, in severe ICANS among all "
+            f"patients {power_of('Grade 3–4 ICANS')} and in severe CRS among all patients "
+            f"{power_of('Grade 3–4 CRS')}"
+        ),
+        "safety_detectable": (
+            f"with {early.naive_events} of {early.naive_n} naïve patients dying within 30 "
+            f"days, the exposed rate would have had to be about "
+            f"{early_x['detectable_exposed_pct']:.0f}% for an 80% chance of a significant result"
+        ),
+        "safety_fragility": (
+            f"{_fragility_words(early_x, ('death', 'deaths'), 'an early death')} within 30 "
+            "days would have taken the early-death comparison below 0.05 on the paper's test, "
+            "and "
+            + _fragility_words(
+                icans_x,
+                ("case of severe ICANS", "cases of severe ICANS"),
+                "severe rather than milder ICANS",
+            )
+            + " would have taken the ICANS comparison above it"
+        ),  # fmt: skip
+        "safety_early_fisher": (
+            f"With only {early.naive_events} early deaths among naïve patients the chi-square "
+            f"approximation behind the printed p = {early.published_p_text} is rough; Fisher's "
+            f"exact test gives p = {early.fisher_p:.2f}."
+        ),
+        "safety_sos": (
+            f"{sos.exposed_events} of the {sos.exposed_events + sos.naive_events} deaths from "
+            "sinusoidal obstruction syndrome (SOS) after brexu-cel were in exposed patients "
+            f"({sos.exposed_pct:.1f}% vs {sos.naive_pct:.1f}% of all patients), and all four "
+            "followed a haematopoietic stem-cell transplant. Transplant as consolidation after "
+            f"response was given to {hct[0]} exposed and {hct[1]} naïve patients, but the "
+            "paper does not say whether the deaths followed those transplants or later ones, "
+            "so no SOS death rate per transplant can be formed"
+        ),
+        "zuma_statement": (
+            f"In a post hoc analysis of the ZUMA-3 trial of brexu-cel ({int(zuma_n['value'])} "
+            f"adults, {int(zuma_ino['n'])} of them with prior InO), the authors described "
+            "grade ≥3 CRS, neurological events and treatment-related grade 5 events as "
+            f'"{zuma["printed"]}" across prior-therapy subgroups. The abstract gives no '
+            "numbers for these events, so they cannot be set against ROCCA's counts"
+        ),
+    }
+
+
+def detection_shown() -> pd.DataFrame:
+    """:func:`what_the_tests_can_exclude` as the chapter shows it."""
+    x = what_the_tests_can_exclude()
+    return pd.DataFrame({
+        "Outcome": x["outcome"], "Denominator": x["basis"],
+        "Power at the observed risks (Fisher)": x["power_observed"].map(_pct),
+        "Exposed risk detectable with 80% power": x["detectable_exposed_pct"].map(
+            lambda v: f"{v:.0f}%"),
+        "Patients to change (χ² test, p crosses 0.05)": [
+            f"{int(n)} ({kind})"
+            for n, kind in zip(x["fragility"], x["fragility_kind"], strict=True)],
+    })  # fmt: skip

@@ -4,6 +4,7 @@ binomial interval, hand-counted Kaplan–Meier and cumulative incidence)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -202,7 +203,7 @@ def test_a_rebuild_is_cached_by_its_assumptions():
 
 
 def test_scorecard_roles_come_from_the_generator_by_key(page, found):
-    page.synthetic = True
+    page = dataclasses.replace(page, synthetic=True)
     roles = target_roles("jabbour")
     fits = durability.fit_durability(page)
     rows = card.landmark_rows(durability.landmark_table(page, fits), roles)
@@ -224,8 +225,7 @@ def test_scorecard_roles_come_from_the_generator_by_key(page, found):
 
 def test_a_real_cohort_has_only_held_out_rows(page, found):
     assert card._role({}, ("pfs_5y", "all")) == "held_out"
-    page.synthetic = False
-    assert card.roles_by_key(page) == {}
+    assert card.roles_by_key(dataclasses.replace(page, synthetic=False)) == {}
 
 
 # --- the page helper ------------------------------------------------------------------

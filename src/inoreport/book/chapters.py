@@ -1295,7 +1295,7 @@ register(
     Chapter(
         name="jabbour",
         title="Older patients: mini-hyper-CVD + InO ± blinatumomab (Jabbour 2023)",
-        notebook="notebooks/jabbour.ipynb",
+        notebook="notebooks/jabbour.md",
         summary=(
             "PFS, OS and remission duration with landmarks, by age group (three, oldest "
             "last), cytogenetics, TP53 and protocol amendment; relapse and death in "

@@ -62,6 +62,7 @@ from inoreport.synthetic.common import (
     count_row,
     group_median_from_curves,
     ids,
+    keyed,
     landmark_row,
     median_row,
     p_row,
@@ -1291,33 +1292,20 @@ def _baseline_rows(frame: pd.DataFrame, pub) -> list:
     """Age groups, median and quartiles, sex, amendment and TP53 (exact by construction)."""
     rows, src, f = [], SOURCE, frame
     for g in AGE_GROUPS:
+        ref = R("n_age_group", g)
         rows.append(
-            count_row(
-                f"age {g}", pub(R("n_age_group", g)), int(f["age_group"].eq(g).sum()), source=src
-            )
+            keyed(count_row(f"age {g}", pub(ref), int(f["age_group"].eq(g).sum()), source=src), ref)
         )
-    rows.append(
-        count_row("median age", pub(R("age_median")), float(f["age_years"].median()), source=src)
-    )
     q = f["age_years"].quantile([0.25, 0.75]).to_numpy()
-    rows.append(count_row("age Q1", pub(R("age_q1")), float(q[0]), source=src))
-    rows.append(count_row("age Q3", pub(R("age_q3")), float(q[1]), source=src))
-    rows.append(
-        count_row("female", pub(R("n_female")), int(f["sex"].eq("female").sum()), source=src)
-    )
-    rows.append(
-        count_row(
-            "post-amendment",
-            pub(R("n_post_amendment")),
-            int(f["amendment"].eq(POST).sum()),
-            source=src,
-        )
-    )
-    rows.append(
-        count_row(
-            "TP53 mutated", pub(R("n_tp53_mutated")), int(f["tp53_mutated"].sum()), source=src
-        )
-    )
+    for label, ref, got in (
+        ("median age", R("age_median"), float(f["age_years"].median())),
+        ("age Q1", R("age_q1"), float(q[0])),
+        ("age Q3", R("age_q3"), float(q[1])),
+        ("female", R("n_female"), int(f["sex"].eq("female").sum())),
+        ("post-amendment", R("n_post_amendment"), int(f["amendment"].eq(POST).sum())),
+        ("TP53 mutated", R("n_tp53_mutated"), int(f["tp53_mutated"].sum())),
+    ):
+        rows.append(keyed(count_row(label, pub(ref), got, source=src), ref))
     return rows
 
 
@@ -1325,46 +1313,61 @@ def _response_rows(frame: pd.DataFrame, pub, response: Response) -> list:
     """CR and CRp counts, overall response rate, MRD negativity (overall, early) and SOS."""
     rows, src, f = [], SOURCE, frame
     mrd_neg, early_neg = response.mrd_negative, response.early_mrd_negative
-    rows.append(count_row("CR", pub(R("n_cr")), int(f["response"].eq("CR").sum()), source=src))
-    rows.append(count_row("CRp", pub(R("n_crp")), int(f["response"].eq("CRp").sum()), source=src))
+    for label in ("CR", "CRp"):
+        ref = R(f"n_{label.lower()}")
+        got = int(f["response"].eq(label).sum())
+        rows.append(keyed(count_row(label, pub(ref), got, source=src), ref))
     ev = f["response"] != "CR at enrolment"
     resp = f["response"].isin(["CR", "CRp", "CRi"])
     rows.append(
-        landmark_row(
-            "ORR among evaluable (%)",
-            pub(R("orr_pct")),
-            100 * resp.sum() / ev.sum(),
-            "calibrated",
-            tolerance_pp=0.5,
-            source=src,
-            note=f"{int(resp.sum())}/{int(ev.sum())}",
+        keyed(
+            landmark_row(
+                "ORR among evaluable (%)",
+                pub(R("orr_pct")),
+                100 * resp.sum() / ev.sum(),
+                "calibrated",
+                tolerance_pp=0.5,
+                source=src,
+                note=f"{int(resp.sum())}/{int(ev.sum())}",
+            ),
+            R("orr_pct"),
         )
     )
     mrd = f["mrd_negative"].dropna()
     rows.append(
-        landmark_row(
-            "MRD negativity (%)",
-            pub(R("mrd_negative_pct")),
-            100 * mrd.astype(bool).mean(),
-            "calibrated",
-            tolerance_pp=0.5,
-            source=src,
-            note=f"{mrd_neg}/{len(mrd)}",
+        keyed(
+            landmark_row(
+                "MRD negativity (%)",
+                pub(R("mrd_negative_pct")),
+                100 * mrd.astype(bool).mean(),
+                "calibrated",
+                tolerance_pp=0.5,
+                source=src,
+                note=f"{mrd_neg}/{len(mrd)}",
+            ),
+            R("mrd_negative_pct"),
         )
     )
     mrd_e = f["mrd_negative_early"].dropna()
     rows.append(
-        landmark_row(
-            "early MRD negativity (%)",
-            pub(R("mrd_negative_early_pct")),
-            100 * mrd_e.astype(bool).mean(),
-            "calibrated",
-            tolerance_pp=0.5,
-            source=src,
-            note=f"{early_neg}/{len(mrd_e)}",
+        keyed(
+            landmark_row(
+                "early MRD negativity (%)",
+                pub(R("mrd_negative_early_pct")),
+                100 * mrd_e.astype(bool).mean(),
+                "calibrated",
+                tolerance_pp=0.5,
+                source=src,
+                note=f"{early_neg}/{len(mrd_e)}",
+            ),
+            R("mrd_negative_early_pct"),
         )
     )
-    rows.append(count_row("SOS", pub(R("sos_count")), int(f["sos"].sum()), source=src))
+    rows.append(
+        keyed(
+            count_row("SOS", pub(R("sos_count")), int(f["sos"].sum()), source=src), R("sos_count")
+        )
+    )
     return rows
 
 
@@ -1376,31 +1379,16 @@ def _death_rows(frame: pd.DataFrame, pub) -> list:
         ("secondary myeloid malignancy", "deaths_secondary_myeloid_count"),
         ("SOS", "deaths_sos_count"),
     ):
-        rows.append(
-            count_row(
-                f"deaths in remission: {cause}",
-                pub(R(qid)),
-                int(f["death_cause"].eq(cause).sum()),
-                source=src,
-            )
-        )
+        got = int(f["death_cause"].eq(cause).sum())
+        row = count_row(f"deaths in remission: {cause}", pub(R(qid)), got, source=src)
+        rows.append(keyed(row, R(qid)))
     diag = f["second_neoplasm_months"].dropna()
-    rows.append(
-        count_row(
-            "second neoplasms",
-            pub(R("n_second_neoplasm")),
-            int(f["second_neoplasm"].sum()),
-            source=src,
-        )
-    )
-    rows.append(
-        count_row(
-            "median months to second neoplasm",
-            pub(R("second_neoplasm_months_median")),
-            float(diag.median()),
-            source=src,
-        )
-    )
+    for label, ref, got in (
+        ("second neoplasms", R("n_second_neoplasm"), int(f["second_neoplasm"].sum())),
+        ("median months to second neoplasm", R("second_neoplasm_months_median"),
+         float(diag.median())),
+    ):  # fmt: skip
+        rows.append(keyed(count_row(label, pub(ref), got, source=src), ref))
 
     return rows
 
@@ -1418,12 +1406,15 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
             yrs = int(r["time"] // 12)
             published_row = pub.row(R(qid))
             rows.append(
-                landmark_row(
-                    f"{endpoint} {yrs}-year (%)",
-                    float(published_row["value"]),
-                    100 * r["survival"],
-                    "calibrated",
-                    source=src,
+                keyed(
+                    landmark_row(
+                        f"{endpoint} {yrs}-year (%)",
+                        float(published_row["value"]),
+                        100 * r["survival"],
+                        "calibrated",
+                        source=src,
+                    ),
+                    R(qid),
                 )
             )
             for b in ("ci_low", "ci_high"):
@@ -1444,13 +1435,16 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
         yrs = int(r["time"] // 12)
         published_row = pub.row(R(qid))
         rows.append(
-            landmark_row(
-                f"CRD {yrs}-year (%)",
-                float(published_row["value"]),
-                100 * r["survival"],
-                "calibrated",
-                source=src,
-                note="deaths in remission censored",
+            keyed(
+                landmark_row(
+                    f"CRD {yrs}-year (%)",
+                    float(published_row["value"]),
+                    100 * r["survival"],
+                    "calibrated",
+                    source=src,
+                    note="deaths in remission censored",
+                ),
+                R(qid),
             )
         )
         for b in ("ci_low", "ci_high"):
@@ -1492,15 +1486,18 @@ def _median_rows(frame: pd.DataFrame, pub, surv) -> list:
             med = surv.median(f[m.to_numpy()], f"{col}_months", f"{col}_event")
             role = "held_out" if (col, g) in held_medians else "calibrated"
             rows.append(
-                median_row(
-                    f"median {col.upper()}, {g.replace('_', ' ')}",
-                    published,
-                    med,
-                    role,
-                    source=src,
-                    note="not fitted: follows from the age-group fits"
-                    if role == "held_out"
-                    else "",
+                keyed(
+                    median_row(
+                        f"median {col.upper()}, {g.replace('_', ' ')}",
+                        published,
+                        med,
+                        role,
+                        source=src,
+                        note="not fitted: follows from the age-group fits"
+                        if role == "held_out"
+                        else "",
+                    ),
+                    ref,
                 )
             )
     return rows
@@ -1520,13 +1517,16 @@ def _logrank_rows(frame: pd.DataFrame, pub, surv) -> list:
         p = surv.logrank(f, f"{col}_months", f"{col}_event", grp)
         published_row = pub.row(R(f"{col}_median_p", comparison))
         rows.append(
-            p_row(
-                f"{col.upper()} log-rank p, {label}",
-                float(published_row["value"]),
-                p,
-                source=src,
-                note="held out: never used to fit; the test is not named in the sources",
-                published_text=str(published_row["printed"]),
+            keyed(
+                p_row(
+                    f"{col.upper()} log-rank p, {label}",
+                    float(published_row["value"]),
+                    p,
+                    source=src,
+                    note="held out: never used to fit; the test is not named in the sources",
+                    published_text=str(published_row["printed"]),
+                ),
+                R(f"{col}_median_p", comparison),
             )
         )
     return rows
@@ -1570,25 +1570,31 @@ def _followup_rows(frame: pd.DataFrame, pub, surv) -> list:
     rows, src, f = [], SOURCE, frame
     fu_all = surv.median_followup(f, "os_months", "os_event")
     rows.append(
-        median_row(
-            "median follow-up, reverse KM (months)",
-            pub(R("median_followup_months")),
-            fu_all,
-            "calibrated",
-            source=src,
+        keyed(
+            median_row(
+                "median follow-up, reverse KM (months)",
+                pub(R("median_followup_months")),
+                fu_all,
+                "calibrated",
+                source=src,
+            ),
+            R("median_followup_months"),
         )
     )
     for g, label in ((PRE, "pre_amendment"), (POST, "post_amendment")):
         sub = f[f["amendment"].eq(g)]
         rows.append(
-            median_row(
-                f"median follow-up, {g} (months)",
-                pub(R("median_followup_months", label)),
-                surv.median_followup(sub, "os_months", "os_event"),
-                "held_out",
-                source=src,
-                note="not fitted; the published follow-up medians by amendment do not fit the "
-                "overall one under any steady enrolment (see methods)",
+            keyed(
+                median_row(
+                    f"median follow-up, {g} (months)",
+                    pub(R("median_followup_months", label)),
+                    surv.median_followup(sub, "os_months", "os_event"),
+                    "held_out",
+                    source=src,
+                    note="not fitted; the published follow-up medians by amendment do not fit the "
+                    "overall one under any steady enrolment (see methods)",
+                ),
+                R("median_followup_months", label),
             )
         )
     return rows

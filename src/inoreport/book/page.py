@@ -6,6 +6,7 @@ a chapter's code cell is a call and a display. Names no study.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -45,8 +46,8 @@ def html_table(frame: pd.DataFrame, caption: str | None = None) -> HTML:
 
 
 def scorecard_value(value) -> str:
-    """A scorecard number as the table shows it: 4 significant digits; "" for None."""
-    if value is None:
+    """A scorecard number as the table shows it: 4 significant digits; "" when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 

@@ -26,6 +26,7 @@ import pytest
 
 from inoreport import cli
 from inoreport.book import chapters
+from inoreport.book.build import read_notebook
 from inoreport.book.chapters import Chapter, get_chapter
 from inoreport.cohort import CohortSchema, standard_columns
 from inoreport.paths import DATA, ROOT
@@ -221,7 +222,7 @@ def test_parameters_for_a_users_cohort_drop_the_example_cohorts_settings(tmp_pat
 def test_registry_defaults_equal_the_notebooks_parameters_cell():
     """The registry's defaults are the notebook's own parameters (one truth, checked)."""
     for chapter in chapters.list_chapters():
-        nb = nbformat.read(chapter.notebook_path, as_version=4)
+        nb = read_notebook(chapter.notebook_path)
         cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(cells) == 1, f"{chapter.notebook}: expected one cell tagged 'parameters'"
         namespace: dict = {}

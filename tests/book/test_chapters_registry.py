@@ -16,12 +16,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
 from inoreport import cli
 from inoreport.book import chapters
+from inoreport.book.build import read_notebook
 from inoreport.book.chapters import get_chapter
 from inoreport.cohort import CohortError
 from inoreport.paths import SYNTHETIC
@@ -107,7 +107,7 @@ def test_the_study_chapters_are_registered():
 def test_study_notebooks_load_and_report_through_the_registry(name):
     """The notebook reads its cohort with the registry's loader (the checks the CLI runs)
     and writes the results file the CLI returns; it declares that file."""
-    nb = nbformat.read(get_chapter(name).notebook_path, as_version=4)
+    nb = read_notebook(get_chapter(name).notebook_path)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "get_chapter(" in code and ".load_cohort(" in code and ".write_results(" in code
     assert "from inoreport.cohort import" not in code  # no private schema, no second loader
@@ -121,7 +121,7 @@ def test_papermill_sees_every_parameter(name):
     one-line dict holding '>=') makes every run print 'Passed unknown parameter'."""
     from papermill.translators import PythonTranslator
 
-    nb = nbformat.read(get_chapter(name).notebook_path, as_version=4)
+    nb = read_notebook(get_chapter(name).notebook_path)
     (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     inferred = {p.name for p in PythonTranslator.inspect(cell)}
     assert inferred == set(get_chapter(name).defaults)

@@ -25,9 +25,14 @@ def _parameters(cohort_path):
     return {**get_chapter("alcalde_bridging").defaults, "cohort_path": str(cohort_path)}
 
 
+def _open(parameters):
+    cohort = get_chapter("alcalde_bridging").load_cohort(**parameters)
+    return bridging.open_chapter(cohort, parameters["landmarks"])
+
+
 @pytest.fixture(scope="module")
 def chapter():
-    return bridging.open_chapter(**_parameters(SHIPPED))
+    return _open(_parameters(SHIPPED))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +41,7 @@ def own_chapter(tmp_path_factory):
     # calibrated and no horizon applies
     path = tmp_path_factory.mktemp("own") / "my_cohort.csv"
     shutil.copy(SHIPPED, path)
-    return bridging.open_chapter(**{**_parameters(path), "synthetic": False})
+    return _open({**_parameters(path), "synthetic": False})
 
 
 def test_roles_and_horizon_come_from_the_generators_record(chapter, own_chapter):
@@ -68,11 +73,11 @@ def test_a_cohort_with_three_groups_is_refused(tmp_path):
     parameters = {**_parameters(path), "group_labels": None, "group_order": None}
     parameters["reference"] = None
     with pytest.raises(ValueError, match="three.csv, column 'bridging': 3 groups"):
-        bridging.open_chapter(**parameters)
+        _open(parameters)
 
 
 def test_published_table_prints_the_abstract():
-    table = bridging.published_table(bridging.open_chapter(**_parameters(SHIPPED)))
+    table = bridging.published_table(_open(_parameters(SHIPPED)))
     patients = table.set_index("").loc["Patients"]
     assert patients["InO (published)"] == "10"
     assert patients["Chemotherapy/steroids (published)"] == "14"
@@ -179,6 +184,6 @@ def test_scm_sentence_without_scm_values(tmp_path):
     frame = pd.read_csv(SHIPPED).drop(columns=["cd8_scm_pct"])
     path = tmp_path / "no_scm.csv"
     frame.to_csv(path, index=False)
-    run = bridging.open_chapter(**_parameters(path))
+    run = _open(_parameters(path))
     assert bridging.scm_test(run) is None
     assert "no `cd8_scm` column" in bridging.scm_glue(run, None)["scm_text"]

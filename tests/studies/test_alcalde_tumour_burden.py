@@ -20,14 +20,15 @@ STUDY = "alcalde_mellado"
 SHIPPED = paths.SYNTHETIC / "alcalde_mellado.csv"
 
 
-def _parameters(cohort_path, **changes):
-    defaults = get_chapter("alcalde_tumour_burden").defaults
-    return {**defaults, "cohort_path": str(cohort_path), **changes}
+def _open(cohort_path, **changes):
+    chapter = get_chapter("alcalde_tumour_burden")
+    parameters = {**chapter.defaults, "cohort_path": str(cohort_path), **changes}
+    return report.open_chapter(chapter.load_cohort(**parameters), parameters["landmarks"])
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    return report.open_chapter(**_parameters(SHIPPED))
+    return _open(SHIPPED)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +151,7 @@ def test_scorecard_keys_roles_and_misses(chapter, conversion, tmp_path):
     # on a cohort of the user's, nothing is calibrated and no generator reason is given
     path = tmp_path / "my_cohort.csv"
     shutil.copy(SHIPPED, path)
-    own = report.open_chapter(**_parameters(path, synthetic=False))
+    own = _open(path, synthetic=False)
     own_rows = report.scorecard(
         own, report.burden_conversion(own), report.efs_by_burden(own), report.efs_by_path(own)
     )

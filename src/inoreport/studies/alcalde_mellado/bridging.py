@@ -18,6 +18,7 @@ import pandas as pd
 from inoreport import published
 from inoreport.book.page import Markdown
 from inoreport.book.results import ScorecardRow
+from inoreport.cohort import Cohort
 from inoreport.figures.plots import FigureHTML, km_plot, show
 from inoreport.figures.transitions import distribution_plot, power_curve_plot
 from inoreport.stats import small_cohorts
@@ -529,6 +530,7 @@ def scorecard_caption(chapter: AlcaldeChapter, rows: list[ScorecardRow]) -> str:
     )
 
 
-def open_chapter(**parameters) -> AlcaldeChapter:
-    """The chapter's run on the cohort the notebook's parameters name."""
-    return common.open_chapter(NAME, **parameters)
+def open_chapter(cohort: Cohort, landmarks) -> AlcaldeChapter:
+    """The chapter's run on ``cohort`` (read with ``get_chapter("alcalde_bridging")``);
+    ``landmarks``: EFS landmarks in months (the first is used)."""
+    return common.open_chapter(NAME, cohort, landmarks)

@@ -1,8 +1,8 @@
 """What the two Alcalde-Mellado chapters share (bridging, tumour burden).
 
-:func:`open_chapter` reads the cohort through the chapter registry (as ``inoreport run``
-does), pairs the published arms with the chapter's groups, and looks up which published
-numbers the synthetic cohort was built against (by their ``(quantity, group)`` key in
+:func:`open_chapter` takes the cohort the notebook read through the chapter registry (as
+``inoreport run`` does), pairs the published arms with the chapter's groups, and looks up
+which published numbers the synthetic cohort was built against (by their ``(quantity, group)`` key in
 ``data/published``, from the committed data dictionary; nothing is rebuilt) and how far its
 event-free survival was fitted. :meth:`AlcaldeChapter.opening_glue` gives the numbers the
 chapters' openings quote.
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from inoreport import published
-from inoreport.book.chapters import get_chapter
 from inoreport.book.page import Markdown
 from inoreport.cohort import Cohort
 from inoreport.stats.tables import format_p, format_percent
@@ -166,14 +165,16 @@ class AlcaldeChapter:
         }
 
 
-def open_chapter(name: str, landmarks=None, **parameters) -> AlcaldeChapter:
-    """Read the cohort of chapter ``name`` with the notebook's ``parameters`` (its
-    ``parameters`` cell: cohort_path, column_map, time_unit, group_labels, ...), checked by
-    the chapter registry; ``landmarks``: the EFS landmark in months (first used).
+def open_chapter(name: str, cohort: Cohort, landmarks) -> AlcaldeChapter:
+    """The run of chapter ``name`` on ``cohort`` (read with the chapter registry's
+    ``get_chapter(name).load_cohort``); ``landmarks``: the notebook's EFS landmarks in
+    months (the first is used).
 
-    Raises ``ValueError`` naming the file when the cohort has other than two groups.
+    On the book's synthetic cohort, the roles of the published numbers come from the
+    generator's record (:func:`inoreport.studies.target_roles`) and the horizon is the last
+    calibrated EFS landmark; on any other cohort there are neither. Raises ``ValueError``
+    naming the file when the cohort has other than two groups.
     """
-    cohort = get_chapter(name).load_cohort(**parameters)
     if len(cohort.groups) != 2:
         raise ValueError(
             f"{cohort.source.name}: {len(cohort.groups)} groups {cohort.groups}; "
@@ -184,12 +185,11 @@ def open_chapter(name: str, landmarks=None, **parameters) -> AlcaldeChapter:
         from inoreport.studies import target_roles
 
         roles = target_roles(STUDY)
-    landmark = float((landmarks or get_chapter(name).defaults["landmarks"])[0])
     return AlcaldeChapter(
         name=name,
         cohort=cohort,
         data=cohort.frame.copy(),
-        landmark=landmark,
+        landmark=float(landmarks[0]),
         roles=roles,
         horizon=calibrated_horizon(roles) if roles else None,
     )

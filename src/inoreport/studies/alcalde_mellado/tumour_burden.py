@@ -18,6 +18,7 @@ import pandas as pd
 from inoreport import published
 from inoreport.book.page import Markdown, scorecard_value
 from inoreport.book.results import ScorecardRow
+from inoreport.cohort import Cohort
 from inoreport.figures.plots import FigureHTML, alt_text, km_plot, show
 from inoreport.figures.transitions import composition_plot, transition_flow_plot
 from inoreport.stats import small_cohorts
@@ -84,11 +85,12 @@ TEST_HEADERS = {
 }
 
 
-def open_chapter(**parameters) -> AlcaldeChapter:
-    """The chapter's run on the cohort the notebook's parameters name, with each
-    patient's burden trajectory (``path``) and burden at infusion as HTB/LTB
-    (``burden_at_infusion``) added to ``data``."""
-    chapter = common.open_chapter(NAME, **parameters)
+def open_chapter(cohort: Cohort, landmarks) -> AlcaldeChapter:
+    """The chapter's run on ``cohort`` (read with ``get_chapter("alcalde_tumour_burden")``;
+    ``landmarks``: EFS landmarks in months, the first used), with each patient's burden
+    trajectory (``path``) and burden at infusion as HTB/LTB (``burden_at_infusion``) added
+    to ``data``."""
+    chapter = common.open_chapter(NAME, cohort, landmarks)
     data = chapter.data
     data["path"] = small_cohorts.transition_group(
         data["burden_before"],

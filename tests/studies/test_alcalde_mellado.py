@@ -9,26 +9,51 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from inoreport.book.results import ScorecardRow
+from inoreport import published
 from inoreport.stats.survival import kaplan_meier, logrank
+from inoreport.studies import build_cohort, target_roles
+from inoreport.studies.alcalde_mellado.cohort import EFS_LANDMARKS
 from inoreport.studies.alcalde_mellado.horizon import calibrated_horizon, censored_at
+
+STUDY = "alcalde_mellado"
 
 
 def test_horizon_is_the_latest_calibrated_landmark():
-    record = [
-        ScorecardRow("12-month EFS, InO (arm) (%)", 66.7, 66.7, "calibrated", True),
-        ScorecardRow("24-month EFS, InO (arm) (%)", 50.0, 40.0, "held_out", False),
-        ScorecardRow("EFS log-rank p, InO vs chemotherapy", 0.648, 0.85, "held_out", True),
-    ]
-    assert calibrated_horizon(record) == 12.0
+    landmarks = {"efs_12mo": 12.0, "efs_24mo": 24.0}
+    roles = {
+        ("efs_12mo", "ino_arm"): "calibrated",
+        ("efs_24mo", "ino_arm"): "held_out",
+        ("efs_12mo_p", "ino_arm_vs_chemo_arm"): "held_out",
+    }
+    assert calibrated_horizon(roles, landmarks) == 12.0
+    assert calibrated_horizon({**roles, ("efs_24mo", "chemo_arm"): "calibrated"}, landmarks) == 24
     with pytest.raises(ValueError, match="no calibrated EFS landmark"):
-        calibrated_horizon(record[1:])
+        calibrated_horizon({k: v for k, v in roles.items() if v == "held_out"}, landmarks)
 
 
-def test_shipped_cohort_horizon_is_twelve_months():
-    from inoreport.studies import build_cohort as build
+def test_shipped_cohort_horizon_is_the_published_landmark():
+    # the abstract reports EFS at 12 months only (quantity efs_12mo)
+    assert EFS_LANDMARKS == {"efs_12mo": 12.0}
+    assert calibrated_horizon(target_roles(STUDY)) == 12.0
 
-    assert calibrated_horizon(build("alcalde_mellado").targets) == 12.0
+
+def test_every_recorded_target_key_is_a_published_number():
+    roles = target_roles(STUDY)
+    assert roles, "make data recorded no target keys for alcalde_mellado"
+    for quantity, group in roles:
+        assert published.get(STUDY, quantity, group) is not None
+    for quantity in EFS_LANDMARKS:
+        assert published.get(STUDY, quantity, "ino_arm") is not None
+
+
+def test_recorded_roles_match_the_generator():
+    # the committed data dictionary is in step with the generator (make data was rerun)
+    build = build_cohort(STUDY)
+    assert {row.key: row.role for row in build.targets} == target_roles(STUDY)
+    for row in build.targets:
+        assert row.key is not None, row.statistic
+        if row.unit == "%" or row.unit == "cells/µL":
+            assert row.published == pytest.approx(published.value(STUDY, *row.key), abs=1e-3)
 
 
 @pytest.fixture

@@ -1206,7 +1206,7 @@ register(
     Chapter(
         name="alcalde_bridging",
         title="Bridging with InO before tisagenlecleucel: CAR-T expansion and EFS",
-        notebook="notebooks/alcalde_bridging.ipynb",
+        notebook="notebooks/alcalde_bridging.md",
         summary=(
             "CAR-T expansion and CD8+ stem-cell-memory share by bridging arm (exact "
             "Mann-Whitney), EFS by arm with landmark estimates, power. Two arms, InO first. "
@@ -1239,7 +1239,7 @@ register(
     Chapter(
         name="alcalde_tumour_burden",
         title="Tumour burden at CAR-T infusion (Alcalde-Mellado)",
-        notebook="notebooks/alcalde_tumour_burden.ipynb",
+        notebook="notebooks/alcalde_tumour_burden.md",
         summary=(
             "Conversion from high to low tumour burden by bridging arm, EFS by burden at "
             "infusion and by burden path. Two arms, InO first. results.json: EFS by tumour "

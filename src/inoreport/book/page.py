@@ -11,11 +11,15 @@ strings; these helpers put them on the page::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from IPython.display import HTML
+from IPython.display import Markdown as IPythonMarkdown
+
+from inoreport.book.results import ScorecardRow, scorecard_frame
 
 #: The inline "Synthetic cohort" badge of a table caption (the figures carry their own stamp).
 BADGE = (
@@ -70,15 +74,30 @@ class Table:
         return self.to_html()
 
 
-def table_html(frame: pd.DataFrame, caption: str | None = None, escape: bool = True) -> HTML:
-    """``frame`` as a plain HTML table (no index), with an optional caption.
+def table_html(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    escape: bool = True,
+    na_rep: str = "NaN",
+    justify: str | None = None,
+    classes: str | None = "table",
+) -> HTML:
+    """``frame`` as a plain HTML table (no index, no border), with an optional caption.
 
-    ``escape=False`` keeps HTML inside the cells (line breaks, small print).
+    ``escape=False`` keeps HTML inside the cells (line breaks, small print); ``na_rep`` is
+    what a missing value shows; ``justify`` aligns the headers.
     """
-    text = frame.to_html(index=False, classes="table", border=0, escape=escape)
+    text = frame.to_html(
+        index=False, classes=classes, border=0, escape=escape, na_rep=na_rep, justify=justify
+    )
     if caption:
         text = text.replace(">", f"><caption>{caption}</caption>", 1)
     return HTML(text)
+
+
+def html_table(frame: pd.DataFrame, caption: str | None = None) -> HTML:
+    """:func:`table_html` with empty cells for missing values and left-aligned headers."""
+    return table_html(frame, caption, na_rep="", justify="left", classes=None)
 
 
 def glue_text(values: Mapping[str, object]) -> None:
@@ -88,3 +107,72 @@ def glue_text(values: Mapping[str, object]) -> None:
 
     for name, text in values.items():
         glue(name, Markdown(str(text)), display=False)
+
+
+#: How a scorecard role is written in a table.
+ROLE_WORDS = {"exact": "exact", "calibrated": "calibrated", "held_out": "held out"}
+
+
+class Markdown(str):
+    """A glue value to be shown as Markdown (``{glue:md}``) rather than as plain text."""
+
+
+def glue_all(values: Mapping[str, object]) -> None:
+    """Glue every ``name: value`` for the page's prose (``display=False``); a
+    :class:`Markdown` value is glued as Markdown, anything else as it is."""
+    from myst_nb import glue
+
+    for name, value in values.items():
+        glue(
+            name,
+            IPythonMarkdown(str(value)) if isinstance(value, Markdown) else value,
+            display=False,
+        )
+
+
+def scorecard_value(value) -> str:
+    """A scorecard number as the table shows it: 4 significant digits; "" when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def scorecard_table(rows: Sequence[ScorecardRow]) -> pd.DataFrame:
+    """The scorecard as a reader's table: Statistic, Role, Published, Reproduced, Match
+    (numbers to 4 significant digits; tolerances are stated in the chapter's text)."""
+    frame = scorecard_frame(list(rows))[["statistic", "role", "published", "reproduced", "match"]]
+    frame["match"] = frame["match"].map({True: "yes", False: "no", None: ""})
+    frame["role"] = frame["role"].map(ROLE_WORDS)
+    for column in ("published", "reproduced"):
+        frame[column] = frame[column].map(scorecard_value)
+    frame.columns = [name.capitalize() for name in frame.columns]
+    return frame
+
+
+def scorecard_html(rows: Sequence[ScorecardRow], caption: str) -> HTML:
+    """The scorecard table inside a collapsed ``<details>`` element, with ``caption``."""
+    table = html_table(scorecard_table(rows), caption).data
+    return HTML(
+        f"<details><summary>The scorecard: {len(rows)} rows (click to open)</summary>"
+        f"{table}</details>"
+    )
+
+
+def scorecard_counts(rows: Sequence[ScorecardRow]) -> dict[str, object]:
+    """Glue values: ``score_matched`` (rows within tolerance), ``score_total`` (rows) and
+    ``held_words`` (how many held-out rows match, in words)."""
+    held = [r for r in rows if r.role == "held_out"]
+    held_matched = int(sum(bool(r.match) for r in held))
+    if not held:
+        held_words = "no row is held out"
+    elif len(held) == 1:
+        held_words = "the one row held out " + ("matches" if held_matched else "does not")
+    else:
+        held_words = f"{held_matched} of the {len(held)} rows held out " + (
+            "matches" if held_matched == 1 else "match"
+        )
+    return {
+        "score_matched": int(sum(bool(r.match) for r in rows)),
+        "score_total": len(rows),
+        "held_words": held_words,
+    }

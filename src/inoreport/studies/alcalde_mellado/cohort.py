@@ -35,6 +35,7 @@ from inoreport.book.results import ScorecardRow
 from inoreport.synthetic.common import (
     StudyBuild,
     ids,
+    keyed,
     landmark_row,
     median_row,
     p_row,
@@ -50,6 +51,8 @@ INO, CHEMO = "InO", "chemotherapy/steroids"
 HIGH, LOW = "high", "low"
 ACHIEVED, KEPT_LOW, KEPT_HIGH = "achieved low", "maintained low", "maintained high"
 LANDMARK = 12.0
+#: The published EFS landmarks the generator fits: quantity in data/published -> months.
+EFS_LANDMARKS = {"efs_12mo": LANDMARK}
 
 
 def R(quantity: str, group: str | None = None) -> Ref:
@@ -443,7 +446,7 @@ def _place_efs(groups, targets, rng, a):
 
 
 #: The conversion p-value target: no count table reproduces the printed p, so the cohort
-#: carries the closest one (the name says so, for the chapters that read roles by name).
+#: carries the closest one (the label says so).
 CONVERSION_P = "conversion p (InO vs chemotherapy), closest reachable conversion table"
 TEST_NAMES = {"chi2": "Pearson chi-square", "chi2_yates": "Yates chi-square", "fisher": "Fisher"}
 
@@ -455,7 +458,8 @@ def conversion_p_row(pub, chosen, candidates) -> ScorecardRow:
     count table consistent with the printed percentages does, so this row is a miss by
     construction, reported as such.
     """
-    row = pub.row(R("htb_to_ltb_conversion_p", "ino_arm_vs_chemo_arm"))
+    ref = R("htb_to_ltb_conversion_p", "ino_arm_vs_chemo_arm")
+    row = pub.row(ref)
     printed = str(row["printed"])
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     p = float(chosen["p"])
@@ -463,7 +467,7 @@ def conversion_p_row(pub, chosen, candidates) -> ScorecardRow:
         f"InO {int(chosen['ino_converted'])}/{int(chosen['ino_high_before'])} vs chemotherapy "
         f"{int(chosen['chemo_converted'])}/{int(chosen['chemo_high_before'])}"
     )
-    return ScorecardRow(
+    target = ScorecardRow(
         CONVERSION_P,
         printed,
         float(f"{p:.3g}"),
@@ -476,6 +480,7 @@ def conversion_p_row(pub, chosen, candidates) -> ScorecardRow:
         f"percentages gives p = {printed} under Pearson, Yates or Fisher; the cohort uses the "
         f"closest, {table} ({TEST_NAMES.get(chosen['test'], chosen['test'])})",
     )
+    return keyed(target, ref)
 
 
 def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
@@ -490,54 +495,54 @@ def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
         sub = f[f["bridging"] == arm]
         high = sub[sub["burden_before_bridging"] == HIGH]
         conv = 100 * (high["burden_at_infusion"] == LOW).mean()
-        rows.append(
-            landmark_row(
-                f"high-to-low burden conversion, {arm} (%)",
-                pub(R("htb_to_ltb_conversion_pct", arm)),
-                conv,
-                "calibrated",
-                tolerance_pp=0.05,
-                source=src,
-                note=f"{int((high['burden_at_infusion'] == LOW).sum())}/{len(high)}",
-            )
+        ref = R("htb_to_ltb_conversion_pct", arm)
+        row = landmark_row(
+            f"high-to-low burden conversion, {arm} (%)",
+            pub(ref),
+            conv,
+            "calibrated",
+            tolerance_pp=0.05,
+            source=src,
+            note=f"{int((high['burden_at_infusion'] == LOW).sum())}/{len(high)}",
         )
+        rows.append(keyed(row, ref))
     rows.append(conversion_p_row(pub, chosen, candidates))
     for arm in (INO, CHEMO):
         vals = f.loc[f["bridging"] == arm, "car_t_peak_per_ul"]
-        rows.append(
-            median_row(
-                f"median CAR-T expansion, {arm} (cells/uL)",
-                pub(R("car_t_expansion_median", arm)),
-                float(vals.median()),
-                "calibrated",
-                tolerance=0.05,
-                source=src,
-                unit="cells/µL",
-            )
+        ref = R("car_t_expansion_median", arm)
+        row = median_row(
+            f"median CAR-T expansion, {arm} (cells/uL)",
+            pub(ref),
+            float(vals.median()),
+            "calibrated",
+            tolerance=0.05,
+            source=src,
+            unit="cells/µL",
         )
+        rows.append(keyed(row, ref))
     ino = f["ino_bridging"].to_numpy()
     p_exp = rank_sum_test(f.loc[ino, "car_t_peak_per_ul"], f.loc[~ino, "car_t_peak_per_ul"]).p
-    rows.append(
-        p_row(
-            "CAR-T expansion p (exact Mann-Whitney)",
-            pub(R("car_t_expansion_p", "ino_arm_vs_chemo_arm")),
-            p_exp,
-            role="calibrated",
-            source=src,
-            note="spread of the log-normal fitted to this p (test not named in the abstract)",
-        )
+    ref = R("car_t_expansion_p", "ino_arm_vs_chemo_arm")
+    row = p_row(
+        "CAR-T expansion p (exact Mann-Whitney)",
+        pub(ref),
+        p_exp,
+        role="calibrated",
+        source=src,
+        note="spread of the log-normal fitted to this p (test not named in the abstract)",
     )
+    rows.append(keyed(row, ref))
     p_scm = rank_sum_test(f.loc[ino, "cd8_scm_pct"], f.loc[~ino, "cd8_scm_pct"]).p
-    rows.append(
-        p_row(
-            "CD8+ SCM at peak p (exact Mann-Whitney)",
-            pub(R("cd8_scm_at_peak_p", "ino_arm_vs_chemo_arm")),
-            p_scm,
-            role="calibrated",
-            source=src,
-            note="levels assumed; InO shift fitted to this p",
-        )
+    ref = R("cd8_scm_at_peak_p", "ino_arm_vs_chemo_arm")
+    row = p_row(
+        "CD8+ SCM at peak p (exact Mann-Whitney)",
+        pub(ref),
+        p_scm,
+        role="calibrated",
+        source=src,
+        note="levels assumed; InO shift fitted to this p",
     )
+    rows.append(keyed(row, ref))
     groups = {
         ("arm", INO): f["bridging"] == INO,
         ("arm", CHEMO): f["bridging"] == CHEMO,
@@ -553,16 +558,15 @@ def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
             f"12-month EFS, {key[1]} ({'arm' if key[0] == 'arm' else key[0].replace('_', ' ')}) (%)"
         )
         if not m.any():
-            rows.append(
-                landmark_row(
-                    label,
-                    pub(ref),
-                    float("nan"),
-                    "held_out",
-                    source=src,
-                    note="no patient in this group under the count table used",
-                )
+            row = landmark_row(
+                label,
+                pub(ref),
+                float("nan"),
+                "held_out",
+                source=src,
+                note="no patient in this group under the count table used",
             )
+            rows.append(keyed(row, ref))
             continue
         lm = surv.landmarks(f[m], "efs_months", "efs_event", [LANDMARK])
         fitted_here = key in fitted
@@ -580,16 +584,15 @@ def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
             )
         else:
             note = ""
-        rows.append(
-            landmark_row(
-                label,
-                pub(ref),
-                reproduced,
-                "calibrated" if fitted_here else "held_out",
-                source=src,
-                note=note,
-            )
+        row = landmark_row(
+            label,
+            pub(ref),
+            reproduced,
+            "calibrated" if fitted_here else "held_out",
+            source=src,
+            note=note,
         )
+        rows.append(keyed(row, ref))
     for label, col, comparison in (
         ("EFS log-rank p, InO vs chemotherapy", "bridging", "ino_arm_vs_chemo_arm"),
         (
@@ -599,15 +602,15 @@ def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
         ),
     ):
         p = surv.logrank(f, "efs_months", "efs_event", col)
-        row = pub.row(R("efs_12mo_p", comparison))
-        rows.append(
-            p_row(
-                label,
-                float(row["value"]),
-                p,
-                source=src,
-                note="held out; the abstract's p may compare 12-month rates, not whole curves",
-                published_text=str(row["printed"]),
-            )
+        ref = R("efs_12mo_p", comparison)
+        row = pub.row(ref)
+        target = p_row(
+            label,
+            float(row["value"]),
+            p,
+            source=src,
+            note="held out; the abstract's p may compare 12-month rates, not whole curves",
+            published_text=str(row["printed"]),
         )
+        rows.append(keyed(target, ref))
     return rows

@@ -1,36 +1,36 @@
 """How far the synthetic Alcalde-Mellado cohort's event-free survival was fitted.
 
 The abstract gives EFS at one landmark only; the generator calibrates the cohort to those
-landmark rates and records each as a target ("12-month EFS, InO (arm) (%)"). Past the
-landmark, the curves and any test that uses their later part follow the generator's
-assumptions only. :func:`censored_at` restricts a comparison to the calibrated part.
+landmark rates and records each target's key in ``data/published`` (``("efs_12mo",
+"ino_arm")``, ...) with its role. Past the landmark, the curves and any test that uses their
+later part follow the generator's assumptions only. :func:`censored_at` restricts a
+comparison to the calibrated part.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
-_LANDMARK = re.compile(r"^(\d+(?:\.\d+)?)-month EFS\b")
+from inoreport.studies.alcalde_mellado.cohort import EFS_LANDMARKS
 
 
-def _field(target, name: str):
-    return target[name] if isinstance(target, Mapping) else getattr(target, name)
-
-
-def calibrated_horizon(targets: Iterable) -> float:
+def calibrated_horizon(
+    roles: Mapping[tuple[str, str | None], str], landmarks: Mapping[str, float] = EFS_LANDMARKS
+) -> float:
     """Months: the latest EFS landmark among the generator's *calibrated* targets.
 
-    ``targets``: the generator's record (``ScorecardRow`` objects or dicts with ``statistic``
-    and ``role``). Raises ``ValueError`` when no calibrated EFS landmark is recorded.
+    ``roles``: ``(quantity, group) -> role`` of every target
+    (:func:`inoreport.studies.target_roles`); ``landmarks``: EFS quantity in
+    ``data/published`` -> its landmark in months (default: the generator's). Raises
+    ``ValueError`` when no calibrated EFS landmark is recorded.
     """
-    times = []
-    for target in targets:
-        match = _LANDMARK.match(str(_field(target, "statistic")))
-        if match and _field(target, "role") == "calibrated":
-            times.append(float(match.group(1)))
+    times = [
+        landmarks[quantity]
+        for (quantity, _group), role in roles.items()
+        if quantity in landmarks and role == "calibrated"
+    ]
     if not times:
         raise ValueError("the generator's record has no calibrated EFS landmark")
     return max(times)

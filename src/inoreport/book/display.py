@@ -30,11 +30,13 @@ def html_table(
     ``wrap``: the columns whose text may wrap (every other column stays on one line); None
     lets every column wrap. ``widths``: CSS widths of the columns in order (with ``index``,
     the index column first). ``index``: show the index as the first column, its cells as row
-    headers. ``fixed``: fixed layout, long words broken to fit the widths.
+    headers, headed by the index's name (else the columns' name). ``fixed``: fixed layout, long words broken to fit the widths.
     """
     esc = html.escape
     if index:
-        frame = frame.reset_index().rename(columns={"index": ""})
+        corner = frame.index.name or frame.columns.name or ""
+        frame = frame.rename_axis(index=None, columns=None).reset_index()
+        frame = frame.rename(columns={"index": corner})
     columns = [str(c) for c in frame.columns]
 
     def cell(tag: str, column: str, value) -> str:

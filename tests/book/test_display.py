@@ -51,3 +51,9 @@ def test_glue_all_glues_every_value_without_display(monkeypatch):
     )
     display.glue_all({"n": 5, "text": "12%"})
     assert calls == [("n", 5, False), ("text", "12%", False)]
+
+
+def test_css_classes_are_an_option():
+    frame = pd.DataFrame({"A": [1]})
+    assert 'class="dataframe"' in display.html_table(frame)
+    assert 'class="dataframe table"' in display.html_table(frame, classes="dataframe table")

@@ -24,13 +24,16 @@ def html_table(
     index: bool = False,
     font_size: str = "0.85rem",
     fixed: bool = False,
+    classes: str = "dataframe",
 ) -> str:
     """``frame`` as an HTML table, every cell left-aligned and escaped, in a scrolling box.
 
     ``wrap``: the columns whose text may wrap (every other column stays on one line); None
     lets every column wrap. ``widths``: CSS widths of the columns in order (with ``index``,
     the index column first). ``index``: show the index as the first column, its cells as row
-    headers, headed by the index's name (else the columns' name). ``fixed``: fixed layout, long words broken to fit the widths.
+    headers, headed by the index's name (else the columns' name). ``fixed``: fixed layout,
+    long words broken to fit the widths. ``classes``: the table's CSS classes (add ``table``
+    for the theme's padded, top-aligned cells).
     """
     esc = html.escape
     if index:
@@ -58,7 +61,7 @@ def html_table(
     colgroup = f"<colgroup>{cols}</colgroup>" if cols else ""
     layout = "table-layout:fixed;overflow-wrap:anywhere;hyphens:auto;" if fixed else ""
     return (
-        '<div style="overflow-x:auto;"><table class="dataframe" '
+        f'<div style="overflow-x:auto;"><table class="{classes}" '
         f'style="font-size:{font_size};width:100%;{layout}">{cap}{colgroup}'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )

@@ -24,7 +24,9 @@ above their denominators, unique keys, one preferred row per quantity); a bad ro
 from __future__ import annotations
 
 import csv
+import json
 import math
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -376,7 +378,25 @@ def get(
                 f"{study}.csv, {quantity} [{group}]: no preferred row; pass variant= one of "
                 f"{sorted(rows['variant'])}"
             )
-    return chosen.iloc[0]
+    found = chosen.iloc[0]
+    _log_lookup(study, quantity, group, found["variant"])
+    return found
+
+
+#: Environment variable naming a file to which every lookup is appended (one JSON line each);
+#: the book build sets it, so a test can check every number the chapters read has a source.
+LOOKUP_LOG = "INOREPORT_LOOKUP_LOG"
+
+
+def _log_lookup(study: str, quantity: str, group: str, variant) -> None:
+    target = os.environ.get(LOOKUP_LOG)
+    if not target:
+        return
+    line = json.dumps(
+        {"study": study, "quantity": quantity, "group": group, "variant": str(variant)}
+    )
+    with open(target, "a", encoding="utf-8") as handle:  # one short append: atomic
+        handle.write(line + "\n")
 
 
 def value(study: str, quantity: str, group: str | None = None, variant: str | None = None):

@@ -53,6 +53,8 @@ _IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 _IGNORED_SUFFIXES = {".pyc", ".pyo"}
 
 EXECUTION_TIMEOUT_S = 900
+#: Lookups of published numbers made while executing pages (one JSON line each).
+LOOKUP_LOG_FILE = "published_lookups.jsonl"
 #: Execution order of pages, by their ``metadata.inoreport.stage``.
 STAGES = ("early", "chapter", "late")
 
@@ -221,6 +223,10 @@ def execute_pages(root: Path, pages: list[Page], workers: int = 2) -> dict[str, 
     from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(str(build_dir(root) / ".jupyter_cache"))
+    # every published number a page reads is logged beside the results (see
+    # inoreport.published.LOOKUP_LOG); the kernels inherit the variable
+    results_dir(root).mkdir(parents=True, exist_ok=True)
+    os.environ["INOREPORT_LOOKUP_LOG"] = str(results_dir(root) / LOOKUP_LOG_FILE)
     timings: dict[str, float] = {}
     failures: list[str] = []
     for stage in STAGES:

@@ -11,8 +11,9 @@ strings; these helpers put them on the page::
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -176,3 +177,62 @@ def scorecard_counts(rows: Sequence[ScorecardRow]) -> dict[str, object]:
         "score_total": len(rows),
         "held_words": held_words,
     }
+
+
+def text_table_html(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    *,
+    wrap: Collection[str] | None = None,
+    widths: Sequence[str] | None = None,
+    index: bool = False,
+    font_size: str = "0.85rem",
+    fixed: bool = False,
+    classes: str = "dataframe",
+) -> str:
+    """``frame`` as an HTML table, every cell left-aligned and escaped, in a scrolling box.
+
+    ``wrap``: the columns whose text may wrap (every other column stays on one line); None
+    lets every column wrap. ``widths``: CSS widths of the columns in order (with ``index``,
+    the index column first). ``index``: show the index as the first column, its cells as row
+    headers, headed by the index's name (else the columns' name). ``fixed``: fixed layout,
+    long words broken to fit the widths. ``classes``: the table's CSS classes (add ``table``
+    for the theme's padded, top-aligned cells).
+    """
+    esc = html.escape
+    if index:
+        corner = frame.index.name or frame.columns.name or ""
+        frame = frame.rename_axis(index=None, columns=None).reset_index()
+        frame = frame.rename(columns={"index": corner})
+    columns = [str(c) for c in frame.columns]
+
+    def cell(tag: str, column: str, value) -> str:
+        nowrap = "" if wrap is None or column in wrap else "white-space:nowrap;"
+        return f'<{tag} style="text-align:left;{nowrap}">{esc(str(value))}</{tag}>'
+
+    head = "".join(f'<th style="text-align:left;">{esc(c)}</th>' for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            cell("th" if index and i == 0 else "td", column, value)
+            for i, (column, value) in enumerate(zip(columns, row, strict=True))
+        )
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    cols = "".join(f'<col style="width:{w};">' for w in widths or ())
+    colgroup = f"<colgroup>{cols}</colgroup>" if cols else ""
+    layout = "table-layout:fixed;overflow-wrap:anywhere;hyphens:auto;" if fixed else ""
+    return (
+        f'<div style="overflow-x:auto;"><table class="{classes}" '
+        f'style="font-size:{font_size};width:100%;{layout}">{cap}{colgroup}'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def show_table(frame: pd.DataFrame, caption: str | None = None, **options) -> None:
+    """Display :func:`text_table_html` of ``frame`` in the notebook (same options)."""
+    from IPython.display import HTML, display
+
+    display(HTML(text_table_html(frame, caption, **options)))

@@ -789,9 +789,13 @@ def verdict(rows: pd.DataFrame, found: pd.DataFrame) -> str:
     others = ", ".join(
         f"{TESTS[t]} {int(summary.loc[t, 'reproduced_2x2'])}" for t in TESTS if t != used
     )
+    frame = pvalues()
+    printed = frame[frame["basis"] == "printed counts"].groupby("quantity")
+    n_twice = int(sum(p[f"twice_{used}"].any() for _, p in printed))
+    twice = f", and {n_twice} more only if rounded twice" if n_twice else ""
     return (
         f"{TESTS[used]} reproduces {best.reproduced_printed_counts} of {best.of_printed_counts} p-values "
-        f"recomputable from printed counts ({best.reproduced_all} of {best.of_all} with inferred "
+        f"recomputable from printed counts{twice} ({best.reproduced_all} of {best.of_all} with inferred "
         f"denominators); on the {best.of_2x2} two-by-two tables, the only ones on which all three tests differ, it "
         f"reproduces {best.reproduced_2x2}, against {others}; "
         f"{percent_sentence(rows, STUDY)}; {findings_sentence(found, STUDY)}."

@@ -23,32 +23,35 @@ CHAPTER_WORDS = {
     "aertgeerts": "the Aertgeerts case series",
     "jabbour": "Jabbour",
 }
-#: Published percentages quoted as printed: glue name -> (study, quantity, group).
-PERCENTS = {
-    "intro_alc_efs_ino": ("alcalde_mellado", "efs_12mo", "ino_arm"),
-    "intro_alc_efs_chemo": ("alcalde_mellado", "efs_12mo", "chemo_arm"),
-    "intro_alc_efs_ltb": ("alcalde_mellado", "efs_12mo", "ltb_at_infusion"),
-    "intro_alc_efs_htb": ("alcalde_mellado", "efs_12mo", "htb_at_infusion"),
-    "intro_alc_conv_ino": ("alcalde_mellado", "htb_to_ltb_conversion_pct", "ino_arm"),
-    "intro_alc_conv_chemo": ("alcalde_mellado", "htb_to_ltb_conversion_pct", "chemo_arm"),
-    "intro_jab_pfs5": ("jabbour", "pfs_5y", "all"),
-    "intro_jab_os5": ("jabbour", "os_5y", "all"),
-}
-#: Published counts quoted as whole numbers: glue name -> (study, quantity, group).
-COUNTS = {
-    "intro_rocca_n": ("rocca", "n_patients", "all"),
-    "intro_alc_n": ("alcalde_mellado", "n_patients", "all"),
-    "intro_aert_n": ("aertgeerts", "n_patients", "all"),
-    "intro_jab_n": ("jabbour", "n_patients", "all"),
-    "intro_sos": ("rocca", "sos_deaths_count", "all"),
-    "intro_sos_exposed": ("rocca", "sos_deaths_count", "ino_exposed"),
-}
 
 
 def glue_values() -> dict[str, object]:
     """Every number the introduction's short answers quote, keyed by its glue name."""
-    out: dict[str, object] = {k: f"{published.value(*key):g}%" for k, key in PERCENTS.items()}
-    out.update({k: f"{published.value(*key):.0f}" for k, key in COUNTS.items()})
+    out: dict[str, object] = {
+        # published percentages, as printed
+        "intro_alc_efs_ino": published.value("alcalde_mellado", "efs_12mo", "ino_arm"),
+        "intro_alc_efs_chemo": published.value("alcalde_mellado", "efs_12mo", "chemo_arm"),
+        "intro_alc_efs_ltb": published.value("alcalde_mellado", "efs_12mo", "ltb_at_infusion"),
+        "intro_alc_efs_htb": published.value("alcalde_mellado", "efs_12mo", "htb_at_infusion"),
+        "intro_alc_conv_ino": published.value(
+            "alcalde_mellado", "htb_to_ltb_conversion_pct", "ino_arm"
+        ),
+        "intro_alc_conv_chemo": published.value(
+            "alcalde_mellado", "htb_to_ltb_conversion_pct", "chemo_arm"
+        ),
+        "intro_jab_pfs5": published.value("jabbour", "pfs_5y", "all"),
+        "intro_jab_os5": published.value("jabbour", "os_5y", "all"),
+    }
+    out = {key: f"{value:g}%" for key, value in out.items()}
+    counts = {
+        "intro_rocca_n": published.value("rocca", "n_patients", "all"),
+        "intro_alc_n": published.value("alcalde_mellado", "n_patients", "all"),
+        "intro_aert_n": published.value("aertgeerts", "n_patients", "all"),
+        "intro_jab_n": published.value("jabbour", "n_patients", "all"),
+        "intro_sos": published.value("rocca", "sos_deaths_count", "all"),
+        "intro_sos_exposed": published.value("rocca", "sos_deaths_count", "ino_exposed"),
+    }
+    out.update({key: f"{value:.0f}" for key, value in counts.items()})
     hr = published.get("rocca", "hr_pfs_ino_exposed", "model_1")
     out["intro_rocca_hr"] = f"{hr['value']:.2f} ({hr['ci_low']:.2f}–{hr['ci_high']:.2f})"
     pfs_p = published.value("rocca", "pfs_p", "ino_exposed_vs_ino_naive")

@@ -6,8 +6,6 @@ purpose: they check both data/published/aertgeerts.csv and the table built from 
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
@@ -355,15 +353,50 @@ def test_exact_intervals_used_in_the_chapter():
 
 
 def test_notebook_declares_its_results_and_has_no_outputs():
-    notebook = json.loads((paths.ROOT / "notebooks" / "aertgeerts.ipynb").read_text())
+    from inoreport.book.build import read_notebook
+
+    notebook = read_notebook(paths.ROOT / "notebooks" / "aertgeerts.md")
     assert notebook["metadata"]["inoreport"]["writes"] == ["aertgeerts.json"]
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     first = "".join(notebook["cells"][0]["source"])
     assert notebook["cells"][0]["cell_type"] == "markdown"
     assert sum(line.startswith("# ") for line in first.splitlines()) == 1
+    tags = [cell["metadata"].get("tags", []) for cell in notebook["cells"]]
+    assert ["parameters", "hide-input"] in tags
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
             assert not cell.get("outputs"), "clear the outputs before committing"
+
+
+def test_report_glue_values_are_the_abstracts_numbers(facts, table):
+    from inoreport import published
+    from inoreport.studies.aertgeerts import report
+
+    values = report.glue_values(table, facts)
+    assert values["n_patients"] == published.value("aertgeerts", "n_patients", "all") == 4
+    assert values["cr_after_cycle1"] == published.value(
+        "aertgeerts", "cr_after_ino_cycle1_count", "all"
+    )
+    # R 4.2: binom.test(4, 4)$conf.int -> 0.398 1; binom.test(3, 4) -> 0.194 0.994
+    assert values["cr_ci"] == "4/4 (100%; exact 95% CI 40% to 100%)"
+    assert values["cr_low_pct"] == "40%"
+    assert report.proportion_text(3, 4) == "3/4 (75%; exact 95% CI 19% to 99%)"
+    # the two eye relapses are the only published times; the table has every fact
+    assert values["rows_time_published"] == 2
+    assert values["checks_matched"] == values["checks_total"] > 0
+
+
+def test_report_scorecard_and_caption(facts, table):
+    from inoreport.studies.aertgeerts import report
+
+    rows = report.scorecard(table, facts)
+    assert rows and all(r.role == "exact" and r.match for r in rows)
+    html = report.scorecard_html(rows)
+    assert f"{len(rows)} published facts recounted" in html and "NO" not in html
+    caption = report.swimmer_caption(table, facts)
+    assert "synthetic" in caption and f"patient {ae.eye_relapse_patient(table)[1:]}" in caption
+    readings = report.followup_readings_html(table, facts)
+    assert readings.count("<tr") == len(ae.followup_readings(table, facts)) + 1  # with the head
 
 
 def test_source_note_says_assumed():

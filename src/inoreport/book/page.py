@@ -236,3 +236,19 @@ def show_table(frame: pd.DataFrame, caption: str | None = None, **options) -> No
     from IPython.display import HTML, display
 
     display(HTML(text_table_html(frame, caption, **options)))
+
+
+@dataclass(frozen=True)
+class PageTable:
+    """A table for a page: its data, its caption and the columns that must not wrap; shown
+    as a cell's last value it renders with :func:`text_table_html`."""
+
+    frame: pd.DataFrame
+    caption: str = ""
+    nowrap: tuple[str, ...] = ()
+
+    def _repr_html_(self) -> str:
+        wrap = [str(c) for c in self.frame.columns if c not in self.nowrap]
+        return text_table_html(
+            self.frame, self.caption or None, wrap=wrap, classes="dataframe audit-table"
+        )

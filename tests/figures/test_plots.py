@@ -259,7 +259,7 @@ def test_forest_minimal_columns_and_errors():
         plots.forest_plot(rows.drop(columns="ci_high"))
 
 
-def test_cox_forest_rows_from_a_fit(lung):
+def test_forest_rows_from_a_cox_fit(lung):
     data = lung.assign(ecog=lung["ph.ecog"].map({0: "0", 1: "1", 2: "2+", 3: "2+"}))
     fit = cox(
         data, "time", "status", ["age", "sex", "ecog"], reference={"sex": "Male", "ecog": "0"}

@@ -43,7 +43,6 @@ __all__ = [
     "PlotInputError",
     "alt_text",
     "cif_plot",
-    "cox_forest_rows",
     "forest_rows",
     "forest_plot",
     "km_plot",
@@ -983,10 +982,6 @@ def forest_rows(
         if col in out:
             out[col] = out[col].astype("Float64")
     return out
-
-
-#: Deprecated name kept because notebooks import it; use :func:`forest_rows`.
-cox_forest_rows = forest_rows
 
 
 def _forest_marker(ax, hr, lo_ci, hi_ci, y, lo, hi, color, filled, gid):

@@ -17,7 +17,7 @@ Study-agnostic helpers for observational survival comparisons, in five families:
   results in this module's shape from the one Kaplan–Meier and the one Cox of
   :mod:`inoreport.stats.survival` (case weights, Efron or Breslow ties, delayed entry /
   counting-process rows, R's robust sandwich variance, as ``coxph(..., weights=,
-  robust=TRUE)``). ``cox_ph`` is a deprecated array-input alias kept for a notebook.
+  robust=TRUE)``). ``cox_ph`` is its array-input adapter for the simulations.
   The simulations fit thousands of replicate Cox models at once with a private vectorised
   Newton loop (``_cox_batch``), tested equal to the public Cox.
 * **Power** (Schoenfeld 1983): :func:`schoenfeld_events`, :func:`schoenfeld_power`,
@@ -745,8 +745,8 @@ def _cox_from_arrays(
     )
 
 
-#: Deprecated: kept because ``notebooks/rocca.ipynb`` calls it; use
-#: :func:`inoreport.stats.survival.cox` (data frame) or :func:`weighted_cox`.
+#: Array-input adapter to the one Cox (:func:`inoreport.stats.survival.cox`), for the
+#: simulations that hold their cohorts as arrays; data frames go to ``survival.cox``.
 cox_ph = _cox_from_arrays
 
 

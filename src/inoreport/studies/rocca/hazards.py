@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from inoreport.figures.plots import cox_forest_rows, forest_plot, show
+from inoreport.figures import plots
 from inoreport.stats import survival
 from inoreport.stats.tables import format_p
 from inoreport.studies.rocca import cohort as rocca_generator
@@ -128,7 +128,7 @@ def model_texts(screen) -> dict[str, str]:
 def forest_rows(screen, cd: CoxData) -> pd.DataFrame:
     """Rows of the forest plot of the multivariable model."""
     labels = {**LABELS, **{v: f"{LABELS.get(v, v)}, {u}" for v, u in UNIT_OF.items()}}
-    return cox_forest_rows(screen.multivariable, labels=labels, data=cd.frame, event="pfs_event")
+    return plots.forest_rows(screen.multivariable, labels=labels, data=cd.frame, event="pfs_event")
 
 
 def published_forest(forest: pd.DataFrame) -> pd.DataFrame:
@@ -171,10 +171,10 @@ def forest_alt(forest, compare, synthetic: bool) -> str:
 def forest_figure(rc: RoccaCohort, forest: pd.DataFrame):
     """The forest plot, ours beside the published, as a shown figure with alt text."""
     compare = published_forest(forest)
-    fig = forest_plot(forest, compare=compare if len(compare) else None,
+    fig = plots.forest_plot(forest, compare=compare if len(compare) else None,
                       synthetic=rc.is_synthetic, labels=(f"Ours{rc.syn}", "Published"),
                       title=f"Multivariable Cox model for PFS{rc.syn}")  # fmt: skip
-    return show(fig, alt=forest_alt(forest, compare, rc.is_synthetic), caption=(
+    return plots.show(fig, alt=forest_alt(forest, compare, rc.is_synthetic), caption=(
         f"Multivariable Cox model for PFS{rc.syn}: filled markers are our estimates, hollow "
         "markers the published ones (where the paper reports them)."
     ))  # fmt: skip
@@ -251,7 +251,7 @@ def two_models(cd: CoxData, screen, forest: pd.DataFrame) -> TwoModels:
     fixed = survival.cox(cd.frame, "pfs_months", "pfs_event", fixed_covariates,
                          reference={k: v for k, v in cd.reference.items()
                                     if k in fixed_covariates})  # fmt: skip
-    fixed_rows, paper_rows = cox_forest_rows(fixed).set_index("key"), forest.set_index("key")
+    fixed_rows, paper_rows = plots.forest_rows(fixed).set_index("key"), forest.set_index("key")
     terms = [{
         "quantity": quantity, "key": key, "term": term, "words": words,
         "published": row(quantity, "model_2"),

@@ -532,6 +532,9 @@ def compare_survival(
     landmarks: times (in the cohort's unit) for landmark survival; None gives 6, 12 and 24
     months or their equivalent (:func:`default_landmarks`).
     """
+    import numpy as np
+    import pandas as pd
+
     from .survival import cox, kaplan_meier, logrank, ph_test
 
     frame = cohort.frame
@@ -541,9 +544,11 @@ def compare_survival(
     km = kaplan_meier(frame, "time", "event", by="group", order=cohort.groups)
     test = logrank(frame, "time", "event", "group")
     references = {"group": cohort.reference, **cohort.reference_levels}
+    # Cox terms of the group in the display order of the groups (as the curves and R's factor)
+    modelled = frame.assign(group=pd.Categorical(frame["group"], categories=cohort.groups))
     univariable = {
         variable: cox(
-            frame,
+            modelled,
             "time",
             "event",
             [variable],
@@ -556,7 +561,7 @@ def compare_survival(
     if cohort.covariates:
         variables = ["group", *cohort.covariates]
         multivariable = cox(
-            frame,
+            modelled,
             "time",
             "event",
             variables,
@@ -564,6 +569,13 @@ def compare_survival(
             categorical=list(cohort.categorical),
         )
     fit = multivariable if multivariable is not None else univariable["group"]
+    try:
+        ph = ph_test(fit)
+    except np.linalg.LinAlgError:  # residual information singular: no test (shown as NE)
+        terms = list(dict.fromkeys(fit.table["variable"]))
+        ph = pd.DataFrame(
+            {"term": [*terms, "GLOBAL"], "chisq": math.nan, "df": math.nan, "p": math.nan}
+        )
     return SurvivalComparison(
         cohort=cohort,
         landmarks=times,
@@ -571,8 +583,30 @@ def compare_survival(
         logrank=test,
         univariable=univariable,
         multivariable=multivariable,
-        ph=ph_test(fit),
+        ph=ph,
     )
+
+
+def models_estimable(cohort: Cohort) -> None:
+    """Refuse (CohortError, one line) a cohort whose Cox models cannot be fitted.
+
+    A covariate that is constant, a level without events, collinear covariates or a
+    coefficient running to infinity are properties of valid data that leave a hazard ratio
+    undefined; the generic chapter says so before any kernel starts instead of failing
+    half-way through its notebook.
+    """
+    from .survival import SurvivalInputError
+
+    try:
+        compare_survival(cohort)
+    except SurvivalInputError as exc:
+        text = str(exc).removeprefix("cox: ").removeprefix("ph_test: ")
+        problem, _, expected = text.rpartition("; ")
+        raise CohortError(
+            f"the Cox model of group and covariates cannot be fitted: {problem or text}",
+            f"expected {expected}" if problem else "expected estimable hazard ratios",
+            file=cohort.source.name,
+        ) from None
 
 
 def _num(value) -> float | None:
@@ -992,6 +1026,7 @@ register(
             time_unit=None,  # reports in the cohort's own unit
         ),
         results="survival_comparison.json",
+        check=models_estimable,
         defaults={
             # R's survival::lung (NCCTG advanced lung cancer), shipped with lifelines.
             "cohort_path": "../data/examples/lung.csv",

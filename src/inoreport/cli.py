@@ -240,7 +240,7 @@ def write_template(chapter: Chapter, path: Path) -> Path:
                 "id": f"P{i:03d}",
                 "group": "A" if i % 2 else "B",
                 "duration": [3.2, 7.5, 12.0, 18.4][i - 1],
-                "event": [1, 0, 1, 1][i - 1],
+                "event": [1, 1, 0, 1][i - 1],
                 "number": [64, 58, 71, 49][i - 1],
                 "category": (column.allowed or ("x", "y"))[i % len(column.allowed or ("x", "y"))],
                 "flag": i % 2,

@@ -58,7 +58,7 @@ bench: $(STAMP) sysdeps
 ## (FUZZ_CASES cases; the normal test suite runs 40 of them)
 FUZZ_CASES ?= 3000
 fuzz: $(STAMP) sysdeps
-	INOREPORT_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest tests/test_intake_properties.py -q -s -p no:cacheprovider
+	INOREPORT_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest tests/test_intake_properties.py -q -s -p no:cacheprovider -p no:logging
 
 ## serve: serve the built site on http://127.0.0.1:$(PORT)
 serve: book

@@ -384,6 +384,7 @@ class Batch:
     pending: list[tuple[Case, dict, Path]] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
     refusals: dict[str, int] = field(default_factory=dict)
+    progress: int = 0  # print the counts every this many cases (0: never)
 
     @classmethod
     def new(cls) -> Batch:
@@ -405,6 +406,8 @@ class Batch:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             self.pending.append((case, outcome.results, folder / "cohort.csv"))
+        if self.progress and (index + 1) % self.progress == 0:
+            print(f"[fuzz] {index + 1} cases: {self.counts}", flush=True)
         return outcome
 
     def check_with_r(self) -> int:

@@ -320,6 +320,7 @@ def test_dates_where_durations_are_expected(tmp_path, date):
     err = error_of(write(tmp_path, replace_cell(GOOD, 3, "months", date)))
     assert (err.column, err.row) == ("months", 3)
     assert "looks like a date" in str(err) and "compute it from the dates" in str(err)
+    assert "--endpoint TIME=START:EVENT:LAST_CONTACT" in str(err)
 
 
 def test_mapping_to_a_column_that_does_not_exist(tmp_path):

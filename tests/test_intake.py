@@ -336,6 +336,25 @@ def test_reference_level_and_its_errors(tmp_path, capsys):
     assert "column 'stage': reference level 'IV' is not a value of this column" in line
 
 
+def test_shipped_example_workbook_is_what_its_script_writes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_dated_example", DATA / "examples" / "make_dated_example.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fresh = module.write(tmp_path / "dated_cohort.xlsx")
+    assert fresh.read_bytes() == (DATA / "examples" / "dated_cohort.xlsx").read_bytes()
+    cohort = get_chapter("survival_comparison").load_cohort(
+        fresh,
+        column_map={"group": "arm"},
+        endpoints={"time": "infusion_date:relapse_date,death_date:last_contact_date"},
+        covariates=["age", "disease_status"],
+    )
+    assert cohort.n == 40 and cohort.auto_categorical == ["disease_status"]
+
+
 # --------------------------------------------------------------------------- PDF
 
 

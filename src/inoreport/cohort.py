@@ -611,7 +611,8 @@ class _Checker:
             if number is None:
                 problem = _number_problem(value)
                 hint = (
-                    "; compute it from the dates: (event or last-contact date) minus start date)"
+                    "; to compute it from the dates, give them with --endpoint "
+                    "TIME=START:EVENT:LAST_CONTACT)"
                     if _DATE.match(value)
                     else ")"
                 )

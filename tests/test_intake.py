@@ -426,3 +426,34 @@ def test_lung_workbook_of_dates_gives_the_csv_results_and_r(tmp_path, capsys):
     pdf = from_xlsx / "survival_comparison.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
     assert not math.isnan(ours_xlsx["logrank"]["p"])
+
+
+@pytest.mark.slow
+def test_study_chapter_takes_dates_through_the_command_line(tmp_path, capsys):
+    """A study notebook reads CSV durations; the CLI hands it the dates already converted."""
+    book = pd.read_csv(DATA / "synthetic" / "alcalde_mellado.csv")
+    start = dt.date(2020, 1, 6)
+    days = (book["efs_months"] * 365.25 / 12).round().astype(int)
+    end = [(start + dt.timedelta(days=int(n))).isoformat() for n in days]
+    dated = book.drop(columns=["efs_months", "efs_event", "synthetic"]).assign(
+        infused=start.isoformat(),
+        event_date=[e if ev == 1 else "" for e, ev in zip(end, book["efs_event"], strict=True)],
+        last_seen=[e if ev == 0 else "" for e, ev in zip(end, book["efs_event"], strict=True)],
+    )
+    path = tmp_path / "alcalde dates.csv"
+    dated.to_csv(path, index=False)
+    out = tmp_path / "out"
+    code, _, err = run_cli(
+        ["run", "alcalde_bridging", f"--cohort={path}", f"--out={out}", "--quiet"]
+        + ["--endpoint=time=infused:event_date:last_seen", "--time-unit=days", "--synthetic"],
+        capsys,
+    )
+    assert code == 0, err
+    results = json.loads((out / "results.json").read_text())
+    chapter = get_chapter("alcalde_bridging")
+    expected = chapter.load_cohort(**chapter.parameters())
+    counts = expected.frame.groupby("group")["event"].agg(["size", "sum"])
+    for km in results["km"]:
+        assert (km["n"], km["events"]) == tuple(int(v) for v in counts.loc[km["group"]])
+    times = sorted(t / (365.25 / 12) for t in days)
+    assert results["cohort"]["time_unit"] == "months" and len(times) == results["cohort"]["n"]

@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: venv book test lint sysdeps data fixtures bench serve clean
+.PHONY: venv book test lint sysdeps data fixtures bench fuzz serve clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[make] creating $(VENV) with $(PYTHON) and installing the pinned environment (first time: ~5 min)"
@@ -53,6 +53,12 @@ fixtures: sysdeps
 ## bench: speed and memory benchmarks (not part of make test)
 bench: $(STAMP) sysdeps
 	$(PY) -m benchmarks
+
+## fuzz: property-based runs of the command line on generated cohorts, checked against R
+## (FUZZ_CASES cases; the normal test suite runs 40 of them)
+FUZZ_CASES ?= 3000
+fuzz: $(STAMP) sysdeps
+	INOREPORT_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest tests/test_intake_properties.py -q -s -p no:cacheprovider -p no:logging
 
 ## serve: serve the built site on http://127.0.0.1:$(PORT)
 serve: book

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from support import GOOD, assert_results_layout, close, replace_cell, run_cli, write, xlsx_bytes
 
 from inoreport import cli
 from inoreport.book import chapters
@@ -31,17 +31,8 @@ from inoreport.book.chapters import Chapter, get_chapter
 from inoreport.cohort import CohortSchema, standard_columns
 from inoreport.paths import DATA, ROOT
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_cohort import GOOD, _xlsx_bytes, replace_cell, write  # noqa: E402
-
 R_FIXTURE = ROOT / "tests" / "reference" / "cli" / "lung_r.json"
 MAP_ARGS = ["--map", "group=arm", "--map", "time=months", "--map", "event=dead"]
-
-
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = cli.main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def refused(tmp_path: Path, capsys, csv: Path, extra: list[str] = (), expect: str = "") -> str:
@@ -148,7 +139,7 @@ def test_bad_cohort_is_refused_with_one_line_and_nothing_written(
     tmp_path, capsys, case, content, extra, expect
 ):
     if content == "xlsx":
-        content = _xlsx_bytes(tmp_path)
+        content = xlsx_bytes(tmp_path)
     refused(tmp_path, capsys, write(tmp_path, content), extra, expect)
 
 
@@ -419,17 +410,17 @@ def test_in_process_analysis_of_lung_matches_r(lung_comparison):
     ours = chapters.survival_comparison_results(lung_comparison)
     for mine, ref in zip(ours["km"], r["km"], strict=True):
         assert mine["group"] == ref["group"]
-        assert _close(mine["median"], ref["median"]) and mine["median_ci"] == ref["median_ci"]
+        assert close(mine["median"], ref["median"]) and mine["median_ci"] == ref["median_ci"]
         for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
-            assert _close(lm["survival"], ref_lm["survival"], rel=1e-10)
-            assert all(_close(a, b, rel=1e-10) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
-    assert _close(ours["logrank"]["chisq"], r["logrank"]["chisq"], rel=1e-10)
-    assert _close(ours["logrank"]["p"], r["logrank"]["p"], rel=1e-8)
+            assert close(lm["survival"], ref_lm["survival"], rel=1e-10)
+            assert all(close(a, b, rel=1e-10) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+    assert close(ours["logrank"]["chisq"], r["logrank"]["chisq"], rel=1e-10)
+    assert close(ours["logrank"]["p"], r["logrank"]["p"], rel=1e-8)
     multi = [row for row in ours["cox"] if row["model"] == "multivariable"]
     ref_multi = [row for row in r["cox"] if row["model"] == "multivariable"]
     for row, ref_row in zip(multi, ref_multi, strict=True):
-        assert _close(row["coef"], ref_row["coef"], rel=1e-6), row["term"]
-        assert _close(row["p"], ref_row["p"], rel=1e-5), row["term"]
+        assert close(row["coef"], ref_row["coef"], rel=1e-6), row["term"]
+        assert close(row["p"], ref_row["p"], rel=1e-5), row["term"]
 
 
 def test_ph_check_matches_r_cox_zph(lung_comparison):
@@ -437,8 +428,8 @@ def test_ph_check_matches_r_cox_zph(lung_comparison):
     ours = lung_comparison.ph.set_index("term")
     assert set(ours.index) == set(r)
     for term, ref in r.items():
-        assert _close(ours.loc[term, "chisq"], ref["chisq"], rel=1e-5), term
-        assert _close(ours.loc[term, "p"], ref["p"], rel=1e-5), term
+        assert close(ours.loc[term, "chisq"], ref["chisq"], rel=1e-5), term
+        assert close(ours.loc[term, "p"], ref["p"], rel=1e-5), term
 
 
 def test_displayed_tables_and_sentences_come_from_the_fit(lung_comparison):
@@ -536,14 +527,14 @@ def test_three_groups_and_categorical_covariates_match_r(tmp_path):
     r = json.loads((R_FIXTURE.parent / "gbsg_r.json").read_text())
     for mine, ref in zip(ours["km"], r["km"], strict=True):
         assert (mine["group"], mine["n"], mine["events"]) == (ref["group"], ref["n"], ref["events"])
-        assert _close(mine["median"], ref["median"]), mine["group"]  # None = not reached
-        assert all(_close(a, b) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True))
+        assert close(mine["median"], ref["median"]), mine["group"]  # None = not reached
+        assert all(close(a, b) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True))
         for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
-            assert _close(lm["survival"], ref_lm["survival"], rel=1e-10)
-            assert all(_close(a, b, rel=1e-9) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+            assert close(lm["survival"], ref_lm["survival"], rel=1e-10)
+            assert all(close(a, b, rel=1e-9) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
     assert ours["km"][0]["median"] is None and ours["km"][0]["median_ci"][1] is None
     for key in ("chisq", "df", "p"):
-        assert _close(ours["logrank"][key], r["logrank"][key], rel=1e-8), key
+        assert close(ours["logrank"][key], r["logrank"][key], rel=1e-8), key
     r_names = {"groupI": "=I", "groupIII": "=III", "age": "age", "menostatPre": "menostat=Pre"}
     r_names["horThyes"] = "horTh=yes"
     for model in ("univariable", "multivariable"):
@@ -552,11 +543,9 @@ def test_three_groups_and_categorical_covariates_match_r(tmp_path):
         assert len(mine) == len(ref) == 5
         for ref_row in ref:
             (row,) = [m for t, m in mine.items() if t.endswith(r_names[ref_row["term"]])]
-            assert _close(row["coef"], ref_row["coef"], rel=1e-6), (model, ref_row["term"])
-            assert _close(row["p"], ref_row["p"], rel=1e-5), (model, ref_row["term"])
-            assert all(
-                _close(a, b, rel=1e-6) for a, b in zip(row["ci"], ref_row["ci"], strict=True)
-            )
+            assert close(row["coef"], ref_row["coef"], rel=1e-6), (model, ref_row["term"])
+            assert close(row["p"], ref_row["p"], rel=1e-5), (model, ref_row["term"])
+            assert all(close(a, b, rel=1e-6) for a, b in zip(row["ci"], ref_row["ci"], strict=True))
 
 
 # --------------------------------------------------------------------------- end to end (slow)
@@ -579,12 +568,6 @@ def _renamed_lung(tmp_path: Path) -> Path:
     path = tmp_path / "my registry.csv"
     renamed.to_csv(path, index=False)
     return path
-
-
-def _close(ours, theirs, rel=1e-6, abs_=1e-9):
-    if theirs is None or (isinstance(theirs, float) and math.isnan(theirs)):
-        return ours is None
-    return ours is not None and math.isclose(ours, theirs, rel_tol=rel, abs_tol=abs_)
 
 
 @pytest.mark.slow
@@ -614,16 +597,16 @@ def test_run_survival_comparison_matches_r(tmp_path, capsys):
     assert [k["group"] for k in ours["km"]] == [k["group"] for k in r["km"]] == ["Male", "Female"]
     for mine, ref in zip(ours["km"], r["km"], strict=True):
         assert (mine["n"], mine["events"]) == (ref["n"], ref["events"])
-        assert _close(mine["median"], ref["median"])
-        assert all(_close(a, b) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True))
+        assert close(mine["median"], ref["median"])
+        assert all(close(a, b) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True))
         assert [lm["time"] for lm in mine["landmarks"]] == [180, 365]
         for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
-            assert _close(lm["survival"], ref_lm["survival"])
-            assert all(_close(a, b) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+            assert close(lm["survival"], ref_lm["survival"])
+            assert all(close(a, b) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
 
     # log-rank
     for key in ("chisq", "df", "p"):
-        assert _close(ours["logrank"][key], r["logrank"][key]), key
+        assert close(ours["logrank"][key], r["logrank"][key]), key
 
     # Cox: univariable (group, age, ECOG alone) and multivariable, Efron ties
     r_terms = {"groupFemale": "Female", "age": "age_years", "ph.ecog": "ecog"}
@@ -635,10 +618,8 @@ def test_run_survival_comparison_matches_r(tmp_path, capsys):
             key = r_terms[ref_row["term"]]
             (row,) = [m for m in mine if key in m["term"]]
             for field in ("coef", "hr", "p"):
-                assert _close(row[field], ref_row[field], rel=1e-5), (model, key, field)
-            assert all(
-                _close(a, b, rel=1e-5) for a, b in zip(row["ci"], ref_row["ci"], strict=True)
-            )
+                assert close(row[field], ref_row[field], rel=1e-5), (model, key, field)
+            assert all(close(a, b, rel=1e-5) for a, b in zip(row["ci"], ref_row["ci"], strict=True))
 
     # the standalone page opens offline and carries the figures with alt text
     html = (out / "survival_comparison.html").read_text(encoding="utf-8")
@@ -776,26 +757,25 @@ def _same_main_comparison(ours: dict, expected: dict) -> None:
     assert [k["group"] for k in ours["km"]] == [k["group"] for k in expected["km"]]
     for mine, ref in zip(ours["km"], expected["km"], strict=True):
         assert (mine["n"], mine["events"]) == (ref["n"], ref["events"]), mine["group"]
-        assert _close(mine["median"], ref["median"], rel=1e-9)
+        assert close(mine["median"], ref["median"], rel=1e-9)
         assert all(
-            _close(a, b, rel=1e-9) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True)
+            close(a, b, rel=1e-9) for a, b in zip(mine["median_ci"], ref["median_ci"], strict=True)
         )
         for lm, ref_lm in zip(mine["landmarks"], ref["landmarks"], strict=True):
             assert lm["time"] == ref_lm["time"]
-            assert _close(lm["survival"], ref_lm["survival"], rel=1e-9)
-            assert all(_close(a, b, rel=1e-9) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
+            assert close(lm["survival"], ref_lm["survival"], rel=1e-9)
+            assert all(close(a, b, rel=1e-9) for a, b in zip(lm["ci"], ref_lm["ci"], strict=True))
     for key in ("chisq", "df", "p"):
-        assert _close(ours["logrank"][key], expected["logrank"][key], rel=1e-9), key
+        assert close(ours["logrank"][key], expected["logrank"][key], rel=1e-9), key
     assert len(ours["cox"]) == len(expected["cox"]) > 0
     for row, ref in zip(ours["cox"], expected["cox"], strict=True):
         assert row["term"] == ref["term"]
-        assert all(_close(row[k], ref[k], rel=1e-7) for k in ("coef", "hr", "p")), row["term"]
+        assert all(close(row[k], ref[k], rel=1e-7) for k in ("coef", "hr", "p")), row["term"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(STUDY_RUNS))
 def test_run_study_chapter_on_a_renamed_cohort(tmp_path, capsys, name):
-    from test_chapters_registry import assert_results_layout
 
     chapter = get_chapter(name)
     book = chapter.load_cohort(**chapter.parameters())

@@ -7,12 +7,12 @@ simply the line of the CSV written in that test.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support import GOOD, replace_cell, write, xlsx_bytes
 
 from inoreport.book.chapters import get_chapter
 from inoreport.cohort import (
@@ -28,34 +28,6 @@ from inoreport.paths import DATA
 
 SCHEMA = CohortSchema(columns=standard_columns())
 MAP = {"group": "arm", "time": "months", "event": "dead"}
-
-GOOD = """patient_id,arm,months,dead,age
-P01,A,5,1,60
-P02,A,8,0,55
-P03,B,3,1,70
-P04,B,12,1,65
-P05,A,2,1,50
-P06,B,7,0,61
-"""
-
-
-def write(tmp_path: Path, text: str | bytes, name: str = "cohort.csv") -> Path:
-    path = tmp_path / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-def replace_cell(text: str, row: int, column: str, value: str) -> str:
-    """The CSV ``text`` with the cell at spreadsheet ``row`` and ``column`` set to ``value``."""
-    lines = text.splitlines()
-    header = lines[0].split(",")
-    cells = lines[row - 1].split(",")
-    cells[header.index(column)] = value
-    lines[row - 1] = ",".join(cells)
-    return "\n".join(lines) + "\n"
 
 
 def error_of(path: Path, **kwargs) -> CohortError:
@@ -276,33 +248,8 @@ def test_non_utf8_file(tmp_path):
     assert "byte 0xe9 is not UTF-8" in str(err) and "CSV UTF-8" in str(err)
 
 
-def _xlsx_bytes(tmp_path: Path) -> bytes:
-    """A real (minimal) .xlsx workbook; openpyxl when available, else by hand (it is a zip)."""
-    target = tmp_path / "book.xlsx"
-    try:
-        import openpyxl
-    except ImportError:
-        openpyxl = None
-    if openpyxl is not None:
-        wb = openpyxl.Workbook()
-        for line in GOOD.splitlines():
-            wb.active.append(line.split(","))
-        wb.save(target)
-        return target.read_bytes()
-    with zipfile.ZipFile(target, "w") as z:
-        z.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
-        )
-        z.writestr("xl/workbook.xml", "<workbook/>")
-        z.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
-    return target.read_bytes()
-
-
 def test_excel_file_given_as_csv(tmp_path):
-    err = error_of(write(tmp_path, _xlsx_bytes(tmp_path)))
+    err = error_of(write(tmp_path, xlsx_bytes(tmp_path)))
     assert (
         "an Excel workbook (.xlsx), not CSV text" in str(err)
         and "not CSV text" in str(err)
@@ -320,6 +267,7 @@ def test_dates_where_durations_are_expected(tmp_path, date):
     err = error_of(write(tmp_path, replace_cell(GOOD, 3, "months", date)))
     assert (err.column, err.row) == ("months", 3)
     assert "looks like a date" in str(err) and "compute it from the dates" in str(err)
+    assert "--endpoint TIME=START:EVENT:LAST_CONTACT" in str(err)
 
 
 def test_mapping_to_a_column_that_does_not_exist(tmp_path):

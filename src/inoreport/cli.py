@@ -6,11 +6,18 @@
                   [--time-unit days|weeks|months|years] [--landmarks 6,12]
                   [--group-label 1=Control --group-label 2=InO] [--group-order Control,InO]
                   [--reference Control] [--covariates age,sex] [--categorical sex] [--synthetic]
+                  [--sheet NAME] [--reference-level stage=I] [--pdf]
+                  [--endpoint time=infusion_date:relapse_date,death_date:last_contact_date]
+                  [--date-format %d/%m/%Y]
+
+The cohort may be a CSV, a TSV or an Excel workbook (.xlsx). ``--endpoint`` computes a
+chapter's time and event columns from date columns of the file (see inoreport.intake).
 
 ``run`` checks the cohort in this process first (a bad file costs a second, not a
 kernel start), executes the chapter's notebook with papermill in a temporary folder,
 renders a standalone HTML page that opens offline, and only then moves
-``DIR/CHAPTER.ipynb``, ``DIR/CHAPTER.html`` and ``DIR/results.json`` into ``DIR``.
+``DIR/CHAPTER.ipynb``, ``DIR/CHAPTER.html`` and ``DIR/results.json`` into ``DIR`` (and
+``DIR/CHAPTER.pdf`` with ``--pdf``, printed from the page by headless Chromium).
 On any error nothing is written to ``DIR``.
 
 Exit codes: 0 success; 2 a problem with the input or the options (one line on stderr
@@ -34,6 +41,10 @@ from pathlib import Path
 
 from inoreport.book.chapters import Chapter, get_chapter, list_chapters
 from inoreport.cohort import TIME_UNITS, CohortError
+
+#: Options that read the cohort file (the generic chapter takes them as parameters; for
+#: a chapter whose notebook does not, the CLI hands it the file already read, as a CSV).
+INTAKE_OPTIONS = ("sheet", "endpoints", "date_format")
 
 PROG = "inoreport"
 
@@ -116,13 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--template", type=Path, help="also write an example CSV with those columns"
     )
 
-    run = sub.add_parser("run", help="run a chapter on a cohort CSV")
+    run = sub.add_parser("run", help="run a chapter on a cohort file (.csv, .tsv, .xlsx)")
     run.add_argument("chapter", help="chapter name (see `inoreport chapters`)")
     run.add_argument(
         "--cohort",
         type=Path,
-        help="cohort CSV, one row per patient (default: the chapter's own example cohort)",
+        help="cohort file (.csv, .tsv or .xlsx), one row per patient "
+        "(default: the chapter's own example cohort)",
     )
+    run.add_argument("--sheet", help="worksheet of an .xlsx cohort (default: the first)")
     run.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     run.add_argument(
         "--map",
@@ -130,7 +143,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COLUMN=YOURS",
         help="chapter column = column in your file, e.g. --map time=pfs_months (repeatable)",
     )
-    run.add_argument("--time-unit", choices=TIME_UNITS, help="unit of the durations in your file")
+    run.add_argument(
+        "--time-unit",
+        choices=TIME_UNITS,
+        help="unit of the durations in your file (with --endpoint: the unit to count in)",
+    )
+    run.add_argument(
+        "--endpoint",
+        action="append",
+        metavar="TIME=START:EVENT[,EVENT...]:LAST_CONTACT",
+        help="compute a time column and its event column from date columns, e.g. "
+        "--endpoint time=infusion_date:relapse_date,death_date:last_contact_date (repeatable)",
+    )
+    run.add_argument(
+        "--date-format",
+        help="how dates that are not ISO are written, e.g. %%d/%%m/%%Y (day first)",
+    )
     run.add_argument("--landmarks", help="landmark times, comma separated, e.g. 6,12")
     run.add_argument(
         "--group-label",
@@ -141,13 +169,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--group-order", help="groups in display order, comma separated")
     run.add_argument("--reference", help="reference group for hazard ratios (default: the first)")
     run.add_argument("--covariates", help="extra columns for Table 1 and Cox, comma separated")
-    run.add_argument("--categorical", help="which covariates are categories, comma separated")
+    run.add_argument(
+        "--categorical",
+        help="numeric covariates to treat as categories, comma separated (text ones are)",
+    )
+    run.add_argument(
+        "--reference-level",
+        action="append",
+        metavar="COLUMN=LEVEL",
+        help="reference level of a categorical covariate (default: the first sorted)",
+    )
     run.add_argument(
         "--synthetic",
         action="store_true",
         default=None,
         help="label every table and figure as synthetic data",
     )
+    run.add_argument("--pdf", action="store_true", help="also write CHAPTER.pdf (needs Chromium)")
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
@@ -202,7 +240,7 @@ def write_template(chapter: Chapter, path: Path) -> Path:
                 "id": f"P{i:03d}",
                 "group": "A" if i % 2 else "B",
                 "duration": [3.2, 7.5, 12.0, 18.4][i - 1],
-                "event": [1, 0, 1, 1][i - 1],
+                "event": [1, 1, 0, 1][i - 1],
                 "number": [64, 58, 71, 49][i - 1],
                 "category": (column.allowed or ("x", "y"))[i % len(column.allowed or ("x", "y"))],
                 "flag": i % 2,
@@ -227,10 +265,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         "covariates": parse_list(args.covariates),
         "categorical": parse_list(args.categorical),
         "synthetic": args.synthetic,
+        "reference_levels": parse_pairs(
+            args.reference_level, "--reference-level", "COLUMN=LEVEL, e.g. stage=I"
+        )
+        or None,
     }
+    intake = {
+        "sheet": args.sheet,
+        "endpoints": parse_pairs(
+            args.endpoint,
+            "--endpoint",
+            "TIME_COLUMN=START:EVENT[,EVENT...]:LAST_CONTACT, e.g. "
+            "time=infusion_date:relapse_date,death_date:last_contact_date",
+        )
+        or None,
+        "date_format": args.date_format,
+    }
+    if args.cohort is None and any(v is not None for v in intake.values()):
+        raise UsageError(
+            "--sheet, --endpoint or --date-format without --cohort",
+            "expected them only with your own cohort file (--cohort FILE)",
+        )
+    takes_intake = all(key in chapter.defaults for key in INTAKE_OPTIONS)
+    if takes_intake:
+        overrides.update(intake)
+        intake = {}
+    else:
+        intake = {k: v for k, v in intake.items() if v is not None}
     params = chapter.parameters(args.cohort, **overrides)
+    if args.pdf:
+        find_chromium()  # before anything runs: a missing browser is a one-line error
     progress = (lambda _line: None) if args.quiet else _print_progress
-    run_chapter(chapter, params, args.out, progress=progress)
+    run_chapter(chapter, params, args.out, progress=progress, intake=intake, pdf=args.pdf)
     return 0
 
 
@@ -248,9 +314,41 @@ def _display_path(path: Path) -> str:
 # --------------------------------------------------------------------------- running
 
 
-def check_cohort(chapter: Chapter, params: dict):
+def check_cohort(chapter: Chapter, params: dict, intake: dict | None = None):
     """Load and check the cohort in-process, exactly as the notebook will (CohortError)."""
-    return chapter.load_cohort(**params)
+    return chapter.load_cohort(**params, **(intake or {}))
+
+
+def prepare_cohort(cohort, intake: dict, params: dict, work: Path) -> dict:
+    """Parameters for a notebook that reads CSV only: the file as read and checked here.
+
+    Used when ``--sheet``, ``--endpoint`` or ``--date-format`` are given for a chapter whose
+    notebook does not take them: the cells (with the times and events computed from the
+    dates) are written to ``work/<stem>.csv`` in the time unit asked for, and the notebook
+    reads that file with the user's other settings.
+    """
+    from inoreport.intake import derive_endpoints, read_table
+
+    source = Path(params["cohort_path"])
+    cells = read_table(source, intake.get("sheet"))
+    if intake.get("endpoints"):
+        cells, _ = derive_endpoints(
+            cells,
+            intake["endpoints"],
+            cohort.schema,
+            file=source.name,
+            time_unit=params.get("time_unit") or "months",
+            date_format=intake.get("date_format"),
+        )
+    folder = work / "cohort"
+    folder.mkdir()
+    prepared = folder / f"{source.stem}.csv"
+    cells.to_csv(prepared, index=False)
+    params = dict(params)
+    params["cohort_path"] = str(prepared)
+    if "synthetic" in params:
+        params["synthetic"] = cohort.synthetic
+    return params
 
 
 def run_chapter(
@@ -259,11 +357,16 @@ def run_chapter(
     out_dir: Path,
     *,
     progress: Callable[[str], None] = _print_progress,
+    intake: dict | None = None,
+    pdf: bool = False,
 ) -> dict[str, Path]:
     """Check, execute, render, then move the outputs into ``out_dir``.
 
-    Returns ``{"ipynb": ..., "html": ..., "results": ...}``. Raises CohortError (bad input;
-    nothing written) or NotebookFailed (nothing written to ``out_dir``).
+    intake: ``sheet``/``endpoints``/``date_format`` for a chapter whose notebook does not
+    take them (see :func:`prepare_cohort`). pdf: also print the page to ``CHAPTER.pdf``.
+    Returns ``{"ipynb": ..., "html": ..., "results": ...}`` (and ``"pdf"``). Raises
+    CohortError (bad input; nothing written) or NotebookFailed (nothing written to
+    ``out_dir``).
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -272,14 +375,28 @@ def run_chapter(
     cohort_path = Path(params["cohort_path"])
 
     progress(f"[1/4] checking {cohort_path.name} against the '{chapter.name}' schema")
-    cohort = check_cohort(chapter, params)
-    counts = cohort.frame[chapter.schema.group].value_counts() if cohort.groups else None
-    groups = ", ".join(f"{g} {int(counts[g])}" for g in cohort.groups) if counts is not None else ""
+    cohort = check_cohort(chapter, params, intake)
+    group_column = cohort.frame[chapter.schema.group] if cohort.groups else None
+    groups = ", ".join(
+        f"{g} {int((group_column == g).sum())}" for g in cohort.groups
+    )  # labels are data: counted by comparison, never looked up as keys
     progress(
         f"      {cohort.n} patients"
         + (f"; groups: {groups}" if groups else "")
         + f"; times in {cohort.time_unit}"
     )
+    for text in cohort.endpoints.values():
+        progress(f"      computed from dates: {text}")
+    if cohort.auto_categorical:
+        progress(
+            "      taken as categorical (text values): "
+            + ", ".join(
+                f"{c} (reference {cohort.reference_levels[c]})"
+                if c in cohort.reference_levels
+                else c
+                for c in cohort.auto_categorical
+            )
+        )
 
     work = Path(tempfile.mkdtemp(prefix=f"inoreport-{chapter.name}-"))
     executed = work / f"{chapter.name}.ipynb"
@@ -287,6 +404,8 @@ def run_chapter(
     results_dir = work / "results"
     results_dir.mkdir()
     try:
+        if intake:
+            params = prepare_cohort(cohort, intake, params, work)
         step = time.perf_counter()
         progress(f"[2/4] executing {chapter.notebook} with papermill")
         _execute(chapter, params, executed, results_dir)
@@ -301,6 +420,9 @@ def run_chapter(
                 f"{chapter.notebook} ran but wrote no {chapter.results} in its results folder; "
                 "expected the chapter to write its results (see inoreport.book.chapters)"
             )
+        if pdf:
+            pdf_file = work / f"{chapter.name}.pdf"
+            print_pdf(html, pdf_file)
         progress(f"      done in {time.perf_counter() - step:.1f} s")
 
         progress(f"[4/4] writing {_display_path(out_dir)}/")
@@ -310,11 +432,15 @@ def run_chapter(
             "html": out_dir / html.name,
             "results": out_dir / "results.json",
         }
-        for source, target in (
+        moves = [
             (executed, written["ipynb"]),
             (html, written["html"]),
             (results_file, written["results"]),
-        ):
+        ]
+        if pdf:
+            written["pdf"] = out_dir / pdf_file.name
+            moves.append((pdf_file, written["pdf"]))
+        for source, target in moves:
             shutil.move(str(source), str(target))
             os.chmod(target, 0o666 & ~_umask())  # temporary files are private; outputs are not
     except BaseException:
@@ -372,6 +498,72 @@ def _execute(chapter: Chapter, params: dict, executed: Path, results_dir: Path) 
             os.environ.pop("INOREPORT_RESULTS_DIR", None)
         else:
             os.environ["INOREPORT_RESULTS_DIR"] = previous
+
+
+# --------------------------------------------------------------------------- PDF
+
+#: Headless Chromium without network, first-run or sync chatter (the tests use the same).
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-pdf-header-footer",
+)
+
+
+def find_chromium() -> str:
+    """Path of the Chromium executable (``INOREPORT_CHROMIUM``, else chromium on PATH)."""
+    wanted = os.environ.get("INOREPORT_CHROMIUM")
+    for name in [wanted] if wanted else ["chromium", "chromium-browser", "google-chrome"]:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise UsageError(
+        f"--pdf: Chromium not found ({wanted or 'chromium'} is not on PATH)",
+        "expected a Chromium browser to print the page (Debian: apt-get install chromium), "
+        "or run without --pdf",
+    )
+
+
+def print_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
+    """Print a standalone HTML page to PDF with headless Chromium (no network needed)."""
+    import subprocess
+
+    chromium = find_chromium()
+    profile = Path(tempfile.mkdtemp(prefix="inoreport-chromium-"))
+    try:
+        done = subprocess.run(
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={pdf}",
+                html.resolve().as_uri(),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise NotebookFailed(
+            f"Chromium did not print {html.name} within {timeout:.0f} s; "
+            "expected a PDF (run without --pdf to get the HTML page)"
+        ) from None
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if not pdf.exists() or pdf.stat().st_size == 0:
+        said = (done.stderr or b"").decode(errors="replace").strip().splitlines()
+        raise NotebookFailed(
+            f"Chromium printed no PDF of {html.name} (exit code {done.returncode}"
+            + (f": {said[-1]}" if said else "")
+            + "); expected a PDF (run without --pdf to get the HTML page)"
+        )
+    return pdf
 
 
 # --------------------------------------------------------------------------- HTML
@@ -602,6 +794,8 @@ __all__ = [
     "main",
     "parse_landmarks",
     "parse_pairs",
+    "prepare_cohort",
+    "print_pdf",
     "render_html",
     "resolve_myst",
     "run_chapter",

@@ -266,6 +266,10 @@ class Cohort:
     categorical: list[str] = field(default_factory=list)
     column_map: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
+    reference_levels: dict[str, str] = field(default_factory=dict)
+    auto_categorical: list[str] = field(default_factory=list)
+    endpoints: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
 
     @property
     def n(self) -> int:
@@ -284,6 +288,13 @@ class Cohort:
             ("reference group", self.reference or "none"),
             ("covariates", ", ".join(self.covariates) or "none"),
         ]
+        if self.sheet is not None:
+            rows.insert(1, ("sheet", self.sheet))
+        for text in self.endpoints.values():
+            rows.append(("computed from dates", text))
+        if self.reference_levels:
+            shown = ", ".join(f"{c}: {lev}" for c, lev in self.reference_levels.items())
+            rows.append(("reference levels", shown))
         return (
             pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting").rename_axis(None)
         )
@@ -299,11 +310,12 @@ def convert_time(values, from_unit: str, to_unit: str):
     return values * (DAYS_PER_UNIT[from_unit] / DAYS_PER_UNIT[to_unit])
 
 
-def read_csv_text(path: str | Path) -> pd.DataFrame:
+def read_csv_text(path: str | Path, delimiter: str | None = None) -> pd.DataFrame:
     """Read a CSV file as text cells, checking it is a readable, rectangular CSV.
 
     Returns a DataFrame of ``str`` (nothing parsed yet) whose index is the spreadsheet
-    row number of each line (header = row 1). Raises :class:`CohortError`.
+    row number of each line (header = row 1). ``delimiter`` None: the one of comma,
+    semicolon and tab that the header uses most. Raises :class:`CohortError`.
     """
     path = Path(path)
     name = path.name
@@ -314,9 +326,14 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     raw = path.read_bytes()
     for magic, what in _MAGIC:
         if raw.startswith(magic):
+            expected = _EXPECT_CSV
             if magic == b"PK\x03\x04":
                 what = _zip_kind(raw) or what
-            raise CohortError(f"this is {what}, not CSV text", _EXPECT_CSV, file=name)
+                if "xlsx" in what:
+                    expected += ", or give the workbook its .xlsx extension"
+            elif magic == b"\xd0\xcf\x11\xe0":
+                expected += ", or save it as an .xlsx workbook"
+            raise CohortError(f"this is {what}, not CSV text", expected, file=name)
     if not raw.strip():
         raise CohortError(
             "the file is empty",
@@ -343,7 +360,8 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     while lines and not lines[-1].strip():
         lines.pop()
     header_line = next((line for line in lines if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=header_line.count)
+    if delimiter is None:
+        delimiter = max((",", ";", "\t"), key=header_line.count)
     if lines and '"' not in text and all(line.strip() for line in lines):
         return _read_simple(lines, delimiter, name)
     return _read_quoted(text, delimiter, name)
@@ -593,7 +611,8 @@ class _Checker:
             if number is None:
                 problem = _number_problem(value)
                 hint = (
-                    "; compute it from the dates: (event or last-contact date) minus start date)"
+                    "; to compute it from the dates, give them with --endpoint "
+                    "TIME=START:EVENT:LAST_CONTACT)"
                     if _DATE.match(value)
                     else ")"
                 )
@@ -687,10 +706,21 @@ def load_cohort(
     covariates: Sequence[str] = (),
     categorical: Sequence[str] = (),
     synthetic: bool | None = None,
+    sheet: str | None = None,
+    endpoints: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    reference_levels: Mapping[str, str] | None = None,
+    today=None,
 ) -> Cohort:
-    """Read, rename, check and type a cohort CSV for a chapter with ``schema``.
+    """Read, rename, check and type a cohort file for a chapter with ``schema``.
 
-    path: a UTF-8 CSV file (comma, semicolon or tab separated), one row per patient.
+    path: a UTF-8 CSV file (comma, semicolon or tab separated), a ``.tsv`` file or an Excel
+        ``.xlsx`` workbook (``sheet``: its worksheet, default the first), one row per patient.
+    endpoints: ``{time column: "START:EVENT[,EVENT...]:LAST_CONTACT"}``: the chapter's time
+        column and its paired event column computed from date columns of the file
+        (:func:`inoreport.intake.derive_endpoints`), in ``time_unit``; ``date_format``
+        (e.g. ``%d/%m/%Y``) reads dates written with numbers in another order than ISO;
+        ``today``: dates after it are refused (default: today's date).
     column_map: ``{chapter column: column in the file}``, e.g. ``{"time": "pfs_months"}``.
     time_unit: unit of the file's durations (days, weeks, months, years); converted to
         ``schema.time_unit`` when the chapter fixes one.
@@ -699,7 +729,11 @@ def load_cohort(
     group_order: labels in display order (default: the order of ``group_labels``, else
         sorted); the first is the reference unless ``reference`` is given.
     covariates: extra columns (by their name in the file, or their schema name) to carry
-        into the analysis; numeric unless listed in ``categorical``.
+        into the analysis; a column of numbers is numeric unless listed in ``categorical``,
+        a column of text (at most half of its filled cells numbers) is categorical
+        (``Cohort.auto_categorical`` lists those).
+    reference_levels: ``{covariate: level}``, the reference level of a categorical
+        covariate in the Cox models (default: its first level in sorted order).
     synthetic: whether the cohort is synthetic (default: it lives under data/synthetic).
 
     Raises :class:`CohortError` (one line: file, column, row, what was expected).
@@ -710,9 +744,44 @@ def load_cohort(
     name = path.name
     if time_unit not in DAYS_PER_UNIT:
         raise CohortError(f"time unit '{time_unit}'", f"expected one of {', '.join(TIME_UNITS)}")
-    cells = read_csv_text(path)
-    file_columns = list(cells.columns)
+    from inoreport.intake import derive_endpoints, endpoint_columns, read_table
+
+    cells = read_table(path, sheet)
+    if sheet is not None:
+        name = f"{name} [sheet '{sheet}']"
+    original_columns = list(cells.columns)
     mapping = {str(k): str(v) for k, v in (column_map or {}).items()}
+    endpoint_text: dict[str, str] = {}
+    if date_format is not None and not endpoints:
+        raise CohortError(
+            f"--date-format {date_format} given without --endpoint",
+            "expected --date-format only to read the date columns named by --endpoint",
+            file=name,
+        )
+    if endpoints:
+        derived = endpoint_columns(endpoints, schema)
+        cells, endpoint_text = derive_endpoints(
+            cells,
+            endpoints,
+            schema,
+            file=name,
+            time_unit=time_unit,
+            date_format=date_format,
+            today=today,
+        )
+        for target in [*derived, *derived.values()]:
+            source = mapping.get(target)
+            if source is None:
+                continue
+            if source in original_columns:
+                raise CohortError(
+                    f"--map {target}={source} and --endpoint both give '{target}'",
+                    "expected one of the two: durations in a column, or dates with --endpoint",
+                    file=name,
+                    column=source,
+                )
+            del mapping[target]  # the chapter's own name for it; the dates replace it
+    file_columns = list(cells.columns)
 
     # 1. the mapping must name the chapter's columns and columns that exist in the file
     known = schema.names
@@ -812,14 +881,20 @@ def load_cohort(
             frame[column.name] = check.categories(
                 raw, source, column.may_be_missing, column.allowed
             )
+    categorical = list(categorical)
+    auto_categorical: list[str] = []
     for cov, source in covariate_sources.items():
         if cov in frame.columns:
             continue
+        if cov not in categorical and _is_text(cells[source]):
+            categorical.append(cov)
+            auto_categorical.append(cov)
         if cov in categorical:
             frame[cov] = check.categories(cells[source], source, True, None)
         else:
             hint = f" (or list '{cov}' as a categorical covariate)"
             frame[cov] = check.numbers(cells[source], source, True, hint)
+    levels_of = _reference_levels(frame, categorical, reference_levels, covariate_sources, name)
     for column in schema.columns:
         if column.kind == "event" and column.name in frame and not column.may_be_missing:
             frame[column.name] = frame[column.name].astype(int)
@@ -857,7 +932,64 @@ def load_cohort(
         categorical=list(categorical),
         column_map={k: v for k, v in full_map.items()},
         synthetic=bool(synthetic),
+        reference_levels=levels_of,
+        auto_categorical=auto_categorical,
+        endpoints=endpoint_text,
+        sheet=sheet,
     )
+
+
+def _is_text(cells: pd.Series) -> bool:
+    """Whether a covariate holds text (categories) rather than numbers.
+
+    Text: at most half of the filled cells are numbers. A column of mostly numbers with a
+    few other cells is read as numbers, so a typo ('sixty' among ages) is an error naming
+    the cell, not a silent switch to categories; so is a column that looks like dates or
+    numbers with a decimal comma.
+    """
+    filled = cells[~_missing_mask(cells)]
+    numeric = filled.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
+    other = filled[~numeric]
+    if other.empty or numeric.sum() > len(filled) / 2:
+        return False
+    looks_numeric = other.map(lambda v: bool(_DATE.match(v) or _DECIMAL_COMMA.match(v)))
+    return not bool(looks_numeric.all())
+
+
+def _reference_levels(
+    frame: pd.DataFrame,
+    categorical: Sequence[str],
+    given: Mapping[str, str] | None,
+    sources: Mapping[str, str],
+    name: str,
+) -> dict[str, str]:
+    """{categorical covariate: reference level}: the one given, else the first sorted."""
+    given = {str(k): str(v) for k, v in (given or {}).items()}
+    back = {v: k for k, v in sources.items()}
+    given = {(k if k in sources else back.get(k, k)): v for k, v in given.items()}
+    for column, level in given.items():
+        if column not in categorical:
+            raise CohortError(
+                f"--reference-level {column}={level}: '{column}' is not a categorical covariate",
+                f"expected one of {_quoted(categorical) or 'none (no categorical covariates)'}",
+                file=name,
+                column=sources.get(column, column),
+            )
+    levels = {}
+    for column in categorical:
+        present = sorted(str(v) for v in frame[column].dropna().unique())
+        if column in given:
+            if given[column] not in present:
+                raise CohortError(
+                    f"reference level '{given[column]}' is not a value of this column",
+                    f"expected one of {_quoted(present)}",
+                    file=name,
+                    column=sources.get(column, column),
+                )
+            levels[column] = given[column]
+        elif present:
+            levels[column] = present[0]
+    return levels
 
 
 def _check_groups(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_build import html_of, make_book, run_build
+from support import html_of, make_book, run_build
 
 pytestmark = pytest.mark.slow
 

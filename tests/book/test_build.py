@@ -8,13 +8,11 @@ what ``make book`` does.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from support import html_of, make_book, notebook, run_build
 
 from inoreport.book import build as builder
 
@@ -22,58 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _notebook(*sources: str, title: str = "A page", metadata: dict | None = None):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    if metadata:
-        nb.metadata.update(metadata)
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
-    nb.cells += [nbformat.v4.new_code_cell(src) for src in sources]
-    return nb
-
-
-def make_book(tmp_path: Path, pages: dict[str, object]) -> Path:
-    """A minimal book: the real _config.yml and bibliography, and the given pages."""
-    root = tmp_path / "book"
-    (root / "book").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
-    shutil.copy(ROOT / "book" / "references.bib", root / "book" / "references.bib")
-    (root / "index.md").write_text("# Test book\n\nA page for the build tests.\n")
-    chapters = []
-    for name, content in pages.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if name.endswith(".ipynb"):
-            nbformat.write(content, path)
-        else:
-            path.write_text(content)
-        chapters.append(f"  - file: {Path(name).with_suffix('')}")
-    (root / "_toc.yml").write_text(
-        "format: jb-book\nroot: index\nchapters:\n" + "\n".join(chapters) + "\n"
-    )
-    return root
-
-
-def run_build(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "inoreport.book.build", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def html_of(root: Path, page: str) -> str:
-    return (root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
-
-
 def test_notebook_exception_fails_build_with_traceback(tmp_path):
     root = make_book(
-        tmp_path, {"broken.ipynb": _notebook("raise ZeroDivisionError('deliberately broken')")}
+        tmp_path, {"broken.ipynb": notebook("raise ZeroDivisionError('deliberately broken')")}
     )
     result = run_build(root)
     output = result.stdout + result.stderr
@@ -85,7 +34,7 @@ def test_notebook_exception_fails_build_with_traceback(tmp_path):
 def test_sphinx_stage_alone_also_fails_on_a_notebook_exception(tmp_path):
     # Even without our pre-execution step, MyST-NB is configured to raise (not to
     # render an error page), and a second build does not forget the failure.
-    root = make_book(tmp_path, {"broken.ipynb": _notebook("1 / 0")})
+    root = make_book(tmp_path, {"broken.ipynb": notebook("1 / 0")})
     for _ in range(2):
         with pytest.raises(builder.BuildError):
             builder.sphinx_build(root)
@@ -102,7 +51,7 @@ def test_broken_cross_reference_fails_build(tmp_path):
 
 
 def test_clean_book_builds_and_warm_rebuild_executes_nothing(tmp_path):
-    root = make_book(tmp_path, {"ok.ipynb": _notebook("print('hello from the notebook')")})
+    root = make_book(tmp_path, {"ok.ipynb": notebook("print('hello from the notebook')")})
     first = run_build(root)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "hello from the notebook" in html_of(root, "ok")
@@ -115,7 +64,7 @@ def test_clean_book_builds_and_warm_rebuild_executes_nothing(tmp_path):
 def test_editing_a_file_under_src_re_executes_notebooks(tmp_path):
     # The notebook's code cells do not change; only a file it depends on does.
     code = "from pathlib import Path\nprint('value is', Path('src/value.txt').read_text().strip())"
-    root = make_book(tmp_path, {"dep.ipynb": _notebook(code)})
+    root = make_book(tmp_path, {"dep.ipynb": notebook(code)})
     (root / "src").mkdir()
     (root / "src" / "value.txt").write_text("alpha\n")
     first = run_build(root)
@@ -139,7 +88,7 @@ def test_missing_declared_results_file_re_executes_its_notebook(tmp_path):
         "out.mkdir(parents=True, exist_ok=True)\n"
         "(out / 'page.json').write_text(json.dumps({'ok': True}))"
     )
-    nb = _notebook(code, metadata={"inoreport": {"writes": ["page.json"]}})
+    nb = notebook(code, metadata={"inoreport": {"writes": ["page.json"]}})
     root = make_book(tmp_path, {"writer.ipynb": nb})
     results = root / "_build" / "results"
     env_code = f"import os\nos.environ['INOREPORT_RESULTS_DIR'] = {str(results)!r}"
@@ -176,10 +125,10 @@ def test_pages_execute_in_stage_order(tmp_path):
         return code
 
     pages = {
-        "late.ipynb": _notebook(writer("late.txt", reads="chapter.txt"),
+        "late.ipynb": notebook(writer("late.txt", reads="chapter.txt"),
                                 metadata={"inoreport": {"stage": "late"}}),
-        "chapter.ipynb": _notebook(writer("chapter.txt", reads="early.txt")),
-        "early.ipynb": _notebook(writer("early.txt"), metadata={"inoreport": {"stage": "early"}}),
+        "chapter.ipynb": notebook(writer("chapter.txt", reads="early.txt")),
+        "early.ipynb": notebook(writer("early.txt"), metadata={"inoreport": {"stage": "early"}}),
     }  # fmt: skip
     root = make_book(tmp_path, pages)
     result = run_build(root)
@@ -192,7 +141,7 @@ def test_pages_execute_in_stage_order(tmp_path):
 
 def test_unknown_stage_is_refused(tmp_path):
     root = make_book(
-        tmp_path, {"odd.ipynb": _notebook("1", metadata={"inoreport": {"stage": "first"}})}
+        tmp_path, {"odd.ipynb": notebook("1", metadata={"inoreport": {"stage": "first"}})}
     )
     result = run_build(root)
     assert result.returncode != 0

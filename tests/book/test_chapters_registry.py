@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support import assert_results_layout
 
 from inoreport import cli
 from inoreport.book import chapters
@@ -31,46 +32,6 @@ ROLES = {"exact", "calibrated", "held_out"}
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def assert_results_layout(payload: dict, chapter: str) -> None:
-    """``payload`` has the layout documented in book/results_schema.md."""
-    documented = {"chapter", "cohort", "km", "logrank", "cox", "table1", "scorecard"}
-    assert documented <= set(payload), sorted(documented - set(payload))
-    assert payload["chapter"] == chapter
-    cohort = payload["cohort"]
-    assert isinstance(cohort["path"], str) and cohort["path"]
-    assert isinstance(cohort["n"], int) and cohort["n"] > 0
-    assert isinstance(cohort["synthetic"], bool)
-    assert cohort["time_unit"] in {"days", "weeks", "months", "years"}
-
-    def number_or_null(value):
-        return value is None or (isinstance(value, int | float) and math.isfinite(value))
-
-    def interval(value):
-        return isinstance(value, list) and len(value) == 2 and all(map(number_or_null, value))
-
-    assert payload["km"], "km: one entry per group"
-    for group in payload["km"]:
-        assert isinstance(group["group"], str)
-        assert isinstance(group["n"], int) and isinstance(group["events"], int)
-        assert 0 <= group["events"] <= group["n"]
-        assert number_or_null(group["median"]) and interval(group["median_ci"])
-        for landmark in group["landmarks"]:
-            assert isinstance(landmark["time"], int | float)
-            assert landmark["survival"] is None or 0 <= landmark["survival"] <= 1
-            assert interval(landmark["ci"])
-    logrank = payload["logrank"]
-    assert isinstance(logrank["df"], int) and logrank["df"] == len(payload["km"]) - 1
-    assert logrank["chisq"] >= 0 and 0 <= logrank["p"] <= 1
-    for row in payload["cox"]:
-        assert row["model"] in {"univariable", "multivariable"}
-        assert isinstance(row["term"], str)
-        assert all(number_or_null(row[k]) for k in ("coef", "hr", "p")) and interval(row["ci"])
-    assert isinstance(payload["table1"], list)
-    assert isinstance(payload["scorecard"], list)
-    for row in payload["scorecard"]:
-        assert row["role"] in ROLES and isinstance(row["statistic"], str)
 
 
 def _copy(tmp_path: Path, source: Path, name: str = "cohort.csv", edit=None) -> Path:

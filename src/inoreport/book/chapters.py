@@ -88,7 +88,6 @@ from inoreport.cohort import (
     CohortSchema,
     Column,
     load_cohort,
-    read_csv_text,
     standard_columns,
 )
 from inoreport.paths import ROOT
@@ -108,6 +107,10 @@ PARAMETER_NAMES = (
     "covariates",
     "categorical",
     "synthetic",
+    "sheet",
+    "endpoints",
+    "date_format",
+    "reference_levels",
 )
 OWN_COHORT_DEFAULTS: dict[str, Any] = {
     "column_map": {},
@@ -119,6 +122,10 @@ OWN_COHORT_DEFAULTS: dict[str, Any] = {
     "covariates": [],
     "categorical": [],
     "synthetic": None,
+    "sheet": None,
+    "endpoints": {},
+    "date_format": None,
+    "reference_levels": {},
 }
 
 #: Landmarks used when none are given: half a year, one and two years, in the cohort's unit.
@@ -344,6 +351,10 @@ class Chapter:
         covariates: Sequence[str] | None = None,
         categorical: Sequence[str] | None = None,
         synthetic: bool | None = None,
+        sheet: str | None = None,
+        endpoints: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        reference_levels: Mapping[str, str] | None = None,
         **_ignored,
     ) -> Cohort:
         """Load and check a cohort with this chapter's schema (see ``cohort.load_cohort``).
@@ -356,8 +367,11 @@ class Chapter:
         file when that column is mapped to a chapter column. ``synthetic=None``: synthetic
         when the file is under data/synthetic or, if the schema has a ``synthetic`` column,
         when that column is true on every row. "none" is kept as a value in the columns of
-        ``none_is_a_value``. Then the chapter's own ``check`` runs.
+        ``none_is_a_value``. ``sheet``, ``endpoints``, ``date_format`` and
+        ``reference_levels``: see ``cohort.load_cohort``. Then the chapter's own ``check`` runs.
         """
+        from inoreport.intake import endpoint_columns, read_table
+
         path = Path(cohort_path) if cohort_path is not None else self.default_cohort
         if not path.is_absolute() and not path.exists():
             beside_notebook = self.notebook_path.parent / path
@@ -367,7 +381,9 @@ class Chapter:
         own = {str(k): str(v) for k, v in (self.defaults.get("column_map") or {}).items()}
         if any(own.get(k) == v for k, v in mapping.items()):
             try:
-                header = set(read_csv_text(path).columns)
+                header = set(read_table(path, sheet).columns)
+                for time, event in endpoint_columns(endpoints, self.schema).items():
+                    header |= {time, event}
             except CohortError:
                 header = None  # load_cohort reports the problem with the file
             if header is not None:
@@ -394,10 +410,14 @@ class Chapter:
             covariates=covariates,
             categorical=categorical,
             synthetic=synthetic,
+            sheet=sheet,
+            endpoints=endpoints or None,
+            date_format=date_format,
+            reference_levels={sources.get(k, k): v for k, v in (reference_levels or {}).items()},
         )
         present = [c for c in self.none_is_a_value if c in cohort.frame]
         if present:
-            cells = read_csv_text(path)
+            cells = read_table(path, sheet)
             for column in present:
                 said_none = cells[cohort.column_map[column]].str.strip().str.lower() == "none"
                 cohort.frame.loc[said_none[said_none].index, column] = "none"
@@ -512,6 +532,9 @@ def compare_survival(
     landmarks: times (in the cohort's unit) for landmark survival; None gives 6, 12 and 24
     months or their equivalent (:func:`default_landmarks`).
     """
+    import numpy as np
+    import pandas as pd
+
     from inoreport.stats.survival import cox, kaplan_meier, logrank, ph_test
 
     frame = cohort.frame
@@ -520,23 +543,39 @@ def compare_survival(
     )
     km = kaplan_meier(frame, "time", "event", by="group", order=cohort.groups)
     test = logrank(frame, "time", "event", "group")
-    group_reference = {"group": cohort.reference}
+    references = {"group": cohort.reference, **cohort.reference_levels}
+    # Cox terms of the group in the display order of the groups (as the curves and R's factor)
+    modelled = frame.assign(group=pd.Categorical(frame["group"], categories=cohort.groups))
     univariable = {
         variable: cox(
-            frame,
+            modelled,
             "time",
             "event",
             [variable],
-            reference=group_reference if variable == "group" else None,
+            reference={variable: references[variable]} if variable in references else None,
+            categorical=[variable] if variable in cohort.categorical else (),
         )
         for variable in ["group", *cohort.covariates]
     }
     multivariable = None
     if cohort.covariates:
+        variables = ["group", *cohort.covariates]
         multivariable = cox(
-            frame, "time", "event", ["group", *cohort.covariates], reference=group_reference
+            modelled,
+            "time",
+            "event",
+            variables,
+            reference={v: r for v, r in references.items() if v in variables},
+            categorical=list(cohort.categorical),
         )
     fit = multivariable if multivariable is not None else univariable["group"]
+    try:
+        ph = ph_test(fit)
+    except np.linalg.LinAlgError:  # residual information singular: no test (shown as NE)
+        terms = list(dict.fromkeys(fit.table["variable"]))
+        ph = pd.DataFrame(
+            {"term": [*terms, "GLOBAL"], "chisq": math.nan, "df": math.nan, "p": math.nan}
+        )
     return SurvivalComparison(
         cohort=cohort,
         landmarks=times,
@@ -544,8 +583,30 @@ def compare_survival(
         logrank=test,
         univariable=univariable,
         multivariable=multivariable,
-        ph=ph_test(fit),
+        ph=ph,
     )
+
+
+def models_estimable(cohort: Cohort) -> None:
+    """Refuse (CohortError, one line) a cohort whose Cox models cannot be fitted.
+
+    A covariate that is constant, a level without events, collinear covariates or a
+    coefficient running to infinity are properties of valid data that leave a hazard ratio
+    undefined; the generic chapter says so before any kernel starts instead of failing
+    half-way through its notebook.
+    """
+    from inoreport.stats.survival import SurvivalInputError
+
+    try:
+        compare_survival(cohort)
+    except SurvivalInputError as exc:
+        text = str(exc).removeprefix("cox: ").removeprefix("ph_test: ")
+        problem, _, expected = text.rpartition("; ")
+        raise CohortError(
+            f"the Cox model of group and covariates cannot be fitted: {problem or text}",
+            f"expected {expected}" if problem else "expected estimable hazard ratios",
+            file=cohort.source.name,
+        ) from None
 
 
 def _num(value) -> float | None:
@@ -621,11 +682,23 @@ def survival_comparison_results(
             )
     table1_rows = []
     if table1 is not None:
+        # Group labels are values here, never keys: a group may be called "p-value".
         frame = table1.frame
-        for record in frame.to_dict("records"):
-            table1_rows.append(
-                {str(k): (_num(v) if isinstance(v, float) else v) for k, v in record.items()}
-            )
+        for _, record in frame.iterrows():
+            row = {
+                "variable": str(record["variable"]),
+                "row_type": str(record["row_type"]),
+                "Characteristic": str(record["Characteristic"]),
+                "groups": [
+                    {"group": str(label), "value": str(record[position])}
+                    for position, label in enumerate(table1.groups)
+                ],
+            }
+            if "p-value" in frame.columns:
+                row["p-value"] = str(record["p-value"])
+            row["p"] = _num(record["p"])
+            row["test"] = record["test"] if isinstance(record["test"], str) else None
+            table1_rows.append(row)
     return {
         "chapter": chapter,
         "cohort": {
@@ -784,7 +857,11 @@ def hazard_ratio_table(comparison: SurvivalComparison) -> pd.DataFrame:
     cohort = comparison.cohort
     multi = {}
     if comparison.multivariable is not None:
-        multi = {t["term"]: t for t in comparison.multivariable.table.to_dict("records")}
+        # keyed by (variable, level): term names such as "a=b" can coincide across columns
+        multi = {
+            (t["variable"], t["level"]): t
+            for t in comparison.multivariable.table.to_dict("records")
+        }
     rows = []
     for fit in comparison.univariable.values():
         for term in fit.table.to_dict("records"):
@@ -794,7 +871,7 @@ def hazard_ratio_table(comparison: SurvivalComparison) -> pd.DataFrame:
                 "p alone": _fmt_p(term["p"]),
             }
             if comparison.multivariable is not None:
-                adjusted = multi.get(term["term"])
+                adjusted = multi.get((term["variable"], term["level"]))
                 row["HR adjusted (95% CI)"] = _hr_text(adjusted) if adjusted else ""
                 row["p adjusted"] = _fmt_p(adjusted["p"]) if adjusted else ""
             rows.append(row)
@@ -833,13 +910,12 @@ def ph_summary_table(comparison: SurvivalComparison) -> pd.DataFrame:
 
     def label(term) -> str:
         term = str(term)
-        if term.upper() == "GLOBAL":
-            return "Global (whole model)"
         if term == "group":
             return "Group"
         return covariate_label(term, cohort)[0] if term in cohort.covariates else term
 
-    table["term"] = [label(t) for t in table["term"]]
+    # The global test is the last row (by position: a covariate may be called "GLOBAL").
+    table["term"] = [label(t) for t in table["term"][:-1]] + ["Global (whole model)"]
     table["p"] = [_fmt_p(p) for p in table["p"]]
     table["chisq"] = [_fmt(c, 2) for c in table["chisq"]]
     return table.rename(columns={"term": "Term", "chisq": "Chi-square", "df": "df"}).set_index(
@@ -902,9 +978,9 @@ def comparison_sentences(comparison: SurvivalComparison) -> dict[str, str]:
     sentences["cox"] = cox + ". A hazard ratio below 1 means a lower hazard than the reference."
 
     ph = comparison.ph
-    global_row = ph[ph["term"].astype(str).str.upper() == "GLOBAL"]
-    global_p = _num(global_row["p"].iloc[0]) if len(global_row) else None
-    terms = ph[(ph["term"].astype(str).str.upper() != "GLOBAL") & (ph["p"] < 0.05)]
+    global_p = _num(ph["p"].iloc[-1]) if len(ph) else None  # the global test is the last row
+    per_term = ph.iloc[:-1]
+    terms = per_term[per_term["p"] < 0.05]
     if global_p is None:
         sentences["ph"] = "The proportional-hazards test could not be computed."
     elif global_p < 0.05 or len(terms):
@@ -952,6 +1028,7 @@ register(
             time_unit=None,  # reports in the cohort's own unit
         ),
         results="survival_comparison.json",
+        check=models_estimable,
         defaults={
             # R's survival::lung (NCCTG advanced lung cancer), shipped with lifelines.
             "cohort_path": "../data/examples/lung.csv",
@@ -963,7 +1040,11 @@ register(
             "reference": "Male",
             "covariates": ["age", "ph.ecog"],
             "categorical": [],
+            "reference_levels": {},
             "synthetic": None,
+            "sheet": None,
+            "endpoints": {},
+            "date_format": None,
         },
     )
 )

@@ -234,8 +234,13 @@ class TableOne:
     """A Table 1. ``frame``: one row per displayed row; ``stats``/``tests``: long format.
 
     ``frame`` columns: ``variable``, ``row_type`` ("label" | "level" | "missing"),
-    ``Characteristic``, one column per group (display strings; plus "Overall" when asked),
+    ``Characteristic``, then one column per shown group, named by its *position* ``0, 1, …``
+    (display strings; its header is ``groups[i]``, "Overall" first when asked), then
     ``p-value`` (display string), ``p`` (float) and ``test`` (key of :data:`TEST_NAMES`).
+    Group labels are data, never column names, so a group may be called "p-value",
+    "Characteristic" or "Overall" without clashing with the table's own columns;
+    :meth:`column` gives a group's cells by its label. ``group_n`` is {label: patients}
+    (``group_sizes`` the same in the order of ``groups``).
     ``stats`` columns: variable, level, group, n, denominator, percent (categorical rows) or
     variable, group, n, missing, median, q1, q3, min, max (continuous rows).
     """
@@ -249,6 +254,11 @@ class TableOne:
     synthetic: bool = False
     footnotes: list[str] = field(default_factory=list)
     n_dropped_by: int = 0
+    group_sizes: list[int] = field(default_factory=list)
+
+    def column(self, group: str) -> pd.Series:
+        """The display cells of the group labelled ``group`` (the first such column)."""
+        return self.frame[self.groups.index(group)]
 
     def to_html(self, caption: str | None = None, synthetic: bool | None = None) -> str:
         """Clean, self-contained HTML (booktabs look, inherits the page's fonts and colours).
@@ -265,7 +275,10 @@ class TableOne:
 
     def __repr__(self) -> str:
         shown = self.frame.drop(columns=["variable", "row_type", "p", "test"])
-        return shown.to_string(index=False)
+        headers = ["Characteristic", *self.groups]
+        if "p-value" in shown.columns:
+            headers.append("p-value")
+        return shown.set_axis(headers, axis=1).to_string(index=False)
 
 
 def _is_whole(values: np.ndarray) -> bool:
@@ -428,13 +441,17 @@ def table_one(
                     f"table_one: column {by!r} has group {g!r} that is not in by_order {group_values}"
                 )
         group_names = group_values
-    group_labels = [str(g) for g in group_names]
-    masks = {str(g): (frame_data[by_col] == g).to_numpy() for g in group_names}
-    columns = list(group_labels)
+    # Columns are positions (0, 1, ...): labels are data and may equal any name.
+    group_masks = [(frame_data[by_col] == g).to_numpy() for g in group_names]
+    headers = [str(g) for g in group_names]
     if overall:
-        masks = {"Overall": np.ones(len(frame_data), dtype=bool), **masks}
-        columns = ["Overall", *group_labels]
-    group_n = {c: int(masks[c].sum()) for c in columns}
+        group_masks = [np.ones(len(frame_data), dtype=bool), *group_masks]
+        headers = ["Overall", *headers]
+    columns = list(range(len(headers)))
+    group_labels = columns[1:] if overall else list(columns)  # the compared groups
+    masks = dict(enumerate(group_masks))
+    group_sizes = [int(m.sum()) for m in group_masks]
+    group_n = dict(zip(headers, group_sizes, strict=True))
 
     rows: list[dict] = []
     stat_rows: list[dict] = []
@@ -506,6 +523,8 @@ def table_one(
             var_rows[0]["test"] = test_result.test
         rows.extend(var_rows)
 
+    for stat in stat_rows:  # positions back to the groups' labels (data, not keys)
+        stat["group"] = headers[stat["group"]]
     frame = pd.DataFrame(rows)
     for col in ("p", "test"):
         if col not in frame:
@@ -519,8 +538,9 @@ def table_one(
         frame=frame.reset_index(drop=True),
         stats=pd.DataFrame(stat_rows),
         tests=pd.DataFrame(test_rows, columns=["variable", "test", "statistic", "df", "p"]),
-        groups=columns,
+        groups=headers,
         group_n=group_n,
+        group_sizes=group_sizes,
         caption=caption,
         synthetic=synthetic,
         footnotes=footnotes,
@@ -819,10 +839,9 @@ def _render_html(t: TableOne, caption: str | None, synthetic: bool) -> str:
         badge = '<span class="ino-badge">Synthetic cohort</span>' if synthetic else ""
         parts.append(f"<caption>{badge}{esc(caption or '')}</caption>")
     parts.append('<thead><tr><th scope="col">Characteristic</th>')
-    for col in t.groups:
-        parts.append(
-            f'<th scope="col">{esc(col)}<br><span class="ino-n">N = {t.group_n[col]}</span></th>'
-        )
+    sizes = t.group_sizes or [t.group_n[g] for g in t.groups]
+    for header, size in zip(t.groups, sizes, strict=True):
+        parts.append(f'<th scope="col">{esc(header)}<br><span class="ino-n">N = {size}</span></th>')
     if has_p:
         parts.append('<th scope="col">p-value</th>')
     parts.append("</tr></thead><tbody>")
@@ -831,7 +850,7 @@ def _render_html(t: TableOne, caption: str | None, synthetic: bool) -> str:
         if row["row_type"] == "label":
             classes.append("ino-first")
         cells = [f"<td>{esc(str(row['Characteristic']))}</td>"]
-        cells += [f"<td>{esc(str(row[col]))}</td>" for col in t.groups]
+        cells += [f"<td>{esc(str(row[col]))}</td>" for col in range(len(t.groups))]
         if has_p:
             p_text = esc(row["p-value"])
             if p_text and row["test"] in letter:

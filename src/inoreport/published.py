@@ -6,9 +6,9 @@ comparison's p-value). Where two sources disagree, both rows are kept under diff
 ``variant`` labels and ``preferred`` marks the one the book uses (the reason is in ``note``).
 
 >>> from inoreport import published
->>> published.value("rocca", "pfs_12mo", "ino_exposed")        # percent
+>>> published.value(study, "pfs_12mo", "ino_exposed")        # percent
 39.0
->>> published.get("rocca", "pfs_12mo", "ino_exposed")["ci_low"]
+>>> published.get(study, "pfs_12mo", "ino_exposed")["ci_low"]
 29.0
 
 Facts from related studies (other cohorts on the same clinical questions, known from their
@@ -55,7 +55,14 @@ __all__ = [
     "value",
 ]
 
-STUDIES = ("rocca", "alcalde_mellado", "aertgeerts", "jabbour")
+
+def _package() -> dict:
+    return json.loads((paths.PUBLISHED / "datapackage.json").read_text(encoding="utf-8"))
+
+
+#: The studies with a file in data/published (every resource of its data package except the
+#: related-evidence table), in the package's order.
+STUDIES = tuple(r["name"] for r in _package()["resources"] if r["name"] != "related")
 
 #: Columns of every file, in order (described in data/published/datapackage.json).
 COLUMNS = (
@@ -408,13 +415,10 @@ def value(study: str, quantity: str, group: str | None = None, variant: str | No
 
 
 #: Files in ../shared/papers that hold a study's own text (its article, or its abstract as
-#: published). Anything else (a news report, a third-party copy of an abstract, a conference
-#: abstract on the same cohort) is a secondary source and is named where its number is shown.
-PAPER_TEXTS = {
-    "000_5b63301e8c5a241f.txt",  # Alcalde-Mellado 2025, abstract
-    "001_586e01d6f243cf79.txt",  # Aertgeerts 2025, abstract
-    "002_5f3667efbbbf87ae.txt",  # Aldoss 2024 (ROCCA), article
-}
+#: published; listed in data/published/datapackage.json). Anything else (a news report, a
+#: third-party copy of an abstract, a conference abstract on the same cohort) is a secondary
+#: source and is named where its number is shown.
+PAPER_TEXTS = frozenset(_package()["paper_texts"])
 _SOURCE_LABELS = {
     "published abstract (third-party copy)": "third-party copy of the published abstract",
 }

@@ -47,17 +47,10 @@ The notebook's contract:
    scorecard: ``km``, ``logrank`` and ``cox`` then hold the chapter's main comparison
    (:class:`MainComparison`, described in the file's ``comparison`` field).
 
-Main comparisons of the study chapters (the ``km``/``logrank``/``cox`` of their results.json;
-Cox: the comparison's groups alone, Efron ties; times in months):
-
-=========================  ==============================================================
-chapter                    main comparison
-=========================  ==============================================================
-rocca                      progression-free survival by prior InO exposure
-alcalde_bridging           event-free survival by bridging arm (InO vs chemotherapy)
-alcalde_tumour_burden      event-free survival by tumour burden at infusion (LTB vs HTB)
-jabbour                    progression-free survival (primary endpoint) by age group
-=========================  ==============================================================
+Each study chapter's declaration (``inoreport/studies/<study>/chapters.py``, found through
+the ``inoreport.chapters`` entry points) states its main comparison (the ``km``/``logrank``/
+``cox`` of its results.json: the comparison's groups alone, Efron ties); ``inoreport chapters``
+lists them.
 
 Parameter names shared by every chapter (a chapter may omit those it has no use for):
 ``cohort_path``, ``column_map`` ({chapter column: file column}), ``time_unit`` (unit of the
@@ -481,8 +474,29 @@ def register(chapter: Chapter) -> Chapter:
     return chapter
 
 
+#: Entry-point group under which packages declare chapters (a module that calls
+#: :func:`register` when imported); this project's own study chapters are declared in
+#: ``pyproject.toml``.
+ENTRY_POINT_GROUP = "inoreport.chapters"
+_DECLARED_LOADED = False
+
+
+def _load_declared() -> None:
+    """Import every module declared under :data:`ENTRY_POINT_GROUP` (once), so its chapters
+    register themselves; the registry itself names no study."""
+    global _DECLARED_LOADED
+    if _DECLARED_LOADED:
+        return
+    _DECLARED_LOADED = True
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        entry.load()
+
+
 def get_chapter(name: str) -> Chapter:
     """The registered chapter called ``name``; CohortError listing the choices otherwise."""
+    _load_declared()
     try:
         return CHAPTERS[name]
     except KeyError:
@@ -493,6 +507,8 @@ def get_chapter(name: str) -> Chapter:
 
 
 def list_chapters() -> list[Chapter]:
+    """Every registered chapter (the generic one and every declared study chapter), by name."""
+    _load_declared()
     return [CHAPTERS[name] for name in sorted(CHAPTERS)]
 
 
@@ -1050,8 +1066,11 @@ register(
 )
 
 # --------------------------------------------------------------------------- study chapters
-# Each study chapter reads the columns of the book's synthetic cohort by default; a user's
-# cohort keeps those names and settings unless the command line says otherwise.
+# Study chapters declare themselves in ``inoreport/studies/<study>/chapters.py``; this module
+# finds them through the ``inoreport.chapters`` entry points (see :func:`_load_declared`), so
+# the book's machinery never imports a study. Each reads the columns of the book's synthetic
+# cohort by default; a user's cohort keeps those names and settings unless the command line
+# says otherwise.
 
 #: A column the synthetic cohorts carry: true on every row labels the whole run synthetic.
 SYNTHETIC_COLUMN = Column(
@@ -1062,401 +1081,15 @@ SYNTHETIC_COLUMN = Column(
 )
 
 
-def _own_cohort(defaults: Mapping[str, Any]) -> dict[str, Any]:
+def own_cohort(defaults: Mapping[str, Any]) -> dict[str, Any]:
     """A user's cohort starts from the chapter's own settings (its columns are the schema)."""
     return {key: value for key, value in defaults.items() if key != "cohort_path"}
 
 
-def _exactly_two_arms(cohort: Cohort) -> None:
-    if len(cohort.groups) != 2:
-        raise CohortError(
-            f"{len(cohort.groups)} groups ({', '.join(cohort.groups)})",
-            "expected exactly two bridging arms: InO first, then the comparator "
-            "(set the order with --group-order)",
-            file=cohort.source.name,
-            column=cohort.column_map.get("group", "group"),
-        )
-
-
-def _check_jabbour(cohort: Cohort) -> None:
-    """Three age groups; remission columns filled together and consistent."""
-    if len(cohort.groups) != 3:
-        raise CohortError(
-            f"{len(cohort.groups)} age groups ({', '.join(cohort.groups)})",
-            "expected three, youngest first and oldest last (the trial's 60-64, 65-69 and "
-            ">=70; their published values are set beside yours in that order)",
-            file=cohort.source.name,
-            column=cohort.column_map.get("age_group", "age_group"),
-        )
-    frame = cohort.frame
-    known = frame["crd_months"].notna()
-    for column in ("crd_event", "crd_status"):
-        differs = frame.index[known != frame[column].notna()]
-        if len(differs):
-            row = int(differs[0])
-            filled = "empty" if known[row] else f"'{frame.loc[row, column]}'"
-            raise CohortError(
-                f"{filled} while crd_months is " + ("filled" if known[row] else "empty"),
-                "expected crd_months, crd_event and crd_status all filled (patient in "
-                "remission) or all empty (never in remission)",
-                file=cohort.source.name,
-                column=cohort.column_map.get(column, column),
-                row=row,
-            )
-    status = frame.loc[known, "crd_status"].astype(int)
-    event = frame.loc[known, "crd_event"].astype(int)
-    wrong = status.index[(status == 1) != (event == 1)]
-    if len(wrong):
-        row = int(wrong[0])
-        raise CohortError(
-            f"crd_event {event[row]} with crd_status {status[row]}",
-            "expected crd_event 1 exactly when crd_status is 1 (relapse); 0 for status 0 "
-            "(in remission) and 2 (death in remission, censored for remission duration)",
-            file=cohort.source.name,
-            column=cohort.column_map.get("crd_event", "crd_event"),
-            row=row,
-        )
-
-
-def _efs_columns() -> tuple[Column, ...]:
-    """patient_id, group (bridging arm), time and event (EFS) of the Alcalde-Mellado chapters."""
-    return (
-        Column("patient_id", "id", "One identifier per patient (any text)."),
-        Column(
-            "group",
-            "group",
-            "Bridging therapy before CAR-T: two arms, InO and the comparator "
-            "(chemotherapy/steroids in the published series).",
-        ),
-        Column(
-            "time",
-            "duration",
-            "Event-free survival: time from CAR-T infusion to the first event or to the last "
-            "follow-up.",
-        ),
-        Column("event", "event", "1 if an event ended the EFS time, 0 if censored then."),
-    )
-
-
-_ALCALDE_SHARED = {
-    "cohort_path": "../data/synthetic/alcalde_mellado.csv",
-    "time_unit": "months",
-    "landmarks": [12],
-    "group_labels": {"InO": "InO", "chemotherapy/steroids": "Chemotherapy/steroids"},
-    "group_order": ["InO", "Chemotherapy/steroids"],
-    "reference": "Chemotherapy/steroids",
-    "synthetic": None,
-}
-_ALCALDE_MAP = {"group": "bridging", "time": "efs_months", "event": "efs_event"}
-_BRIDGING_DEFAULTS = {
-    **_ALCALDE_SHARED,
-    "column_map": {**_ALCALDE_MAP, "expansion": "car_t_peak_per_ul", "cd8_scm": "cd8_scm_pct"},
-}
-_BURDEN_DEFAULTS = {
-    **_ALCALDE_SHARED,
-    "column_map": {
-        **_ALCALDE_MAP,
-        "burden_before": "burden_before_bridging",
-        "burden_infusion": "burden_at_infusion",
-    },
-}
-
-_ROCCA_DEFAULTS = {
-    "cohort_path": "../data/synthetic/rocca.csv",
-    "column_map": {"group": "ino_exposed"},
-    "time_unit": "months",
-    "landmarks": [6, 12],
-    "group_labels": {"False": "InO-naïve", "True": "InO-exposed"},
-    "group_order": ["InO-naïve", "InO-exposed"],
-    "reference": "InO-naïve",
-    "covariates": [
-        "age_years", "age_group", "sex", "race_ethnicity", "subtype", "disease_status",
-        "marrow_blasts", "emd", "cns", "prior_lines", "prior_blinatumomab", "prior_hct",
-    ],
-    "categorical": [
-        "age_group", "sex", "race_ethnicity", "subtype", "disease_status", "marrow_blasts",
-    ],
-    "synthetic": None,
-}  # fmt: skip
-
-
-def _optional(name: str, kind: str, description: str, **kwargs) -> Column:
+def optional_column(name: str, kind: str, description: str, **kwargs) -> Column:
+    """A column a chapter uses when the cohort has it."""
     return Column(name, kind, description, required=False, **kwargs)
 
-
-register(
-    Chapter(
-        name="rocca",
-        title="Prior InO before brexucabtagene autoleucel (ROCCA)",
-        notebook="notebooks/rocca.md",
-        summary=(
-            "Table 1 and toxicity by prior InO, PFS and OS by exposure, response to InO and "
-            "timing, the paper's Cox model-building rule, propensity weighting, consolidation "
-            "as a time-varying exposure. results.json: PFS by prior InO exposure. Map the "
-            "group with --map group=YOURS and label its values with --group-label."
-        ),
-        schema=CohortSchema(
-            columns=(
-                Column("patient_id", "id", "One identifier per patient (any text)."),
-                Column(
-                    "group",
-                    "group",
-                    "Prior InO: whether the patient had InO at any time before CAR-T infusion "
-                    "(values labelled by group_labels; in the book's file False/True).",
-                ),
-                Column(
-                    "ino_response",
-                    "category",
-                    "Response of the leukaemia to InO, for exposed patients (empty for "
-                    "InO-naïve patients).",
-                    allowed=("responder", "refractory", "not assessed"),
-                ),
-                Column(
-                    "pfs_months",
-                    "duration",
-                    "Progression-free survival: time from infusion to relapse, progression or "
-                    "death, or to the last follow-up.",
-                ),
-                Column("pfs_event", "event", "1 if relapse, progression or death, 0 if censored."),
-                Column(
-                    "os_months",
-                    "duration",
-                    "Overall survival: time from infusion to death or to the last follow-up.",
-                ),
-                Column("os_event", "event", "1 if the patient died then, 0 if censored."),
-                _optional(
-                    "ino_timing",
-                    "category",
-                    "When InO was given: only before apheresis, or as bridging (empty for "
-                    "InO-naïve patients); without it the timing comparison is skipped.",
-                    allowed=("pre-apheresis only", "bridging"),
-                ),
-                _optional(
-                    "bridging_therapy", "flag", "Any bridging therapy before CAR-T infusion."
-                ),
-                _optional(
-                    "consolidation",
-                    "category",
-                    "Consolidation after CAR-T: 'none', or its kind (e.g. allogeneic HCT, TKI).",
-                ),
-                _optional(
-                    "consolidation_months",
-                    "duration",
-                    "Time from infusion to the start of consolidation (empty without one); "
-                    "with consolidation it gives the landmark and time-varying analyses.",
-                    missing_ok=True,
-                ),
-                _optional("age_years", "number", "Age at infusion.", unit="years"),
-                _optional("age_group", "category", "Age group (e.g. 18-39, 40-59, 60+)."),
-                _optional("sex", "category", "Sex."),
-                _optional("race_ethnicity", "category", "Race and ethnicity."),
-                _optional("subtype", "category", "Disease subtype (Ph+, Ph-like, Ph-negative)."),
-                _optional("disease_status", "category", "Disease status before apheresis."),
-                _optional("marrow_blasts", "category", "Marrow blasts before apheresis (band)."),
-                _optional("emd", "flag", "Extramedullary disease."),
-                _optional("cns", "flag", "CNS involvement."),
-                _optional("prior_lines", "number", "Number of prior lines of therapy."),
-                _optional("prior_blinatumomab", "flag", "Prior blinatumomab."),
-                _optional("prior_hct", "flag", "Prior allogeneic stem-cell transplant."),
-                _optional("crs_grade", "category", "Worst cytokine release syndrome grade."),
-                _optional("icans_grade", "category", "Worst ICANS grade."),
-                _optional("tocilizumab", "flag", "Tocilizumab given."),
-                _optional("steroids", "flag", "Steroids given for toxicity."),
-                _optional("anakinra", "flag", "Anakinra given."),
-                _optional("hospital_days", "number", "Length of the CAR-T stay.", unit="days"),
-                _optional("early_death_30d", "flag", "Death within 30 days of infusion."),
-                SYNTHETIC_COLUMN,
-            ),
-            endpoints=(("pfs_months", "pfs_event"), ("os_months", "os_event")),
-            time_unit="months",
-        ),
-        results="rocca_results.json",
-        defaults=_ROCCA_DEFAULTS,
-        own_cohort=_own_cohort(_ROCCA_DEFAULTS),
-        none_is_a_value=("consolidation", "crs_grade", "icans_grade"),
-        main_comparison=MainComparison(
-            "progression-free survival",
-            "prior InO exposure",
-            time="pfs_months",
-            event="pfs_event",
-        ),
-    )
-)
-
-register(
-    Chapter(
-        name="alcalde_bridging",
-        title="Bridging with InO before tisagenlecleucel: CAR-T expansion and EFS",
-        notebook="notebooks/alcalde_bridging.md",
-        summary=(
-            "CAR-T expansion and CD8+ stem-cell-memory share by bridging arm (exact "
-            "Mann-Whitney), EFS by arm with landmark estimates, power. Two arms, InO first. "
-            "results.json: EFS by bridging arm."
-        ),
-        schema=CohortSchema(
-            columns=(
-                *_efs_columns(),
-                Column("expansion", "number", "Peak CAR-T expansion in blood.", unit="cells/µL"),
-                _optional(
-                    "cd8_scm",
-                    "number",
-                    "CD8+ stem-cell-memory CAR-T cells at peak expansion, % of CD8+ CAR-T cells.",
-                    unit="%",
-                ),
-                SYNTHETIC_COLUMN,
-            ),
-            time_unit="months",
-        ),
-        results="alcalde_bridging_results.json",
-        defaults=_BRIDGING_DEFAULTS,
-        own_cohort=_own_cohort(_BRIDGING_DEFAULTS),
-        main_comparison=MainComparison("event-free survival", "bridging arm"),
-        n_landmarks=1,
-        check=_exactly_two_arms,
-    )
-)
-
-register(
-    Chapter(
-        name="alcalde_tumour_burden",
-        title="Tumour burden at CAR-T infusion (Alcalde-Mellado)",
-        notebook="notebooks/alcalde_tumour_burden.md",
-        summary=(
-            "Conversion from high to low tumour burden by bridging arm, EFS by burden at "
-            "infusion and by burden path. Two arms, InO first. results.json: EFS by tumour "
-            "burden at infusion (LTB vs HTB)."
-        ),
-        schema=CohortSchema(
-            columns=(
-                *_efs_columns(),
-                Column(
-                    "burden_before",
-                    "category",
-                    "Tumour burden before bridging.",
-                    allowed=("high", "low"),
-                    missing_ok=False,
-                ),
-                Column(
-                    "burden_infusion",
-                    "category",
-                    "Tumour burden at CAR-T infusion.",
-                    allowed=("high", "low"),
-                    missing_ok=False,
-                ),
-                SYNTHETIC_COLUMN,
-            ),
-            time_unit="months",
-        ),
-        results="alcalde_tumour_burden_results.json",
-        defaults=_BURDEN_DEFAULTS,
-        own_cohort=_own_cohort(_BURDEN_DEFAULTS),
-        main_comparison=MainComparison(
-            "event-free survival",
-            "tumour burden at infusion",
-            by="burden_infusion",
-            labels={"low": "LTB", "high": "HTB"},
-            order=("LTB", "HTB"),
-        ),
-        n_landmarks=1,
-        check=_exactly_two_arms,
-    )
-)
-
-_JABBOUR_DEFAULTS = {
-    "cohort_path": "../data/synthetic/jabbour.csv",
-    "column_map": {},
-    "time_unit": "months",
-    "landmarks": [24, 60],
-    "group_labels": {"60-64": "60–64", "65-69": "65–69", ">=70": "≥70"},
-    "group_order": ["60–64", "65–69", "≥70"],
-    "synthetic": None,
-}
-
-register(
-    Chapter(
-        name="jabbour",
-        title="Older patients: mini-hyper-CVD + InO ± blinatumomab (Jabbour 2023)",
-        notebook="notebooks/jabbour.md",
-        summary=(
-            "PFS, OS and remission duration with landmarks, by age group (three, oldest "
-            "last), cytogenetics, TP53 and protocol amendment; relapse and death in "
-            "remission as competing risks. results.json: PFS by age group."
-        ),
-        schema=CohortSchema(
-            columns=(
-                Column("patient_id", "id", "One identifier per patient (any text)."),
-                Column(
-                    "age_group",
-                    "group",
-                    "Age group at enrolment: three groups, labelled by group_labels and "
-                    "ordered youngest first (in the book's file 60-64, 65-69, >=70).",
-                ),
-                Column(
-                    "amendment",
-                    "category",
-                    "Treated before or after the protocol amendment.",
-                    allowed=("pre-amendment", "post-amendment"),
-                    missing_ok=False,
-                ),
-                Column(
-                    "high_risk_cytogenetics",
-                    "flag",
-                    "High-risk cytogenetics.",
-                    missing_ok=False,
-                ),
-                Column("tp53_mutated", "flag", "TP53 mutation.", missing_ok=False),
-                Column(
-                    "pfs_months",
-                    "duration",
-                    "Progression-free survival: time from the start of treatment to "
-                    "relapse, progression or death, or to the last follow-up.",
-                ),
-                Column("pfs_event", "event", "1 if relapse, progression or death, 0 if censored."),
-                Column(
-                    "os_months",
-                    "duration",
-                    "Overall survival: time from the start of treatment to death or to the "
-                    "last follow-up.",
-                ),
-                Column("os_event", "event", "1 if the patient died then, 0 if censored."),
-                Column(
-                    "crd_months",
-                    "duration",
-                    "Continuous remission duration: time from remission to relapse, death or "
-                    "the last follow-up; empty for a patient never in remission.",
-                    missing_ok=True,
-                ),
-                Column(
-                    "crd_event",
-                    "event",
-                    "1 if relapse ended the remission, 0 otherwise (death in remission is "
-                    "censored); empty when never in remission.",
-                    missing_ok=True,
-                ),
-                Column(
-                    "crd_status",
-                    "category",
-                    "How the remission ended: 0 still in remission, 1 relapse, 2 death in "
-                    "remission; empty when never in remission.",
-                    allowed=("0", "1", "2"),
-                ),
-                _optional("death_cause", "category", "Cause of death (empty if alive)."),
-                SYNTHETIC_COLUMN,
-            ),
-            group="age_group",
-            endpoints=(("pfs_months", "pfs_event"), ("os_months", "os_event")),
-            time_unit="months",
-        ),
-        results="jabbour_results.json",
-        defaults=_JABBOUR_DEFAULTS,
-        own_cohort=_own_cohort(_JABBOUR_DEFAULTS),
-        main_comparison=MainComparison(
-            "progression-free survival", "age group", time="pfs_months", event="pfs_event"
-        ),
-        n_landmarks=2,
-        check=_check_jabbour,
-    )
-)
 
 __all__ = [
     "CHAPTERS",
@@ -1479,6 +1112,8 @@ __all__ = [
     "PARAMETER_NAMES",
     "default_landmarks",
     "get_chapter",
+    "optional_column",
+    "own_cohort",
     "list_chapters",
     "register",
     "standard_columns",

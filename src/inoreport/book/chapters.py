@@ -878,10 +878,6 @@ def hazard_ratio_table(comparison: SurvivalComparison) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Characteristic")
 
 
-#: Deprecated name kept because notebooks import it; use :func:`hazard_ratio_table`.
-cox_summary_table = hazard_ratio_table
-
-
 def _hr_text(term: Mapping) -> str:
     return f"{_fmt(term['hr'], 2)} ({_fmt(term['ci_low'], 2)} to {_fmt(term['ci_high'], 2)})"
 
@@ -1016,7 +1012,7 @@ register(
     Chapter(
         name="survival_comparison",
         title="Generic survival comparison",
-        notebook="notebooks/survival_comparison.ipynb",
+        notebook="notebooks/survival_comparison.md",
         summary=(
             "Table 1, Kaplan-Meier curves with numbers at risk, medians and landmark "
             "survival, log-rank test, univariable and multivariable Cox models, PH check."
@@ -1463,7 +1459,6 @@ __all__ = [
     "SurvivalComparison",
     "compare_survival",
     "comparison_sentences",
-    "cox_summary_table",
     "hazard_ratio_table",
     "forest_rows",
     "km_summary_table",

@@ -48,7 +48,7 @@ The notebook's contract:
    (:class:`MainComparison`, described in the file's ``comparison`` field).
 
 Each study chapter's declaration (``inoreport/studies/<study>/chapters.py``, found through
-the ``inoreport.chapters`` entry points) states its main comparison (the ``km``/``logrank``/
+the ``inoreport.book.chapters`` entry points) states its main comparison (the ``km``/``logrank``/
 ``cox`` of its results.json: the comparison's groups alone, Efron ties); ``inoreport chapters``
 lists them.
 
@@ -477,7 +477,7 @@ def register(chapter: Chapter) -> Chapter:
 #: Entry-point group under which packages declare chapters (a module that calls
 #: :func:`register` when imported); this project's own study chapters are declared in
 #: ``pyproject.toml``.
-ENTRY_POINT_GROUP = "inoreport.chapters"
+ENTRY_POINT_GROUP = "inoreport.book.chapters"
 _DECLARED_LOADED = False
 
 
@@ -894,10 +894,6 @@ def hazard_ratio_table(comparison: SurvivalComparison) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Characteristic")
 
 
-#: Deprecated name kept because notebooks import it; use :func:`hazard_ratio_table`.
-cox_summary_table = hazard_ratio_table
-
-
 def _hr_text(term: Mapping) -> str:
     return f"{_fmt(term['hr'], 2)} ({_fmt(term['ci_low'], 2)} to {_fmt(term['ci_high'], 2)})"
 
@@ -1032,7 +1028,7 @@ register(
     Chapter(
         name="survival_comparison",
         title="Generic survival comparison",
-        notebook="notebooks/survival_comparison.ipynb",
+        notebook="notebooks/survival_comparison.md",
         summary=(
             "Table 1, Kaplan-Meier curves with numbers at risk, medians and landmark "
             "survival, log-rank test, univariable and multivariable Cox models, PH check."
@@ -1067,7 +1063,7 @@ register(
 
 # --------------------------------------------------------------------------- study chapters
 # Study chapters declare themselves in ``inoreport/studies/<study>/chapters.py``; this module
-# finds them through the ``inoreport.chapters`` entry points (see :func:`_load_declared`), so
+# finds them through the ``inoreport.book.chapters`` entry points (see :func:`_load_declared`), so
 # the book's machinery never imports a study. Each reads the columns of the book's synthetic
 # cohort by default; a user's cohort keeps those names and settings unless the command line
 # says otherwise.
@@ -1096,7 +1092,6 @@ __all__ = [
     "SurvivalComparison",
     "compare_survival",
     "comparison_sentences",
-    "cox_summary_table",
     "hazard_ratio_table",
     "forest_rows",
     "km_summary_table",

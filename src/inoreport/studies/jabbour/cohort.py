@@ -61,11 +61,11 @@ from inoreport.synthetic.common import (
     bisect,
     count_row,
     group_median_from_curves,
+    held_out_p_row,
     ids,
     keyed,
     landmark_row,
     median_row,
-    p_row,
     parse_date,
     round_months,
     streams,
@@ -1319,50 +1319,20 @@ def _response_rows(frame: pd.DataFrame, pub, response: Response) -> list:
         rows.append(keyed(count_row(label, pub(ref), got, source=src), ref))
     ev = f["response"] != "CR at enrolment"
     resp = f["response"].isin(["CR", "CRp", "CRi"])
-    rows.append(
-        keyed(
-            landmark_row(
-                "ORR among evaluable (%)",
-                pub(R("orr_pct")),
-                100 * resp.sum() / ev.sum(),
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{int(resp.sum())}/{int(ev.sum())}",
-            ),
-            R("orr_pct"),
-        )
-    )
     mrd = f["mrd_negative"].dropna()
-    rows.append(
-        keyed(
-            landmark_row(
-                "MRD negativity (%)",
-                pub(R("mrd_negative_pct")),
-                100 * mrd.astype(bool).mean(),
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{mrd_neg}/{len(mrd)}",
-            ),
-            R("mrd_negative_pct"),
-        )
-    )
     mrd_e = f["mrd_negative_early"].dropna()
-    rows.append(
-        keyed(
-            landmark_row(
-                "early MRD negativity (%)",
-                pub(R("mrd_negative_early_pct")),
-                100 * mrd_e.astype(bool).mean(),
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{early_neg}/{len(mrd_e)}",
-            ),
-            R("mrd_negative_early_pct"),
+    for label, qid, got, note in (
+        ("ORR among evaluable (%)", "orr_pct", 100 * resp.sum() / ev.sum(),
+         f"{int(resp.sum())}/{int(ev.sum())}"),
+        ("MRD negativity (%)", "mrd_negative_pct", 100 * mrd.astype(bool).mean(),
+         f"{mrd_neg}/{len(mrd)}"),
+        ("early MRD negativity (%)", "mrd_negative_early_pct", 100 * mrd_e.astype(bool).mean(),
+         f"{early_neg}/{len(mrd_e)}"),
+    ):  # fmt: skip
+        row = landmark_row(
+            label, pub(R(qid)), got, "calibrated", tolerance_pp=0.5, source=src, note=note
         )
-    )
+        rows.append(keyed(row, R(qid)))
     rows.append(
         keyed(
             count_row("SOS", pub(R("sos_count")), int(f["sos"].sum()), source=src), R("sos_count")
@@ -1515,18 +1485,14 @@ def _logrank_rows(frame: pd.DataFrame, pub, surv) -> list:
         ("pfs", "pre vs post amendment", "amendment", "pre_vs_post_amendment"),
     ):
         p = surv.logrank(f, f"{col}_months", f"{col}_event", grp)
-        published_row = pub.row(R(f"{col}_median_p", comparison))
         rows.append(
-            keyed(
-                p_row(
-                    f"{col.upper()} log-rank p, {label}",
-                    float(published_row["value"]),
-                    p,
-                    source=src,
-                    note="held out: never used to fit; the test is not named in the sources",
-                    published_text=str(published_row["printed"]),
-                ),
+            held_out_p_row(
+                f"{col.upper()} log-rank p, {label}",
+                pub,
                 R(f"{col}_median_p", comparison),
+                p,
+                source=src,
+                note="held out: never used to fit; the test is not named in the sources",
             )
         )
     return rows

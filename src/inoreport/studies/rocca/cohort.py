@@ -73,11 +73,11 @@ from inoreport.synthetic.common import (
     StudyBuild,
     bisect,
     count_row,
+    held_out_p_row,
     ids,
     keyed,
     landmark_row,
     median_row,
-    p_row,
     parse_date,
     ratio_row,
     round_months,
@@ -2056,18 +2056,14 @@ def _logrank_rows(frame, pub, surv):
             ),
         ):
             p = surv.logrank(frame[mask], f"{endpoint}_months", f"{endpoint}_event", col)
-            published_row = pub.row(Ref(f"{endpoint}_p", q))
             rows.append(
-                keyed(
-                    p_row(
-                        f"{endpoint.upper()} log-rank p, {label}",
-                        float(published_row["value"]),
-                        p,
-                        source=SOURCE,
-                        note="held out: never used to fit; the paper does not say which test it used",
-                        published_text=str(published_row["printed"]),
-                    ),
+                held_out_p_row(
+                    f"{endpoint.upper()} log-rank p, {label}",
+                    pub,
                     Ref(f"{endpoint}_p", q),
+                    p,
+                    source=SOURCE,
+                    note="held out: never used to fit; the paper does not say which test it used",
                 )
             )
     return rows

@@ -124,6 +124,25 @@ def landmark_row(
     )
 
 
+def landmark_ci_rows(statistic: str, published_row, estimate, source="", note="") -> list:
+    """The held-out rows of a landmark's two 95% confidence limits, in percent, each
+    matching within 5 points. ``statistic`` is the label with ``{}`` where the limit's name
+    ('low', 'high') goes; ``published_row`` the published row and ``estimate`` the
+    Kaplan–Meier landmark (proportions), both with ``ci_low`` and ``ci_high``."""
+    return [
+        landmark_row(
+            statistic.format(bound[3:]),
+            float(published_row[bound]),
+            100 * estimate[bound],
+            "held_out",
+            tolerance_pp=5.0,
+            source=source,
+            note=note,
+        )
+        for bound in ("ci_low", "ci_high")
+    ]
+
+
 def median_row(
     statistic,
     published,

@@ -64,6 +64,7 @@ from inoreport.synthetic.common import (
     held_out_p_row,
     ids,
     keyed,
+    landmark_ci_rows,
     landmark_row,
     median_row,
     parse_date,
@@ -1367,12 +1368,14 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
     """2- and 5-year PFS, OS and CRD (calibrated) with their 95% confidence limits (held
     out)."""
     rows, src, f = [], SOURCE, frame
-    for endpoint, col, qs in (
-        ("PFS", "pfs", ("pfs_2y", "pfs_5y")),
-        ("OS", "os", ("os_2y", "os_5y")),
+    not_published = "interval method and censoring pattern not published"
+    for endpoint, data, col, note, ci_note in (
+        ("PFS", f, "pfs", "", not_published),
+        ("OS", f, "os", "", not_published),
+        ("CRD", f[f["remission"]], "crd", "deaths in remission censored", ""),
     ):
-        lm = surv.landmarks(f, f"{col}_months", f"{col}_event", [24.0, 60.0])
-        for (_, r), qid in zip(lm.iterrows(), qs, strict=True):
+        lm = surv.landmarks(data, f"{col}_months", f"{col}_event", [24.0, 60.0])
+        for (_, r), qid in zip(lm.iterrows(), (f"{col}_2y", f"{col}_5y"), strict=True):
             yrs = int(r["time"] // 12)
             published_row = pub.row(R(qid))
             rows.append(
@@ -1383,51 +1386,13 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
                         100 * r["survival"],
                         "calibrated",
                         source=src,
+                        note=note,
                     ),
                     R(qid),
                 )
             )
-            for b in ("ci_low", "ci_high"):
-                rows.append(
-                    landmark_row(
-                        f"{endpoint} {yrs}-year 95% CI {b[3:]} (%)",
-                        float(published_row[b]),
-                        100 * r[b],
-                        "held_out",
-                        tolerance_pp=5.0,
-                        source=src,
-                        note="interval method and censoring pattern not published",
-                    )
-                )
-    crd = f[f["remission"]]
-    lm = surv.landmarks(crd, "crd_months", "crd_event", [24.0, 60.0])
-    for (_, r), qid in zip(lm.iterrows(), ("crd_2y", "crd_5y"), strict=True):
-        yrs = int(r["time"] // 12)
-        published_row = pub.row(R(qid))
-        rows.append(
-            keyed(
-                landmark_row(
-                    f"CRD {yrs}-year (%)",
-                    float(published_row["value"]),
-                    100 * r["survival"],
-                    "calibrated",
-                    source=src,
-                    note="deaths in remission censored",
-                ),
-                R(qid),
-            )
-        )
-        for b in ("ci_low", "ci_high"):
-            rows.append(
-                landmark_row(
-                    f"CRD {yrs}-year 95% CI {b[3:]} (%)",
-                    float(published_row[b]),
-                    100 * r[b],
-                    "held_out",
-                    tolerance_pp=5.0,
-                    source=src,
-                )
-            )
+            label = f"{endpoint} {yrs}-year 95% CI {{}} (%)"
+            rows += landmark_ci_rows(label, published_row, r, source=src, note=ci_note)
     return rows
 
 

@@ -76,6 +76,7 @@ from inoreport.synthetic.common import (
     held_out_p_row,
     ids,
     keyed,
+    landmark_ci_rows,
     landmark_row,
     median_row,
     parse_date,
@@ -1946,18 +1947,13 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
                 )
                 if g in ("naive", "exposed"):
                     published_row = pub.row(R(f"{endpoint}_{t}mo", g))
-                    for bound in ("ci_low", "ci_high"):
-                        rows.append(
-                            landmark_row(
-                                f"{endpoint.upper()} {t}-month {bound.replace('ci_', '95% CI ')}, {g} (%)",
-                                float(published_row[bound]),
-                                100 * r[bound],
-                                "held_out",
-                                tolerance_pp=5.0,
-                                source=src,
-                                note="interval depends on censoring and on the CI method (log here, R's default)",
-                            )
-                        )
+                    rows += landmark_ci_rows(
+                        f"{endpoint.upper()} {t}-month 95% CI {{}}, {g} (%)",
+                        published_row,
+                        r,
+                        source=src,
+                        note="interval depends on censoring and on the CI method (log here, R's default)",
+                    )
     return rows
 
 

@@ -17,6 +17,8 @@ from inoreport import cli
 from inoreport.book.results import ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The built site (``make book``, or the test session's book build).
+SITE = ROOT / "_build" / "html"
 
 GOOD = """patient_id,arm,months,dead,age
 P01,A,5,1,60
@@ -171,3 +173,13 @@ def run_build(root: Path) -> subprocess.CompletedProcess:
 
 def html_of(root: Path, page: str) -> str:
     return (root / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+
+
+def site_pages() -> list[Path]:
+    """Every content page of the built site (not the index or search pages, not _static)."""
+    if not (SITE / "index.html").exists():
+        raise AssertionError(f"{SITE}/index.html is missing: run `make book` first")
+    skip = {"genindex.html", "search.html"}
+    return sorted(
+        p for p in SITE.rglob("*.html") if p.name not in skip and "_static" not in p.parts
+    )

@@ -596,17 +596,27 @@ class _Checker:
             seen[value] = row
         return cells.astype(str)
 
-    def _durations_one_by_one(
-        self, cells: pd.Series, column: str, may_be_missing: bool
+    def _each_cell(
+        self, cells: pd.Series, column: str, may_be_missing: bool, if_empty: str, parse
     ) -> pd.Series:
-        expected = f"expected a duration in {self.time_unit} (a number >= 0"
+        """``parse(row, value)`` of each cell as floats (it fails through :meth:`fail`); an
+        empty cell is NaN where ``may_be_missing``, else fails expecting ``if_empty``."""
         parsed = {}
         for row, value in cells.items():
             if _is_missing(value):
                 if may_be_missing:
                     parsed[row] = float("nan")
                     continue
-                self.fail(column, row, "empty", f"{expected}; every patient needs one)")
+                self.fail(column, row, "empty", if_empty)
+            parsed[row] = parse(row, value)
+        return pd.Series(parsed, dtype=float)
+
+    def _durations_one_by_one(
+        self, cells: pd.Series, column: str, may_be_missing: bool
+    ) -> pd.Series:
+        expected = f"expected a duration in {self.time_unit} (a number >= 0"
+
+        def duration(row, value):
             number = _parse_number(value)
             if number is None:
                 problem = _number_problem(value)
@@ -624,40 +634,35 @@ class _Checker:
                     f"value '{value}' is negative",
                     f"{expected}; check the start and end dates of this patient)",
                 )
-            parsed[row] = number
-        return pd.Series(parsed, dtype=float)
+            return number
+
+        if_empty = f"{expected}; every patient needs one)"
+        return self._each_cell(cells, column, may_be_missing, if_empty, duration)
 
     def _events_one_by_one(
         self, cells: pd.Series, column: str, may_be_missing: bool, what: str
     ) -> pd.Series:
-        parsed = {}
-        for row, value in cells.items():
-            if _is_missing(value):
-                if may_be_missing:
-                    parsed[row] = float("nan")
-                    continue
-                self.fail(column, row, "empty", f"expected {what}: 0, 1, true or false")
+        expected = f"expected {what}: 0, 1, true or false"
+
+        def event(row, value):
             code = EVENT_VALUES.get(value.strip().lower())
             if code is None:
-                self.fail(column, row, f"value '{value}'", f"expected {what}: 0, 1, true or false")
-            parsed[row] = code
-        return pd.Series(parsed, dtype=float)
+                self.fail(column, row, f"value '{value}'", expected)
+            return code
+
+        return self._each_cell(cells, column, may_be_missing, expected, event)
 
     def _numbers_one_by_one(
         self, cells: pd.Series, column: str, may_be_missing: bool, hint: str = ""
     ) -> pd.Series:
-        parsed = {}
-        for row, value in cells.items():
-            if _is_missing(value):
-                if may_be_missing:
-                    parsed[row] = float("nan")
-                    continue
-                self.fail(column, row, "empty", "expected a number in every row")
-            number = _parse_number(value)
-            if number is None:
+        def number(row, value):
+            parsed = _parse_number(value)
+            if parsed is None:
                 self.fail(column, row, _number_problem(value), f"expected a number{hint}")
-            parsed[row] = number
-        return pd.Series(parsed, dtype=float)
+            return parsed
+
+        if_empty = "expected a number in every row"
+        return self._each_cell(cells, column, may_be_missing, if_empty, number)
 
     def _categories_one_by_one(
         self, cells: pd.Series, column: str, may_be_missing: bool, allowed: Sequence[str] | None

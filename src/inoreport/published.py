@@ -157,6 +157,19 @@ def _check_range(file, line, column, raw, x, unit):
         _fail(file, line, column, raw, f"a whole number ({unit})")
 
 
+def _denominator(file, line, raw: str, unit: str, x: float):
+    """The ``n`` column: pd.NA when empty, else a whole number >= 1 that a count ``x`` does
+    not exceed."""
+    if raw == "":
+        return pd.NA
+    n = _number(file, line, "n", raw)
+    if n != round(n) or n < 1:
+        _fail(file, line, "n", raw, "a whole-number denominator >= 1")
+    if unit == "count" and not math.isnan(x) and x > n:
+        _fail(file, line, "value", _fmt(x), f"a count <= its denominator n={int(n)}")
+    return int(n)
+
+
 def read_file(path: str | Path) -> pd.DataFrame:
     """Read and validate one published-data CSV; return it as a typed DataFrame.
 
@@ -278,15 +291,7 @@ def _validate_row(file: Path, line: int, raw: dict) -> dict:
         _fail(file, line, "p_value", rec["p_value"], "a p-value between 0 and 1")
     rec["p_value"] = p
 
-    if rec["n"] == "":
-        rec["n"] = pd.NA
-    else:
-        n = _number(file, line, "n", rec["n"])
-        if n != round(n) or n < 1:
-            _fail(file, line, "n", rec["n"], "a whole-number denominator >= 1")
-        if unit == "count" and not math.isnan(x) and x > n:
-            _fail(file, line, "value", _fmt(x), f"a count <= its denominator n={int(n)}")
-        rec["n"] = int(n)
+    rec["n"] = _denominator(file, line, rec["n"], unit, x)
 
     rec["decimals"] = decimals(rec["printed"]) if rec["printed"] else None
     if rec["printed"] and rec["decimals"] is not None and not math.isnan(x):
@@ -525,15 +530,7 @@ def read_related_file(path: str | Path) -> pd.DataFrame:
             x = _number(file, line, "value", rec["value"], required=True)
             _check_range(file, line, "value", rec["value"], x, rec["unit"])
         rec["value"] = x
-        if rec["n"] == "":
-            rec["n"] = pd.NA
-        else:
-            n = _number(file, line, "n", rec["n"])
-            if n != round(n) or n < 1:
-                _fail(file, line, "n", rec["n"], "a whole-number denominator >= 1")
-            if rec["unit"] == "count" and x > n:
-                _fail(file, line, "value", _fmt(x), f"a count <= its denominator n={int(n)}")
-            rec["n"] = int(n)
+        rec["n"] = _denominator(file, line, rec["n"], rec["unit"], x)
         _check_source(file, line, rec["transcribed_from"])
         key = tuple(rec[k] for k in _RELATED_KEY)
         if key in seen:

@@ -16,23 +16,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from support import SITE, site_pages
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+from inoreport.cli import CHROMIUM_FLAGS
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.slow
 
 #: Messages the theme prints that are not errors of this site (TOOLCHAIN.md).
 BENIGN_CONSOLE = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
-
-
-def _pages() -> list[Path]:
-    if not (SITE / "index.html").exists():
-        raise AssertionError(f"{SITE}/index.html is missing: run `make book` first")
-    skip = {"genindex.html", "search.html"}
-    return sorted(
-        p for p in SITE.rglob("*.html") if p.name not in skip and "_static" not in p.parts
-    )
 
 
 @pytest.fixture(scope="module")
@@ -61,15 +53,7 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=[f for f in CHROMIUM_FLAGS if f not in ("--headless", "--no-pdf-header-footer")],
         )
         yield b
         b.close()
@@ -86,7 +70,7 @@ def _record_console(message, sink: list[str]) -> None:
 
 
 def test_site_has_the_expected_pages():
-    names = {p.relative_to(SITE).as_posix() for p in _pages()}
+    names = {p.relative_to(SITE).as_posix() for p in site_pages()}
     assert "book/intro.html" in names
     assert sum(n.startswith("notebooks/") for n in names) >= 5
 
@@ -106,7 +90,7 @@ def test_every_page_loads_offline_without_errors(server, browser):
             route.abort()
 
     context.route("**/*", guard)
-    for html in _pages():
+    for html in site_pages():
         rel = html.relative_to(SITE).as_posix()
         failed: list[str] = []
         console: list[str] = []
@@ -136,7 +120,7 @@ def test_every_page_loads_offline_without_errors(server, browser):
 def test_images_have_alt_text(server, browser):
     page = browser.new_page()
     missing = []
-    for html in _pages():
+    for html in site_pages():
         rel = html.relative_to(SITE).as_posix()
         if not rel.startswith("notebooks/"):
             continue

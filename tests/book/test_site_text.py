@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from support import SITE, site_pages
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
 pytestmark = pytest.mark.slow
 
 #: (what, pattern) searched in the visible text of the page's article.
@@ -31,15 +30,6 @@ TEXT_PATTERNS = [
 ]
 #: A table cell that shows a missing value as Python prints it.
 MISSING_CELL = re.compile(r"^(?:nan|NaN|<NA>|None|NaT|nan%|inf|-inf)$")
-
-
-def _pages() -> list[Path]:
-    if not (SITE / "index.html").exists():
-        raise AssertionError(f"{SITE}/index.html is missing: run `make book` first")
-    skip = {"genindex.html", "search.html"}
-    return sorted(
-        p for p in SITE.rglob("*.html") if p.name not in skip and "_static" not in p.parts
-    )
 
 
 def _article(page: Path) -> BeautifulSoup:
@@ -112,7 +102,7 @@ def test_the_scan_catches_what_it_should(tmp_path):
 
 def test_no_raw_output_on_any_page():
     report = {}
-    for page in _pages():
+    for page in site_pages():
         found = problems(page)
         if found:
             report[page.relative_to(SITE).as_posix()] = found

@@ -78,6 +78,28 @@ def keyed(row: ScorecardRow, key) -> ScorecardRow:
     return dataclasses.replace(row, quantity=quantity, group=group)
 
 
+def _rounded(reproduced, digits: int) -> float | None:
+    """``reproduced`` rounded to ``digits`` places; None where it is not finite."""
+    return None if not np.isfinite(reproduced) else round(float(reproduced), digits)
+
+
+def _estimate_row(
+    statistic, published, reproduced, role, ok, tolerance, unit, source, note
+) -> ScorecardRow:
+    """The scorecard row of an estimate against its published value, ``ok`` already decided."""
+    return ScorecardRow(
+        statistic,
+        published,
+        reproduced,
+        role,
+        bool(ok),
+        tolerance=tolerance,
+        unit=unit,
+        source=source,
+        note=note,
+    )
+
+
 def landmark_row(
     statistic: str,
     published: float,
@@ -89,17 +111,36 @@ def landmark_row(
 ) -> ScorecardRow:
     """A landmark survival row in percent; matches if within ``tolerance_pp`` points."""
     ok = bool(np.isfinite(reproduced) and abs(reproduced - published) <= tolerance_pp + 1e-9)
-    return ScorecardRow(
+    return _estimate_row(
         statistic,
         round(float(published), 3),
-        None if not np.isfinite(reproduced) else round(float(reproduced), 2),
+        _rounded(reproduced, 2),
         role,
         ok,
-        tolerance=f"±{tolerance_pp:g} percentage points",
-        unit="%",
-        source=source,
-        note=note,
+        f"±{tolerance_pp:g} percentage points",
+        "%",
+        source,
+        note,
     )
+
+
+def landmark_ci_rows(statistic: str, published_row, estimate, source="", note="") -> list:
+    """The held-out rows of a landmark's two 95% confidence limits, in percent, each
+    matching within 5 points. ``statistic`` is the label with ``{}`` where the limit's name
+    ('low', 'high') goes; ``published_row`` the published row and ``estimate`` the
+    Kaplan–Meier landmark (proportions), both with ``ci_low`` and ``ci_high``."""
+    return [
+        landmark_row(
+            statistic.format(bound[3:]),
+            float(published_row[bound]),
+            100 * estimate[bound],
+            "held_out",
+            tolerance_pp=5.0,
+            source=source,
+            note=note,
+        )
+        for bound in ("ci_low", "ci_high")
+    ]
 
 
 def median_row(
@@ -115,16 +156,9 @@ def median_row(
     """A median row (a time in months unless ``unit`` says otherwise); matches if within
     ``tolerance`` (in the same unit)."""
     ok = bool(np.isfinite(reproduced) and abs(reproduced - published) <= tolerance + 1e-9)
-    return ScorecardRow(
-        statistic,
-        float(published),
-        None if not np.isfinite(reproduced) else round(float(reproduced), 2),
-        role,
-        ok,
-        tolerance=f"±{tolerance:g} {'month' if unit == 'months' and tolerance == 1 else unit}",
-        unit=unit,
-        source=source,
-        note=note,
+    shown = f"±{tolerance:g} {'month' if unit == 'months' and tolerance == 1 else unit}"
+    return _estimate_row(
+        statistic, float(published), _rounded(reproduced, 2), role, ok, shown, unit, source, note
     )
 
 
@@ -143,16 +177,16 @@ def ratio_row(
         and reproduced > 0
         and abs(np.log(reproduced / published)) <= np.log1p(tolerance) + 1e-9
     )
-    return ScorecardRow(
+    return _estimate_row(
         statistic,
         float(published),
-        None if not np.isfinite(reproduced) else round(float(reproduced), 3),
+        _rounded(reproduced, 3),
         role,
         ok,
-        tolerance=f"within {tolerance:.0%}",
-        unit=unit,
-        source=source,
-        note=note,
+        f"within {tolerance:.0%}",
+        unit,
+        source,
+        note,
     )
 
 
@@ -161,16 +195,17 @@ def count_row(
 ):
     """An exact count (or median) row; ``at_least`` when the published count is a minimum."""
     ok = reproduced >= published if at_least else published == reproduced
-    return ScorecardRow(
+    tolerance = "at least (categories do not add up)" if at_least else "exact"
+    return _estimate_row(
         statistic,
         float(published),
         float(reproduced),
         role,
-        bool(ok),
-        tolerance="at least (categories do not add up)" if at_least else "exact",
-        unit="patients",
-        source=source,
-        note=note,
+        ok,
+        tolerance,
+        "patients",
+        source,
+        note,
     )
 
 
@@ -184,17 +219,33 @@ def p_row(
     alpha, factor = TOLERANCES["p_alpha"], TOLERANCES["p_factor"]
     same_side = (pub < alpha) == (rep < alpha)
     close = (pub <= 1e-3 and rep <= 1e-3) or (rep > 0 and 1 / factor <= rep / pub <= factor)
-    return ScorecardRow(
+    return _estimate_row(
         statistic,
         published_text if published_text is not None else pub,
         float(f"{rep:.3g}"),
         role,
-        bool(same_side and close),
-        tolerance=f"same side of {alpha:g} and within a factor of {factor:g}",
-        unit="p",
+        same_side and close,
+        f"same side of {alpha:g} and within a factor of {factor:g}",
+        "p",
+        source,
+        note,
+    )
+
+
+def held_out_p_row(statistic, pub, ref, reproduced, source="", note="") -> ScorecardRow:
+    """A held-out p-value row against the published row at ``ref`` (a
+    :class:`~.sources.Ref`, read through ``pub``, a :class:`~.sources.PublishedValues`),
+    shown as printed and keyed by ``ref``."""
+    published_row = pub.row(ref)
+    row = p_row(
+        statistic,
+        float(published_row["value"]),
+        reproduced,
         source=source,
         note=note,
+        published_text=str(published_row["printed"]),
     )
+    return keyed(row, ref)
 
 
 def parse_date(text, end_of_month: bool = False) -> dt.date:

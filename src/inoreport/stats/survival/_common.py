@@ -98,48 +98,50 @@ def check_time(frame: pd.DataFrame, col: str, who: str) -> np.ndarray:
     return t
 
 
-def check_event(frame: pd.DataFrame, col: str, who: str) -> np.ndarray:
-    """Event indicator as bool: accepts 0/1 (any numeric dtype) or True/False."""
+# what a missing code says, what an invalid one says, and which codes are valid
+_CODE_RULES = {
+    "event": (
+        "missing event indicator; expected 0 (censored) or 1 (event)",
+        "expected 0 (censored) or 1 (event), or True/False",
+        lambda v: np.isin(v, (0.0, 1.0)),
+    ),
+    "status": (
+        "missing status; expected 0 (censored) or 1, 2, ... (the cause of the event)",
+        "expected 0 (censored) or a whole number 1, 2, ... naming the cause of the event",
+        lambda v: np.isfinite(v) & (v >= 0) & (v == np.round(v)),
+    ),
+}
+
+
+def _checked_codes(frame: pd.DataFrame, col: str, who: str, missing: str, invalid: str, valid):
+    """``frame[col]`` and, unless it is boolean, its values as floats; a missing value fails
+    saying ``missing``, a value for which ``valid`` (on the floats) is False saying ``invalid``."""
     raw = frame[col]
-    missing = raw.isna().to_numpy()
-    if missing.any():
-        raise SurvivalInputError(
-            f"{who}: column {col!r}, {_where(frame, missing)}: missing event indicator; "
-            "expected 0 (censored) or 1 (event)"
-        )
+    gaps = raw.isna().to_numpy()
+    if gaps.any():
+        raise SurvivalInputError(f"{who}: column {col!r}, {_where(frame, gaps)}: {missing}")
     if pd.api.types.is_bool_dtype(raw):
-        return raw.to_numpy(dtype=bool)
+        return raw, None
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isin(values, (0.0, 1.0))
+    bad = ~valid(values)
     if bad.any():
         pos = np.flatnonzero(bad)[0]
         raise SurvivalInputError(
-            f"{who}: column {col!r}, {_where(frame, bad)}: value {show(raw.iloc[pos])}; expected 0 "
-            "(censored) or 1 (event), or True/False"
+            f"{who}: column {col!r}, {_where(frame, bad)}: value {show(raw.iloc[pos])}; {invalid}"
         )
-    return values == 1.0
+    return raw, values
+
+
+def check_event(frame: pd.DataFrame, col: str, who: str) -> np.ndarray:
+    """Event indicator as bool: accepts 0/1 (any numeric dtype) or True/False."""
+    raw, values = _checked_codes(frame, col, who, *_CODE_RULES["event"])
+    return raw.to_numpy(dtype=bool) if values is None else values == 1.0
 
 
 def check_status(frame: pd.DataFrame, col: str, who: str) -> np.ndarray:
     """Competing-risk status as int: 0 = censored, 1, 2, ... = cause of the event."""
-    raw = frame[col]
-    missing = raw.isna().to_numpy()
-    if missing.any():
-        raise SurvivalInputError(
-            f"{who}: column {col!r}, {_where(frame, missing)}: missing status; expected 0 "
-            "(censored) or 1, 2, ... (the cause of the event)"
-        )
-    if pd.api.types.is_bool_dtype(raw):
-        return raw.to_numpy(dtype=int)
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = ~(np.isfinite(values) & (values >= 0) & (values == np.round(values)))
-    if bad.any():
-        pos = np.flatnonzero(bad)[0]
-        raise SurvivalInputError(
-            f"{who}: column {col!r}, {_where(frame, bad)}: value {show(raw.iloc[pos])}; expected 0 "
-            "(censored) or a whole number 1, 2, ... naming the cause of the event"
-        )
-    return values.astype(int)
+    raw, values = _checked_codes(frame, col, who, *_CODE_RULES["status"])
+    return raw.to_numpy(dtype=int) if values is None else values.astype(int)
 
 
 # ------------------------------------------------------------------------------------------

@@ -521,28 +521,18 @@ def evaluate(frame, pub, refs, fitted, unreachable, chosen, candidates):
         )
         rows.append(keyed(row, ref))
     ino = f["ino_bridging"].to_numpy()
-    p_exp = rank_sum_test(f.loc[ino, "car_t_peak_per_ul"], f.loc[~ino, "car_t_peak_per_ul"]).p
-    ref = R("car_t_expansion_p", "ino_arm_vs_chemo_arm")
-    row = p_row(
-        "CAR-T expansion p (exact Mann-Whitney)",
-        pub(ref),
-        p_exp,
-        role="calibrated",
-        source=src,
-        note="spread of the log-normal fitted to this p (test not named in the abstract)",
-    )
-    rows.append(keyed(row, ref))
-    p_scm = rank_sum_test(f.loc[ino, "cd8_scm_pct"], f.loc[~ino, "cd8_scm_pct"]).p
-    ref = R("cd8_scm_at_peak_p", "ino_arm_vs_chemo_arm")
-    row = p_row(
-        "CD8+ SCM at peak p (exact Mann-Whitney)",
-        pub(ref),
-        p_scm,
-        role="calibrated",
-        source=src,
-        note="levels assumed; InO shift fitted to this p",
-    )
-    rows.append(keyed(row, ref))
+    for label, column, quantity, note in (
+        ("CAR-T expansion", "car_t_peak_per_ul", "car_t_expansion_p",
+         "spread of the log-normal fitted to this p (test not named in the abstract)"),
+        ("CD8+ SCM at peak", "cd8_scm_pct", "cd8_scm_at_peak_p",
+         "levels assumed; InO shift fitted to this p"),
+    ):  # fmt: skip
+        p = rank_sum_test(f.loc[ino, column], f.loc[~ino, column]).p
+        ref = R(quantity, "ino_arm_vs_chemo_arm")
+        row = p_row(
+            f"{label} p (exact Mann-Whitney)", pub(ref), p, role="calibrated", source=src, note=note
+        )
+        rows.append(keyed(row, ref))
     groups = {
         ("arm", INO): f["bridging"] == INO,
         ("arm", CHEMO): f["bridging"] == CHEMO,

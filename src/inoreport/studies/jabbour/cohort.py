@@ -61,11 +61,12 @@ from inoreport.synthetic.common import (
     bisect,
     count_row,
     group_median_from_curves,
+    held_out_p_row,
     ids,
     keyed,
+    landmark_ci_rows,
     landmark_row,
     median_row,
-    p_row,
     parse_date,
     round_months,
     streams,
@@ -1319,50 +1320,20 @@ def _response_rows(frame: pd.DataFrame, pub, response: Response) -> list:
         rows.append(keyed(count_row(label, pub(ref), got, source=src), ref))
     ev = f["response"] != "CR at enrolment"
     resp = f["response"].isin(["CR", "CRp", "CRi"])
-    rows.append(
-        keyed(
-            landmark_row(
-                "ORR among evaluable (%)",
-                pub(R("orr_pct")),
-                100 * resp.sum() / ev.sum(),
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{int(resp.sum())}/{int(ev.sum())}",
-            ),
-            R("orr_pct"),
-        )
-    )
     mrd = f["mrd_negative"].dropna()
-    rows.append(
-        keyed(
-            landmark_row(
-                "MRD negativity (%)",
-                pub(R("mrd_negative_pct")),
-                100 * mrd.astype(bool).mean(),
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{mrd_neg}/{len(mrd)}",
-            ),
-            R("mrd_negative_pct"),
-        )
-    )
     mrd_e = f["mrd_negative_early"].dropna()
-    rows.append(
-        keyed(
-            landmark_row(
-                "early MRD negativity (%)",
-                pub(R("mrd_negative_early_pct")),
-                100 * mrd_e.astype(bool).mean(),
-                "calibrated",
-                tolerance_pp=0.5,
-                source=src,
-                note=f"{early_neg}/{len(mrd_e)}",
-            ),
-            R("mrd_negative_early_pct"),
+    for label, qid, got, note in (
+        ("ORR among evaluable (%)", "orr_pct", 100 * resp.sum() / ev.sum(),
+         f"{int(resp.sum())}/{int(ev.sum())}"),
+        ("MRD negativity (%)", "mrd_negative_pct", 100 * mrd.astype(bool).mean(),
+         f"{mrd_neg}/{len(mrd)}"),
+        ("early MRD negativity (%)", "mrd_negative_early_pct", 100 * mrd_e.astype(bool).mean(),
+         f"{early_neg}/{len(mrd_e)}"),
+    ):  # fmt: skip
+        row = landmark_row(
+            label, pub(R(qid)), got, "calibrated", tolerance_pp=0.5, source=src, note=note
         )
-    )
+        rows.append(keyed(row, R(qid)))
     rows.append(
         keyed(
             count_row("SOS", pub(R("sos_count")), int(f["sos"].sum()), source=src), R("sos_count")
@@ -1397,12 +1368,14 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
     """2- and 5-year PFS, OS and CRD (calibrated) with their 95% confidence limits (held
     out)."""
     rows, src, f = [], SOURCE, frame
-    for endpoint, col, qs in (
-        ("PFS", "pfs", ("pfs_2y", "pfs_5y")),
-        ("OS", "os", ("os_2y", "os_5y")),
+    not_published = "interval method and censoring pattern not published"
+    for endpoint, data, col, note, ci_note in (
+        ("PFS", f, "pfs", "", not_published),
+        ("OS", f, "os", "", not_published),
+        ("CRD", f[f["remission"]], "crd", "deaths in remission censored", ""),
     ):
-        lm = surv.landmarks(f, f"{col}_months", f"{col}_event", [24.0, 60.0])
-        for (_, r), qid in zip(lm.iterrows(), qs, strict=True):
+        lm = surv.landmarks(data, f"{col}_months", f"{col}_event", [24.0, 60.0])
+        for (_, r), qid in zip(lm.iterrows(), (f"{col}_2y", f"{col}_5y"), strict=True):
             yrs = int(r["time"] // 12)
             published_row = pub.row(R(qid))
             rows.append(
@@ -1413,51 +1386,13 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv) -> list:
                         100 * r["survival"],
                         "calibrated",
                         source=src,
+                        note=note,
                     ),
                     R(qid),
                 )
             )
-            for b in ("ci_low", "ci_high"):
-                rows.append(
-                    landmark_row(
-                        f"{endpoint} {yrs}-year 95% CI {b[3:]} (%)",
-                        float(published_row[b]),
-                        100 * r[b],
-                        "held_out",
-                        tolerance_pp=5.0,
-                        source=src,
-                        note="interval method and censoring pattern not published",
-                    )
-                )
-    crd = f[f["remission"]]
-    lm = surv.landmarks(crd, "crd_months", "crd_event", [24.0, 60.0])
-    for (_, r), qid in zip(lm.iterrows(), ("crd_2y", "crd_5y"), strict=True):
-        yrs = int(r["time"] // 12)
-        published_row = pub.row(R(qid))
-        rows.append(
-            keyed(
-                landmark_row(
-                    f"CRD {yrs}-year (%)",
-                    float(published_row["value"]),
-                    100 * r["survival"],
-                    "calibrated",
-                    source=src,
-                    note="deaths in remission censored",
-                ),
-                R(qid),
-            )
-        )
-        for b in ("ci_low", "ci_high"):
-            rows.append(
-                landmark_row(
-                    f"CRD {yrs}-year 95% CI {b[3:]} (%)",
-                    float(published_row[b]),
-                    100 * r[b],
-                    "held_out",
-                    tolerance_pp=5.0,
-                    source=src,
-                )
-            )
+            label = f"{endpoint} {yrs}-year 95% CI {{}} (%)"
+            rows += landmark_ci_rows(label, published_row, r, source=src, note=ci_note)
     return rows
 
 
@@ -1515,18 +1450,14 @@ def _logrank_rows(frame: pd.DataFrame, pub, surv) -> list:
         ("pfs", "pre vs post amendment", "amendment", "pre_vs_post_amendment"),
     ):
         p = surv.logrank(f, f"{col}_months", f"{col}_event", grp)
-        published_row = pub.row(R(f"{col}_median_p", comparison))
         rows.append(
-            keyed(
-                p_row(
-                    f"{col.upper()} log-rank p, {label}",
-                    float(published_row["value"]),
-                    p,
-                    source=src,
-                    note="held out: never used to fit; the test is not named in the sources",
-                    published_text=str(published_row["printed"]),
-                ),
+            held_out_p_row(
+                f"{col.upper()} log-rank p, {label}",
+                pub,
                 R(f"{col}_median_p", comparison),
+                p,
+                source=src,
+                note="held out: never used to fit; the test is not named in the sources",
             )
         )
     return rows

@@ -73,11 +73,12 @@ from inoreport.synthetic.common import (
     StudyBuild,
     bisect,
     count_row,
+    held_out_p_row,
     ids,
     keyed,
+    landmark_ci_rows,
     landmark_row,
     median_row,
-    p_row,
     parse_date,
     ratio_row,
     round_months,
@@ -1946,18 +1947,13 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
                 )
                 if g in ("naive", "exposed"):
                     published_row = pub.row(R(f"{endpoint}_{t}mo", g))
-                    for bound in ("ci_low", "ci_high"):
-                        rows.append(
-                            landmark_row(
-                                f"{endpoint.upper()} {t}-month {bound.replace('ci_', '95% CI ')}, {g} (%)",
-                                float(published_row[bound]),
-                                100 * r[bound],
-                                "held_out",
-                                tolerance_pp=5.0,
-                                source=src,
-                                note="interval depends on censoring and on the CI method (log here, R's default)",
-                            )
-                        )
+                    rows += landmark_ci_rows(
+                        f"{endpoint.upper()} {t}-month 95% CI {{}}, {g} (%)",
+                        published_row,
+                        r,
+                        source=src,
+                        note="interval depends on censoring and on the CI method (log here, R's default)",
+                    )
     return rows
 
 
@@ -2056,18 +2052,14 @@ def _logrank_rows(frame, pub, surv):
             ),
         ):
             p = surv.logrank(frame[mask], f"{endpoint}_months", f"{endpoint}_event", col)
-            published_row = pub.row(Ref(f"{endpoint}_p", q))
             rows.append(
-                keyed(
-                    p_row(
-                        f"{endpoint.upper()} log-rank p, {label}",
-                        float(published_row["value"]),
-                        p,
-                        source=SOURCE,
-                        note="held out: never used to fit; the paper does not say which test it used",
-                        published_text=str(published_row["printed"]),
-                    ),
+                held_out_p_row(
+                    f"{endpoint.upper()} log-rank p, {label}",
+                    pub,
                     Ref(f"{endpoint}_p", q),
+                    p,
+                    source=SOURCE,
+                    note="held out: never used to fit; the paper does not say which test it used",
                 )
             )
     return rows

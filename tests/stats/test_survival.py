@@ -18,11 +18,6 @@ from inoreport.stats.survival import SurvivalInputError
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 
 
-@pytest.fixture(scope="module")
-def lung() -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / "data_lung.csv")
-
-
 @pytest.fixture
 def small() -> pd.DataFrame:
     return pd.DataFrame(
@@ -166,8 +161,8 @@ def test_km_by_hand(small) -> None:
     assert km.groups == ["all"]
 
 
-def test_order_and_group_labels(lung) -> None:
-    km = sv.kaplan_meier(lung, "time", "event", by="sex", order=[2, 1])
+def test_order_and_group_labels(lung_r) -> None:
+    km = sv.kaplan_meier(lung_r, "time", "event", by="sex", order=[2, 1])
     assert km.groups == ["2", "1"]
     assert list(km.medians()["group"]) == ["2", "1"]
     assert km.survival_at(2, 0) == 1.0
@@ -175,16 +170,16 @@ def test_order_and_group_labels(lung) -> None:
     assert list(risk.index) == ["2", "1"] and risk.loc["1", 0] == 138
 
 
-def test_missing_group_dropped_and_counted(lung) -> None:
-    km = sv.kaplan_meier(lung, "time", "event", by="ph.ecog")
+def test_missing_group_dropped_and_counted(lung_r) -> None:
+    km = sv.kaplan_meier(lung_r, "time", "event", by="ph.ecog")
     assert km.n_dropped == 1 and km.groups == ["0", "1", "2", "3"]
-    assert sv.logrank(lung, "time", "event", "ph.ecog").n_dropped == 1
+    assert sv.logrank(lung_r, "time", "event", "ph.ecog").n_dropped == 1
 
 
-def test_conf_types_nest_as_expected(lung) -> None:
+def test_conf_types_nest_as_expected(lung_r) -> None:
     """'plain' is symmetric, 'log' keeps bounds above 0, 'log-log' inside (0, 1)."""
     tables = {
-        c: sv.kaplan_meier(lung, "time", "event", conf_type=c).table
+        c: sv.kaplan_meier(lung_r, "time", "event", conf_type=c).table
         for c in ("log", "log-log", "plain")
     }
     plain = tables["plain"]
@@ -195,17 +190,17 @@ def test_conf_types_nest_as_expected(lung) -> None:
     assert (loglog["ci_low"] > 0).all() and (loglog["ci_high"] < 1).all()
 
 
-def test_cox_missing_rows_dropped_and_counted(lung) -> None:
-    fit = sv.cox(lung, "time", "event", ["age", "wt.loss"])
-    assert fit.n_dropped == int(lung["wt.loss"].isna().sum()) == 14
-    assert fit.n == len(lung) - 14
+def test_cox_missing_rows_dropped_and_counted(lung_r) -> None:
+    fit = sv.cox(lung_r, "time", "event", ["age", "wt.loss"])
+    assert fit.n_dropped == int(lung_r["wt.loss"].isna().sum()) == 14
+    assert fit.n == len(lung_r) - 14
 
 
-def test_cox_bool_and_category_covariates(lung) -> None:
+def test_cox_bool_and_category_covariates(lung_r) -> None:
     data = lung.assign(
-        female=lung["sex"] == 2,
+        female=lung_r["sex"] == 2,
         ecog=pd.Categorical(
-            lung["ph.ecog"].map({0: "0", 1: "1", 2: "2+", 3: "2+"}), categories=["1", "0", "2+"]
+            lung_r["ph.ecog"].map({0: "0", 1: "1", 2: "2+", 3: "2+"}), categories=["1", "0", "2+"]
         ),
     )
     fit = sv.cox(data, "time", "event", ["female", "ecog"])
@@ -216,9 +211,9 @@ def test_cox_bool_and_category_covariates(lung) -> None:
     assert set(fit.variable_lr_p) == {"female", "ecog"}
 
 
-def test_level_counts_for_forest_plots(lung) -> None:
-    fit = sv.cox(lung, "time", "event", ["age", "ph.ecog"], categorical=["ph.ecog"])
-    used = lung.dropna(subset=["age", "ph.ecog"])
+def test_level_counts_for_forest_plots(lung_r) -> None:
+    fit = sv.cox(lung_r, "time", "event", ["age", "ph.ecog"], categorical=["ph.ecog"])
+    used = lung_r.dropna(subset=["age", "ph.ecog"])
     expected = used.groupby("ph.ecog")["event"].agg(["size", "sum"])
     counts = fit.level_counts.set_index("level")
     assert list(counts.index) == ["0", "1", "2", "3"]
@@ -227,27 +222,27 @@ def test_level_counts_for_forest_plots(lung) -> None:
     assert list(counts["reference"]) == [True, False, False, False]
 
 
-def test_reference_makes_a_numeric_column_categorical(lung) -> None:
-    by_reference = sv.cox(lung, "time", "event", ["ph.ecog"], reference={"ph.ecog": 1})
+def test_reference_makes_a_numeric_column_categorical(lung_r) -> None:
+    by_reference = sv.cox(lung_r, "time", "event", ["ph.ecog"], reference={"ph.ecog": 1})
     assert list(by_reference.table["term"]) == ["ph.ecog=0", "ph.ecog=2", "ph.ecog=3"]
-    linear = sv.cox(lung, "time", "event", ["ph.ecog"])
+    linear = sv.cox(lung_r, "time", "event", ["ph.ecog"])
     assert list(linear.table["term"]) == ["ph.ecog"]
-    as_factor = sv.cox(lung, "time", "event", ["ph.ecog"], categorical=["ph.ecog"])
+    as_factor = sv.cox(lung_r, "time", "event", ["ph.ecog"], categorical=["ph.ecog"])
     # same model, other reference: ph.ecog=1 vs 0 is minus ph.ecog=0 vs 1
     assert as_factor.coef["ph.ecog=1"] == pytest.approx(-by_reference.coef["ph.ecog=0"], rel=1e-9)
     assert as_factor.loglik == pytest.approx(by_reference.loglik, rel=1e-12)
 
 
-def test_breslow_differs_from_efron_with_ties(lung) -> None:
-    months = lung.assign(time=np.ceil(lung["time"] / 30.4375))
+def test_breslow_differs_from_efron_with_ties(lung_r) -> None:
+    months = lung_r.assign(time=np.ceil(lung_r["time"] / 30.4375))
     efron = sv.cox(months, "time", "event", ["sex"]).coef.iloc[0]
     breslow = sv.cox(months, "time", "event", ["sex"], ties="breslow").coef.iloc[0]
     assert abs(efron) > abs(breslow)  # Breslow shrinks towards 0 with heavy ties
 
 
-def test_screen_forced_variable_outside_candidates(lung) -> None:
+def test_screen_forced_variable_outside_candidates(lung_r) -> None:
     result = sv.screen_then_fit(
-        lung, "time", "event", ["meal.cal", "sex"], threshold=0.05, forced=["age"]
+        lung_r, "time", "event", ["meal.cal", "sex"], threshold=0.05, forced=["age"]
     )
     assert result.selected == ["sex", "age"]
     assert list(result.univariable["selected"]) == [False, True]

@@ -15,7 +15,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines.datasets import load_lung
 
 from inoreport.stats.tables import (
     TableOneInputError,
@@ -30,13 +29,6 @@ from inoreport.stats.tables import (
 )
 
 REL = 1e-9
-
-
-@pytest.fixture(scope="module")
-def lung() -> pd.DataFrame:
-    data = load_lung()
-    data["sex"] = data["sex"].map({1: "Male", 2: "Female"})
-    return data
 
 
 def _p(table, variable):
@@ -59,8 +51,8 @@ def _cell(table, variable, characteristic, column):
 # ----------------------------------------------------------------- categorical tests vs R
 
 
-def test_auto_picks_pearson_without_correction_when_expected_counts_are_large(lung):
-    t = table_one(lung, by="sex", variables=["status"])
+def test_auto_picks_pearson_without_correction_when_expected_counts_are_large(lung_by_sex):
+    t = table_one(lung_by_sex, by="sex", variables=["status"])
     assert _test(t, "status") == "chisq"
     # chisq.test(table(lung$sex, lung$status), correct=FALSE)$p.value
     assert _p(t, "status") == pytest.approx(0.000237147046203486, rel=REL)
@@ -69,14 +61,14 @@ def test_auto_picks_pearson_without_correction_when_expected_counts_are_large(lu
     assert stat == pytest.approx(13.5111746868269, rel=REL)
 
 
-def test_yates_only_on_request(lung):
-    t = table_one(lung, by="sex", variables=["status"], test="chisq_yates")
+def test_yates_only_on_request(lung_by_sex):
+    t = table_one(lung_by_sex, by="sex", variables=["status"], test="chisq_yates")
     # chisq.test(table(lung$sex, lung$status), correct=TRUE)$p.value
     assert _p(t, "status") == pytest.approx(0.000424667876385555, rel=REL)
 
 
-def test_auto_picks_fisher_for_any_r_by_c_when_an_expected_count_is_small(lung):
-    t = table_one(lung, by="sex", variables=["ph.ecog", "ph.karno"])
+def test_auto_picks_fisher_for_any_r_by_c_when_an_expected_count_is_small(lung_by_sex):
+    t = table_one(lung_by_sex, by="sex", variables=["ph.ecog", "ph.karno"])
     assert _test(t, "ph.ecog") == "fisher"
     # fisher.test(table(lung$sex, lung$ph.ecog))$p.value       (2 x 4 table)
     assert _p(t, "ph.ecog") == pytest.approx(0.822510221441596, rel=1e-7)
@@ -91,8 +83,8 @@ def test_fisher_three_by_three():
     assert res.p == pytest.approx(0.035503031826561, rel=1e-7)
 
 
-def test_missing_as_a_level_enters_the_test(lung):
-    t = table_one(lung, by="sex", variables=["ph.ecog"], missing="level", test="fisher")
+def test_missing_as_a_level_enters_the_test(lung_by_sex):
+    t = table_one(lung_by_sex, by="sex", variables=["ph.ecog"], missing="level", test="fisher")
     # fisher.test(table(lung$sex, addNA(factor(lung$ph.ecog))))$p.value
     assert _p(t, "ph.ecog") == pytest.approx(0.892571976135813, rel=1e-7)
     # ...and percentages are then of all 138 men: 1/138 = 0.72 %
@@ -124,15 +116,15 @@ def test_table_from_published_counts_gives_r_pearson_p():
 # ----------------------------------------------------------------- continuous tests vs R
 
 
-def test_wilcoxon_with_ties_uses_normal_approximation_with_correction(lung):
-    t = table_one(lung, by="sex", variables=["age", "wt.loss", "meal.cal"])
+def test_wilcoxon_with_ties_uses_normal_approximation_with_correction(lung_by_sex):
+    t = table_one(lung_by_sex, by="sex", variables=["age", "wt.loss", "meal.cal"])
     assert _test(t, "age") == "wilcoxon"
-    # wilcox.test(age ~ sex, data=lung)$p.value  (R default; ties -> normal approximation,
-    # identical to wilcox.test(age ~ sex, data=lung, exact=FALSE, correct=TRUE)$p.value)
+    # wilcox.test(age ~ sex, data = lung)$p.value  (R default; ties -> normal approximation,
+    # identical to wilcox.test(age ~ sex, data = lung, exact=FALSE, correct=TRUE)$p.value)
     assert _p(t, "age") == pytest.approx(0.0570062814517115, rel=REL)
-    # wilcox.test(wt.loss ~ sex, data=lung)$p.value   (NA dropped)
+    # wilcox.test(wt.loss ~ sex, data = lung)$p.value   (NA dropped)
     assert _p(t, "wt.loss") == pytest.approx(0.0288873453763402, rel=REL)
-    # wilcox.test(meal.cal ~ sex, data=lung)$p.value
+    # wilcox.test(meal.cal ~ sex, data = lung)$p.value
     assert _p(t, "meal.cal") == pytest.approx(0.0220050999535639, rel=REL)
 
 
@@ -148,25 +140,25 @@ def test_wilcoxon_exact_when_small_and_untied():
     assert wilcoxon_rank_sum(x, y, exact=False).p == pytest.approx(0.0357637665909779, rel=REL)
 
 
-def test_kruskal_wallis_for_more_than_two_groups(lung):
-    t = table_one(lung, by="ph.ecog", variables=["age", "wt.loss"])
+def test_kruskal_wallis_for_more_than_two_groups(lung_by_sex):
+    t = table_one(lung_by_sex, by="ph.ecog", variables=["age", "wt.loss"])
     assert _test(t, "age") == "kruskal"
-    # kruskal.test(age ~ ph.ecog, data=lung)$p.value
+    # kruskal.test(age ~ ph.ecog, data = lung)$p.value
     assert _p(t, "age") == pytest.approx(0.0049736773949953, rel=REL)
-    # kruskal.test(age ~ ph.ecog, data=lung)$statistic
+    # kruskal.test(age ~ ph.ecog, data = lung)$statistic
     assert t.tests.set_index("variable").loc["age", "statistic"] == pytest.approx(
         12.8494823259662, rel=REL
     )
-    # kruskal.test(wt.loss ~ ph.ecog, data=lung)$p.value
+    # kruskal.test(wt.loss ~ ph.ecog, data = lung)$p.value
     assert _p(t, "wt.loss") == pytest.approx(0.0180469526000978, rel=REL)
     # kruskal.test(list(c(1,2,3),c(4,5,6,7),c(2.5,8,9)))$p.value
     res = continuous_test([[1, 2, 3], [4, 5, 6, 7], [2.5, 8, 9]])
     assert res.p == pytest.approx(0.0898969819650478, rel=REL)
 
 
-def test_overrides_per_table_and_per_variable(lung):
+def test_overrides_per_table_and_per_variable(lung_by_sex):
     t = table_one(
-        lung,
+        lung_by_sex,
         by="sex",
         variables=["status", "ph.ecog", "age"],
         test={"status": "fisher", "age": "none"},
@@ -177,19 +169,21 @@ def test_overrides_per_table_and_per_variable(lung):
     # fisher.test(table(lung$sex, lung$status))$p.value is the 2x2 exact test; it must differ
     # from the chi-square p
     assert _p(t, "status") != pytest.approx(0.000237147046203486, rel=1e-3)
-    t_all = table_one(lung, by="sex", variables=["status", "ph.ecog"], test="chisq")
+    t_all = table_one(lung_by_sex, by="sex", variables=["status", "ph.ecog"], test="chisq")
     assert set(t_all.tests["test"]) == {"chisq"}
     with pytest.raises(TableOneInputError, match="continuous variable 'age'"):
-        table_one(lung, by="sex", variables=["age"], test={"age": "fisher"})
+        table_one(lung_by_sex, by="sex", variables=["age"], test={"age": "fisher"})
     with pytest.raises(TableOneInputError, match="expected one of"):
-        table_one(lung, by="sex", variables=["age"], test="t-test")
+        table_one(lung_by_sex, by="sex", variables=["age"], test="t-test")
 
 
 # ----------------------------------------------------------------- formatting
 
 
-def test_median_and_type2_quartiles(lung):
-    t = table_one(lung, by="sex", variables=["age", "meal.cal"], labels={"age": "Age, years"})
+def test_median_and_type2_quartiles(lung_by_sex):
+    t = table_one(
+        lung_by_sex, by="sex", variables=["age", "meal.cal"], labels={"age": "Age, years"}
+    )
     # quantile(lung$age[lung$sex==2], c(.25,.5,.75), type=2)  -> 55 61 68
     assert _cell(t, "age", "Age, years, median (IQR)", "Female") == "61 (55, 68)"
     # quantile(lung$age[lung$sex==1], c(.25,.5,.75), type=2)  -> 57 64 70
@@ -199,7 +193,7 @@ def test_median_and_type2_quartiles(lung):
     # missing is its own row, a count: tapply(is.na(lung$meal.cal), lung$sex, sum) -> 24 / 23
     assert _cell(t, "meal.cal", "Missing", "Male") == "24"
     assert _cell(t, "meal.cal", "Missing", "Female") == "23"
-    r = table_one(lung, by="sex", variables=["age"], continuous_stat="range")
+    r = table_one(lung_by_sex, by="sex", variables=["age"], continuous_stat="range")
     # range(lung$age[lung$sex==2]) -> 41 77
     assert _cell(r, "age", "age, median (range)", "Female") == "61 (41–77)"
 
@@ -212,8 +206,8 @@ def test_decimals_follow_the_spread():
     assert cell == "0.35 (0.20, 0.50)"
 
 
-def test_n_percent_cells_and_missing_row(lung):
-    t = table_one(lung, by="sex", variables=["ph.ecog", "wt.loss"])
+def test_n_percent_cells_and_missing_row(lung_by_sex):
+    t = table_one(lung_by_sex, by="sex", variables=["ph.ecog", "wt.loss"])
     # table(lung$sex, lung$ph.ecog, useNA="ifany"): female 27 42 21 0 | male 36 71 29 1 + 1 NA
     assert _cell(t, "ph.ecog", "0", "Female") == "27 (30%)"  # 27/90
     assert _cell(t, "ph.ecog", "3", "Male") == "1 (0.7%)"  # 1/137 non-missing
@@ -224,12 +218,12 @@ def test_n_percent_cells_and_missing_row(lung):
     # missing rows come right after their variable, labels first
     kinds = t.frame[t.frame["variable"] == "ph.ecog"]["row_type"].tolist()
     assert kinds == ["label", "level", "level", "level", "level", "missing"]
-    omitted = table_one(lung, by="sex", variables=["ph.ecog"], missing="omit")
+    omitted = table_one(lung_by_sex, by="sex", variables=["ph.ecog"], missing="omit")
     assert "missing" not in set(omitted.frame["row_type"])
 
 
-def test_dichotomous_one_row(lung):
-    cohort = lung.assign(dead=lung["status"].map({1: "Yes", 0: "No"}))
+def test_dichotomous_one_row(lung_by_sex):
+    cohort = lung_by_sex.assign(dead=lung_by_sex["status"].map({1: "Yes", 0: "No"}))
     t = table_one(cohort, by="sex", variables=["dead", "status"], dichotomous={"status": 1})
     dead = t.frame[t.frame["variable"] == "dead"]
     assert len(dead) == 1
@@ -275,9 +269,9 @@ def test_exact_binomial_interval():
 # ----------------------------------------------------------------- output and edges
 
 
-def test_html_is_clean_and_labelled(lung):
+def test_html_is_clean_and_labelled(lung_by_sex):
     t = table_one(
-        lung.assign(note="<b>x</b>"), by="sex", variables=["age", "ph.ecog", "note"],
+        lung_by_sex.assign(note="<b>x</b>"), by="sex", variables=["age", "ph.ecog", "note"],
         caption="Table 1. Example on public data", synthetic=True,
     )  # fmt: skip
     out = t.to_html()
@@ -292,44 +286,46 @@ def test_html_is_clean_and_labelled(lung):
     assert "Synthetic cohort" not in plain
 
 
-def test_one_group_and_no_group(lung):
-    one = table_one(lung.assign(arm="All"), by="arm", variables=["age", "ph.ecog"])
+def test_one_group_and_no_group(lung_by_sex):
+    one = table_one(lung_by_sex.assign(arm="All"), by="arm", variables=["age", "ph.ecog"])
     assert "p-value" not in one.frame.columns
     assert one.tests.empty
-    none = table_one(lung, by=None, variables=["age"])
+    none = table_one(lung_by_sex, by=None, variables=["age"])
     assert none.groups == ["Overall"]
     # median(lung$age) -> 63
     assert none.column("Overall").iloc[0].startswith("63 (")
 
 
-def test_missing_group_rows_are_dropped_and_counted(lung):
-    cohort = lung.copy()
+def test_missing_group_rows_are_dropped_and_counted(lung_by_sex):
+    cohort = lung_by_sex.copy()
     cohort.loc[:4, "sex"] = None
     t = table_one(cohort, by="sex", variables=["age"])
     assert t.n_dropped_by == 5
-    assert sum(t.group_n.values()) == len(lung) - 5
+    assert sum(t.group_n.values()) == len(lung_by_sex) - 5
     assert any("5 patient(s)" in n for n in t.footnotes)
 
 
-def test_overall_column_and_group_order(lung):
-    t = table_one(lung, by="sex", variables=["age"], overall=True, by_order=["Male", "Female"])
+def test_overall_column_and_group_order(lung_by_sex):
+    t = table_one(
+        lung_by_sex, by="sex", variables=["age"], overall=True, by_order=["Male", "Female"]
+    )
     assert t.groups == ["Overall", "Male", "Female"]
     assert t.group_n == {"Overall": 228, "Male": 138, "Female": 90}
 
 
-def test_user_errors_name_the_column_and_row(lung):
+def test_user_errors_name_the_column_and_row(lung_by_sex):
     with pytest.raises(TableOneInputError, match="'agee' not found"):
-        table_one(lung, by="sex", variables=["agee"])
-    bad = lung.assign(age=lung["age"].astype(object))
+        table_one(lung_by_sex, by="sex", variables=["agee"])
+    bad = lung_by_sex.assign(age=lung_by_sex["age"].astype(object))
     bad.loc[7, "age"] = "unknown"
     with pytest.raises(TableOneInputError, match="column 'age', row 7: value 'unknown'"):
         table_one(bad, by="sex", variables=["age"], continuous=["age"])
     with pytest.raises(TableOneInputError, match="missing="):
-        table_one(lung, by="sex", variables=["age"], missing="drop")
+        table_one(lung_by_sex, by="sex", variables=["age"], missing="drop")
 
 
-def test_variable_entirely_missing_in_a_group(lung):
-    cohort = lung.copy()
+def test_variable_entirely_missing_in_a_group(lung_by_sex):
+    cohort = lung_by_sex.copy()
     cohort.loc[cohort["sex"] == "Female", "wt.loss"] = np.nan
     t = table_one(cohort, by="sex", variables=["wt.loss"])
     assert _cell(t, "wt.loss", "wt.loss, median (IQR)", "Female") == "NA"

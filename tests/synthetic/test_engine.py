@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines.datasets import load_lung
 
 from inoreport.synthetic import allocation as al
 from inoreport.synthetic import fastsurv
@@ -119,11 +118,6 @@ def test_draws_follow_the_model_and_respect_the_lower_bound():
 
 
 # ---------------------------------------------------------------- fast statistics vs R
-
-
-@pytest.fixture(scope="module")
-def lung():
-    return load_lung()
 
 
 def test_cox_efron_matches_r(lung):

@@ -7,14 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines.datasets import load_lung
 
 from inoreport.synthetic import fastsurv, guyot
-
-
-@pytest.fixture(scope="module")
-def lung():
-    return load_lung()
 
 
 @pytest.mark.parametrize("risk_step", [100, 50])

@@ -197,7 +197,7 @@ def test_cox_missing_rows_dropped_and_counted(lung_r) -> None:
 
 
 def test_cox_bool_and_category_covariates(lung_r) -> None:
-    data = lung.assign(
+    data = lung_r.assign(
         female=lung_r["sex"] == 2,
         ecog=pd.Categorical(
             lung_r["ph.ecog"].map({0: "0", 1: "1", 2: "2+", 3: "2+"}), categories=["1", "0", "2+"]

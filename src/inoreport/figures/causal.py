@@ -41,6 +41,9 @@ FIGURE_WIDTH_IN = COLUMN_WIDTH_IN
 #: 10 pt reads as about 13 px on the page.
 SMALL_PT = 10.0
 TITLE_PT = 11.5
+#: Where the synthetic-data badge sits (axes coordinates, its top right corner): inside the
+#: axes, where these figures' data leave room, so it never covers a centred title.
+INSIDE_TOP_RIGHT = (0.99, 0.99)
 
 
 def love_plot(
@@ -91,7 +94,7 @@ def love_plot(
     if title:
         ax.set_title(title, fontsize=TITLE_PT)
     if synthetic:
-        stamp_synthetic(ax)
+        stamp_synthetic(ax, *INSIDE_TOP_RIGHT, va="top")
     fig.tight_layout()
     worst = balance.loc[balance["abs_smd_unweighted"].idxmax()]
     text = (
@@ -156,7 +159,7 @@ def km_panels_figure(
     axes[0].set_ylabel(ylabel)
     axes[0].legend(loc="upper right", fontsize=SMALL_PT, frameon=False)
     if synthetic:
-        stamp_synthetic(axes[-1])
+        stamp_synthetic(axes[-1], *INSIDE_TOP_RIGHT, va="top")
     fig.tight_layout()
     names = ", ".join(labels.get(g, str(g)) for g in groups)
     set_alt(
@@ -288,7 +291,7 @@ def interval_figure(
     if title:
         ax.set_title(title, fontsize=TITLE_PT)
     if synthetic:
-        stamp_synthetic(ax)
+        stamp_synthetic(ax, *INSIDE_TOP_RIGHT, va="top")
     fig.tight_layout()
     parts = [
         f"{row['label']}: median {row['median']:.2f} (95% range {row['low']:.2f}–{row['high']:.2f})"

@@ -43,7 +43,7 @@ SMALL_PT = 10.0
 TITLE_PT = 11.5
 #: Where the synthetic-data badge sits (axes coordinates, its top right corner): inside the
 #: axes, where these figures' data leave room, so it never covers a centred title.
-INSIDE_TOP_RIGHT = (0.99, 0.99)
+INSIDE_TOP_RIGHT = (0.97, 0.97)
 
 
 def love_plot(

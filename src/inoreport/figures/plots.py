@@ -14,6 +14,9 @@ Alt text: every figure made here carries a description built from its data,
 has no per-figure alt text unless it is typed into cell metadata).
 
 ``synthetic=True`` stamps a "SYNTHETIC DATA" badge on a figure and says so in the alt text.
+
+The house style, palette, alt text, :func:`show` and the badge come from
+:mod:`inoreport.figures.base`; this module re-exports the public ones for its callers.
 """
 
 from __future__ import annotations

@@ -228,16 +228,6 @@ def test_balance_table_rows(lung):
     assert table["smd_unweighted"].iloc[0] == pytest.approx(direct)
 
 
-def test_love_plot_draws_both_series(weighted_lung):
-    table = c.balance_table(weighted_lung, "female", ["age", "ph.ecog"], weights=weighted_lung["w"])
-    fig = c.love_plot(table, synthetic=True, title="t")
-    ax = fig.axes[0]
-    assert len(ax.collections) == 2
-    assert {t.get_text() for t in ax.get_yticklabels()} == {"age", "ph.ecog"}
-    assert any("SYNTHETIC" in t.get_text() for t in ax.texts)
-    assert fig._inoreport_alt.startswith("Synthetic data, not real patients. Love plot of 2")
-
-
 # ----------------------------------------------------------------------------- weighted KM
 
 
@@ -589,30 +579,6 @@ def test_prognostic_for_crude_hr_round_trip_and_ceiling():
         c.prognostic_for_crude_hr(3.0, replace(sc, selection_or=1.5))
 
 
-def test_figures_carry_alt_text():
-    gap = c.selection_gap(ROCCA_LIKE, [1, 3, 9], prognostic_hrs=[2, 4], n=80, n_rep=30)
-    fig = c.selection_gap_figure(gap, target_hr=1.5, observed_or=2.0)
-    assert "adjusted hazard ratio stays at 1" in fig._inoreport_alt
-    summary = pd.DataFrame(
-        {"label": ["a", "b"], "median": [0.7, 1.0], "low": [0.5, 0.8], "high": [0.9, 1.3]}
-    )
-    fig = c.interval_figure(summary, published={"a": 0.3}, synthetic=True)
-    assert "a: median 0.70 (95% range 0.50–0.90)" in fig._inoreport_alt
-    fig = c.power_figure(
-        np.arange(20, 201, 10), 0.5, marks=[{"events": 65.35, "hr": 2.0, "label": "x"}]
-    )
-    assert "x: HR 2.00 at 65 events" in fig._inoreport_alt
-    km = c.weighted_kaplan_meier(
-        pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 0, 1, 1], "g": [0, 0, 1, 1]}), "t", "e", by="g"
-    )
-    fig = c.km_panels_figure(
-        [{"table": km, "title": "A", "note": "HR 1"}], labels={0: "no", 1: "yes"}
-    )
-    assert fig._inoreport_alt.startswith(
-        "Kaplan–Meier survival curves for no, yes in 1 panels. A: HR 1."
-    )
-
-
 def test_balance_table_binary_variables_get_one_row():
     data = pd.DataFrame(
         {
@@ -625,47 +591,3 @@ def test_balance_table_binary_variables_get_one_row():
     assert table["label"].tolist() == ["flag", "sex: m"]
     # flag: 2/3 treated vs 1/3 untreated -> (1/3) / sqrt((2/9 + 2/9) / 2) = 0.7071
     assert table["smd_unweighted"].iloc[0] == pytest.approx(1 / 3 / math.sqrt(2 / 9))
-
-
-# The page's text column is about 680 px; figures are shown at 96 px per inch, scaled down
-# when wider than the column.
-COLUMN_PX = 680
-
-
-def _smallest_text_px(fig) -> tuple[float, str]:
-    from matplotlib.text import Text
-
-    fig.canvas.draw()
-    scale = min(1.0, COLUMN_PX / (fig.get_figwidth() * 96))
-    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-    smallest = min(texts, key=lambda t: t.get_fontsize())
-    return smallest.get_fontsize() * 96 / 72 * scale, smallest.get_text()
-
-
-def test_figure_text_is_legible_at_column_width(weighted_lung):
-    """Every visible text (ticks, legends, notes, titles) reads at 11 px or more on the page."""
-    table = c.balance_table(weighted_lung, "female", ["age", "ph.ecog"], weights=weighted_lung["w"])
-    gap = c.selection_gap(ROCCA_LIKE, [1, 3, 9], prognostic_hrs=[2, 4], n=80, n_rep=30)
-    summary = pd.DataFrame(
-        {"label": ["a", "b"], "median": [0.7, 1.0], "low": [0.5, 0.8], "high": [0.9, 1.3]}
-    )
-    km = c.weighted_kaplan_meier(
-        pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 0, 1, 1], "g": [0, 0, 1, 1]}), "t", "e", by="g"
-    )
-    figures = {
-        "love": c.love_plot(table, synthetic=True, title="t"),
-        "gap": c.selection_gap_figure(gap, target_hr=1.5, observed_or=2.0),
-        "interval": c.interval_figure(summary, published={"a": 0.3}, synthetic=True, title="t"),
-        "power": c.power_figure(
-            np.arange(20, 201, 10), 0.5, marks=[{"events": 65.35, "hr": 2.0, "label": "x"}]
-        ),
-        "km": c.km_panels_figure(
-            [{"table": km, "title": "A", "note": "HR 1"}, {"table": km, "title": "B"}],
-            labels={0: "no", 1: "yes"},
-            synthetic=True,
-        ),
-    }
-    for name, fig in figures.items():
-        px, text = _smallest_text_px(fig)
-        assert px >= 11, (name, text, px)
-        assert fig.get_figwidth() <= c.FIGURE_WIDTH_IN, name

@@ -7,10 +7,9 @@ Nothing here names a study.
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from inoreport.figures.plots import PALETTE, PlotInputError, style
+from inoreport.figures.base import PALETTE, PlotInputError, new_figure, style
 
 __all__ = ["percent_dot_plot"]
 
@@ -34,8 +33,7 @@ def percent_dot_plot(points: pd.DataFrame, xlabel: str, width: float = 6.6) -> F
         raise PlotInputError(f"{len(sections)} sections; at most {len(PALETTE)} colours")
     n_rows = len(points) + len(sections)
     with style():
-        fig = Figure(figsize=(width, 0.42 * n_rows + 1.0))
-        FigureCanvasAgg(fig)
+        fig = new_figure(width, 0.42 * n_rows + 1.0, layout=None)
         ax = fig.subplots()
         y, ticks, labels = n_rows, [], []
         for section, colour in zip(sections, PALETTE, strict=False):

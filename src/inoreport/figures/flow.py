@@ -26,6 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+from matplotlib.patches import FancyBboxPatch
+
+from inoreport.figures.base import COLUMN_WIDTH_IN, new_figure, set_alt, stamp_synthetic, style
 
 __all__ = [
     "FlowError",
@@ -244,9 +247,6 @@ def flow_layout(nodes) -> pd.DataFrame:
     )
 
 
-#: Width of the page's text column in inches at 96 px per inch (about 680 px). A figure no
-#: wider than this is shown at its own size, so text of f points reads as f * 96 / 72 px.
-COLUMN_WIDTH_IN = 7.0
 #: Leaves beyond which ``orientation="auto"`` draws the tree from left to right: side by
 #: side, more boxes than this would leave each too narrow for legible text.
 MAX_VERTICAL_LEAVES = 4.5
@@ -308,11 +308,6 @@ def flow_diagram(
     it is shown unscaled and ``fontsize`` points read as ``fontsize * 4 / 3`` pixels; labels
     are wrapped to the width of their box, and boxes grow to hold their lines.
     """
-    from matplotlib.patches import FancyBboxPatch
-
-    from inoreport.figures.plots import style
-    from inoreport.stats.causal import new_figure, set_alt
-
     if orientation not in ("auto", "vertical", "horizontal"):
         raise FlowError(
             f"flow_diagram: orientation={orientation!r}; expected 'auto', 'vertical' or "
@@ -343,7 +338,7 @@ def flow_diagram(
         box_w = 0.9 * unit
 
     with style():
-        fig = new_figure(width, 3.0) if ax is None else ax.figure
+        fig = new_figure(width, 3.0, layout=None) if ax is None else ax.figure
         renderer = fig.canvas.get_renderer()
 
         def measure(text: str) -> float:
@@ -526,16 +521,7 @@ def flow_diagram(
                 fontweight="bold",
             )
         if synthetic:
-            ax.text(
-                width - margin,
-                top / 2,
-                "SYNTHETIC DATA",
-                ha="right",
-                va="center",
-                fontsize=fontsize,
-                color="#B00020",
-                fontweight="bold",
-            )
+            stamp_synthetic(ax, width - margin, top / 2, va="center", transform=ax.transData)
     set_alt(fig, "Flow diagram. " + flow_alt_text(nodes), synthetic)
     return fig
 

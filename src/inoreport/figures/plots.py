@@ -14,27 +14,36 @@ Alt text: every figure made here carries a description built from its data,
 has no per-figure alt text unless it is typed into cell metadata).
 
 ``synthetic=True`` stamps a "SYNTHETIC DATA" badge on a figure and says so in the alt text.
+
+The house style, palette, alt text, :func:`show` and the badge come from
+:mod:`inoreport.figures.base`; this module re-exports the public ones for its callers.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from cycler import cycler
 from matplotlib import ticker, transforms
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from inoreport.figures import fonts
+from inoreport.figures.base import (
+    PAGE_WIDTH_IN,
+    PALETTE,
+    RC,
+    FigureHTML,
+    PlotInputError,
+    alt_text,
+    new_figure,
+    set_alt,
+    set_theme,
+    show,
+    stamp_synthetic,
+    style,
+)
 from inoreport.formatting import p_value as format_p
 
 __all__ = [
@@ -52,162 +61,11 @@ __all__ = [
     "swimmer_plot",
 ]
 
-#: Okabe & Ito (2008) colour-blind-safe palette, most distinct hues first (yellow last: it
-#: is hard to see as a line on white).
-PALETTE = [
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow
-]
-PAGE_WIDTH_IN = 8.0
-SYNTHETIC_LABEL = "SYNTHETIC DATA"
-_BADGE = dict(boxstyle="round,pad=0.35", facecolor="#fff1d6", edgecolor="#d08a1e", linewidth=1.2)
-_BADGE_TEXT = dict(color="#7a4100", fontweight="bold", fontsize=12)
 _MUTED = "#555555"
 #: Beyond a synthetic cohort's calibrated horizon: the shaded background and its label.
 _EXTRAPOLATED_FILL = "#EEEEEE"
 _EXTRAPOLATED_TEXT = "#666666"
 _EXTRAPOLATED_STYLE = (0, (4, 2.5))
-
-
-#: The figures' font, shipped with the package (see :mod:`inoreport.figures.fonts`).
-_FONTS = fonts.register()
-
-#: The rc settings behind every figure (a seaborn "ticks"-like look at page size).
-_RC = {
-    # A concrete family list (not "sans-serif") is stored in each text's font properties, so
-    # the same font is found when the figure is drawn later, outside our rc context.
-    "font.family": _FONTS,
-    # Sizes for an 8-inch figure that the page shows at 6-8 inches: 13 pt stays legible.
-    "font.size": 13,
-    "axes.titlesize": 14,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 13.5,
-    "axes.linewidth": 0.9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.edgecolor": "#222222",
-    "axes.labelcolor": "#111111",
-    "axes.grid": False,
-    "axes.facecolor": "white",
-    "axes.prop_cycle": cycler(color=PALETTE),
-    "xtick.labelsize": 12.5,
-    "ytick.labelsize": 12.5,
-    "xtick.color": "#222222",
-    "ytick.color": "#222222",
-    "xtick.major.size": 4,
-    "ytick.major.size": 4,
-    "xtick.major.width": 0.9,
-    "ytick.major.width": 0.9,
-    "legend.fontsize": 12.5,
-    "legend.frameon": False,
-    "lines.linewidth": 2.2,
-    "figure.facecolor": "white",
-    "figure.dpi": 100,
-    "savefig.facecolor": "white",
-    "savefig.dpi": 200,
-    "hatch.linewidth": 0.9,
-    "pdf.fonttype": 42,
-    "svg.fonttype": "none",
-}
-
-
-class PlotInputError(ValueError):
-    """A result passed to a plotting function that lacks what the figure needs."""
-
-
-def style():
-    """Context manager applying the house style (used inside every function here)."""
-    import matplotlib
-
-    return matplotlib.rc_context(_RC)
-
-
-def set_theme() -> None:
-    """Apply the house look globally (seaborn "ticks" theme + :data:`PALETTE` + our rc).
-
-    Call once at the top of a notebook so figures drawn directly with seaborn/matplotlib
-    match the ones made here.
-    """
-    import matplotlib
-    import seaborn as sns
-
-    sns.set_theme(style="ticks", palette=PALETTE, rc=_RC)
-    matplotlib.rcParams.update(_RC)
-
-
-def _new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
-    fig = Figure(figsize=(width, height), layout=layout)
-    FigureCanvasAgg(fig)  # a real canvas: text can be measured, savefig works
-    return fig
-
-
-def _stamp_synthetic(ax) -> None:
-    ax.text(
-        1.0, 1.015, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="bottom",
-        bbox=_BADGE, gid="synthetic-label", zorder=10, **_BADGE_TEXT,
-    )  # fmt: skip
-
-
-def _set_alt(fig: Figure, text: str, synthetic: bool, **info) -> None:
-    if synthetic:
-        text = "Synthetic data, not real patients. " + text
-    fig._inoreport_alt = text
-    fig._inoreport_info = info
-
-
-def alt_text(fig: Figure) -> str:
-    """The alt text of a figure made here (built from its data); raises for other figures."""
-    text = getattr(fig, "_inoreport_alt", None)
-    if not text:
-        raise PlotInputError(
-            "this figure has no alt text; pass alt='...' to show(), describing what it shows"
-        )
-    return text
-
-
-@dataclass
-class FigureHTML:
-    """A rendered figure as ``<figure><img alt=...></figure>`` (displayed by Jupyter/MyST-NB)."""
-
-    png: bytes
-    alt: str
-    caption: str | None
-    width_px: int
-
-    def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
-        return (
-            '<figure class="ino-figure" style="margin: 0.5em 0 1.2em 0;">'
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
-            f'style="width: {self.width_px}px; max-width: 100%; height: auto;">{cap}</figure>'
-        )
-
-    def __repr__(self) -> str:
-        return f"[figure: {self.alt}]"
-
-
-def show(
-    fig: Figure, alt: str | None = None, caption: str | None = None, dpi: int = 200
-) -> FigureHTML:
-    """A figure as HTML with a meaningful ``alt`` attribute (default: :func:`alt_text`).
-
-    In a chapter: ``show(km_plot(fit, synthetic=True))`` as the last line of a cell, or
-    ``glue("km_figure", show(fig), display=False)`` and ``{glue:}`km_figure``` in prose.
-    The image is a PNG at ``dpi`` shown at the figure's size (capped at the page width).
-    """
-    alt = alt if alt is not None else alt_text(fig)
-    buf = io.BytesIO()
-    with style():
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)
-    width_px = int(round(fig.get_figwidth() * 96))
-    return FigureHTML(png=buf.getvalue(), alt=alt, caption=caption, width_px=width_px)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -344,7 +202,7 @@ def km_plot(
     with style():
         if ax is None:
             table_h = (0.36 * n_rows + 0.5) if risk_table else 0.0
-            fig = _new_figure(PAGE_WIDTH_IN, 4.8 + table_h)
+            fig = new_figure(PAGE_WIDTH_IN, 4.8 + table_h)
             if risk_table:
                 gs = fig.add_gridspec(2, 1, height_ratios=[4.8, table_h])
                 ax = fig.add_subplot(gs[0])
@@ -450,9 +308,9 @@ def km_plot(
         # an axes passed in was made outside our style: give it the same look
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.tick_params(labelsize=_RC["xtick.labelsize"])
-        ax.xaxis.label.set_size(_RC["axes.labelsize"])
-        ax.yaxis.label.set_size(_RC["axes.labelsize"])
+        ax.tick_params(labelsize=RC["xtick.labelsize"])
+        ax.xaxis.label.set_size(RC["axes.labelsize"])
+        ax.yaxis.label.set_size(RC["axes.labelsize"])
         # Survival curves fall from the top left, so the top right is free: the log-rank p
         # goes there, the legend under it.
         p_value = _logrank_p(logrank)
@@ -466,7 +324,7 @@ def km_plot(
         if title:
             ax.set_title(title, loc="left", pad=10)
         if synthetic:
-            _stamp_synthetic(ax)
+            stamp_synthetic(ax)
 
         counts = km.risk_table(ticks)
         counts.index = counts.index.astype(str)
@@ -519,7 +377,7 @@ def km_plot(
             f"{_time_unit(xlabel)}; beyond that the curves are extrapolated, drawn dashed and "
             "pale on a grey background labelled extrapolated."
         )
-    _set_alt(
+    set_alt(
         fig, text, synthetic, kind="km", groups=groups, ticks=ticks, risk=counts, p=p_value,
         horizon=horizon,
     )  # fmt: skip
@@ -723,7 +581,7 @@ def forest_plot(
     height = plot_h + top_in + bottom_in
 
     with style():
-        fig = _new_figure(PAGE_WIDTH_IN, height, layout=None)
+        fig = new_figure(PAGE_WIDTH_IN, height, layout=None)
         renderer = fig.canvas.get_renderer()
 
         def width_in(texts, weight="normal", size=font) -> float:
@@ -773,7 +631,7 @@ def forest_plot(
         ax.spines["left"].set_visible(False)
         ax.patch.set_alpha(0)
         ax.axvline(reference_line, color="#333333", linewidth=1.0, zorder=1, gid="forest-reference")
-        tick_font = float(_RC["xtick.labelsize"])
+        tick_font = float(RC["xtick.labelsize"])
         ticks = _spaced_log_ticks(
             _log_ticks(lo, hi), lo, hi, w_plot,
             lambda text: width_in([text], size=tick_font), min_gap_in=0.6 * tick_font / 72,
@@ -881,8 +739,7 @@ def forest_plot(
                 fontweight="bold",
             )
         if synthetic:
-            fig.text(fx(width - margin), 1 - 0.08 / height, SYNTHETIC_LABEL, ha="right", va="top",
-                     bbox=_BADGE, gid="synthetic-label", **_BADGE_TEXT)  # fmt: skip
+            stamp_synthetic(fig, fx(width - margin), 1 - 0.08 / height, va="top")
 
     described = []
     for i, r in rows.iterrows():
@@ -902,7 +759,7 @@ def forest_plot(
     )
     if pub is not None:
         text += f" Filled squares: {labels[0].lower()}; hollow diamonds: {labels[1].lower()}."
-    _set_alt(fig, text, synthetic, kind="forest", axes=ax)
+    set_alt(fig, text, synthetic, kind="forest", axes=ax)
     return fig
 
 
@@ -1080,7 +937,7 @@ def swimmer_plot(
         raise PlotInputError(f"swimmer_plot: legend={legend!r}; expected 'below' or 'right'")
     height = 1.6 + (0.52 if len(patients) <= 6 else 0.42) * len(patients)
     with style():
-        fig = _new_figure(PAGE_WIDTH_IN, height)
+        fig = new_figure(PAGE_WIDTH_IN, height)
         ax = fig.add_subplot()
         bar_h = 0.5
         for r in lanes.itertuples():
@@ -1156,7 +1013,7 @@ def swimmer_plot(
         if title:
             ax.set_title(title, loc="left", pad=10)
         if synthetic:
-            _stamp_synthetic(ax)
+            stamp_synthetic(ax)
 
     n_assumed = int(lanes["assumed"].sum())
     text = (
@@ -1170,7 +1027,7 @@ def swimmer_plot(
         text += f" {n_assumed} segment{'s are' if n_assumed > 1 else ' is'} hatched because the timing is assumed, not published."
     if events["assumed"].any():
         text += f" {int(events['assumed'].sum())} event time(s) are assumed (dashed rings)."
-    _set_alt(fig, text, synthetic, kind="swimmer", patients=patients)
+    set_alt(fig, text, synthetic, kind="swimmer", patients=patients)
     return fig
 
 
@@ -1218,7 +1075,7 @@ def cif_plot(
     tmax = float(long["time"].max()) if xmax is None else float(xmax)
     with style():
         if stacked:
-            fig = _new_figure(PAGE_WIDTH_IN, 4.2)
+            fig = new_figure(PAGE_WIDTH_IN, 4.2)
             axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
             cause_colors = _colors(causes, colors)
             for ax, g in zip(axes, groups, strict=True):
@@ -1245,7 +1102,7 @@ def cif_plot(
             axes[0].legend(loc="upper left")
             main = axes[0]
         else:
-            fig = _new_figure(PAGE_WIDTH_IN, 4.8)
+            fig = new_figure(PAGE_WIDTH_IN, 4.8)
             main = fig.add_subplot()
             group_colors = _colors(groups, colors)
             for g in groups:
@@ -1292,7 +1149,7 @@ def cif_plot(
             if percent:
                 ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
         if synthetic:
-            _stamp_synthetic(fig.axes[-1])
+            stamp_synthetic(fig.axes[-1])
 
     finals = []
     for g in groups:
@@ -1308,7 +1165,7 @@ def cif_plot(
         f"{len(causes)} cause{'s' if len(causes) > 1 else ''} and {len(groups)} group{'s' if len(groups) > 1 else ''}; "
         f"by the end of follow-up {'; '.join(finals)}."
     )
-    _set_alt(fig, text, synthetic, kind="cif", groups=groups, causes=causes)
+    set_alt(fig, text, synthetic, kind="cif", groups=groups, causes=causes)
     return fig
 
 

@@ -44,13 +44,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch, Rectangle
 
-from inoreport.figures.plots import (
+from inoreport.figures.base import (
     PAGE_WIDTH_IN,
     PALETTE,
     PlotInputError,
-    _new_figure,
-    _set_alt,
-    _stamp_synthetic,
+    new_figure,
+    set_alt,
+    stamp_synthetic,
     style,
 )
 from inoreport.formatting import whole_percent
@@ -683,7 +683,7 @@ def schedule_plot(
     }
 
     with style():
-        fig = _new_figure(PAGE_WIDTH_IN, 0.62 * sum(heights) + 1.3)
+        fig = new_figure(PAGE_WIDTH_IN, 0.62 * sum(heights) + 1.3)
         axes = fig.subplots(len(schedules), 1, sharex=True, height_ratios=heights, squeeze=False)[
             :, 0
         ]
@@ -812,7 +812,7 @@ def schedule_plot(
         if title:
             fig.suptitle(title, x=0.01, ha="left", fontsize=14, fontweight="bold")
         if synthetic:
-            _stamp_synthetic(top)
+            stamp_synthetic(top)
 
     table = schedule_table(regimen, schedule_labels, phase_labels)
     pieces = []
@@ -830,7 +830,7 @@ def schedule_plot(
         f"Treatment schedule chart with {len(schedules)} panel{'s' if len(schedules) > 1 else ''}, "
         "one lane per drug, cycles from left to right. " + ". ".join(pieces) + "."
     )
-    _set_alt(fig, text, synthetic, kind="schedule", schedules=schedules, drugs=drugs)
+    set_alt(fig, text, synthetic, kind="schedule", schedules=schedules, drugs=drugs)
     return fig
 
 
@@ -902,7 +902,7 @@ def adverse_event_plot(
     n_series = len(series)
     bar_h = 0.8 / n_series
     with style():
-        fig = _new_figure(PAGE_WIDTH_IN, 0.34 * len(order) * max(1, n_series * 0.75) + 1.6)
+        fig = new_figure(PAGE_WIDTH_IN, 0.34 * len(order) * max(1, n_series * 0.75) + 1.6)
         ax = fig.add_subplot()
         y_of = {e: len(order) - 1 - i for i, e in enumerate(order)}
         per_event = frame.groupby("event")["series"].nunique()
@@ -944,7 +944,7 @@ def adverse_event_plot(
         if title:
             ax.set_title(title, loc="left", pad=10)
         if synthetic:
-            _stamp_synthetic(ax)
+            stamp_synthetic(ax)
     parts = []
     for s in series:
         part = frame[frame["series"] == s].set_index("event").reindex([e for e in order])
@@ -958,5 +958,5 @@ def adverse_event_plot(
         f"Ranked bar chart of {len(order)} adverse events by the share of patients affected, "
         f"most frequent first ({rank_by}). " + ". ".join(parts) + "."
     )
-    _set_alt(fig, text, synthetic, kind="adverse_events", events=order, series=series)
+    set_alt(fig, text, synthetic, kind="adverse_events", events=order, series=series)
     return fig

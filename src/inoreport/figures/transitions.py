@@ -2,11 +2,12 @@
 between states, and the distribution of a measurement by group with reference values
 (e.g. published medians) marked.
 
-Same conventions as :mod:`inoreport.figures.plots`: functions take results (counts from
-:func:`inoreport.stats.small_cohorts.transition_counts`, a tidy frame of values), return a matplotlib
-Figure built without pyplot, carry alt text built from the data (read it with
-:func:`inoreport.figures.plots.alt_text`, show the figure with :func:`inoreport.figures.plots.show`), and
-``synthetic=True`` stamps the same "SYNTHETIC DATA" badge.
+Built on :mod:`inoreport.figures.base`: functions take results (counts from
+:func:`inoreport.stats.small_cohorts.transition_counts`, a tidy frame of values), return a
+matplotlib Figure built without pyplot, carry alt text built from the data (read it with
+:func:`inoreport.figures.base.alt_text`, show the figure with
+:func:`inoreport.figures.base.show`), and ``synthetic=True`` stamps the one "SYNTHETIC DATA"
+badge.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import pandas as pd
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
-from inoreport.figures.plots import PAGE_WIDTH_IN, PALETTE, PlotInputError, style
-from inoreport.figures.plots import (
-    _new_figure as new_figure,  # the house figure (constrained layout, Agg)
-)
-from inoreport.figures.plots import _set_alt as set_alt  # alt text where plots.alt_text reads it
-from inoreport.figures.plots import (
-    _stamp_synthetic as stamp_synthetic,  # the same badge on every figure
+from inoreport.figures.base import (
+    PAGE_WIDTH_IN,
+    PALETTE,
+    PlotInputError,
+    new_figure,
+    set_alt,
+    stamp_synthetic,
+    style,
 )
 from inoreport.stats.small_cohorts import flow_links
 

@@ -306,21 +306,17 @@ def validation_table(result) -> pd.DataFrame:
 
 def validation_figure(result):
     """Kaplan–Meier curves of the real lung cohort and of its rebuild, one panel per sex."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from inoreport.figures import plots
+    from inoreport.figures import base
     from inoreport.synthetic.validation import LANDMARKS, SEXES
 
-    with plots.style():
-        fig = Figure(figsize=(7.2, 4.6), layout="constrained")
-        FigureCanvasAgg(fig)
+    with base.style():
+        fig = base.new_figure(7.2, 4.6)
         axes = fig.subplots(1, 2, sharey=True)
         gaps = {}
         for ax, sex in zip(axes, SEXES, strict=True):
             for frame, label, colour, ls in (
-                (result.real, "real (R survival::lung)", plots.PALETTE[0], "-"),
-                (result.rebuilt, "rebuilt from aggregates (synthetic)", plots.PALETTE[1], "--"),
+                (result.real, "real (R survival::lung)", base.PALETTE[0], "-"),
+                (result.rebuilt, "rebuilt from aggregates (synthetic)", base.PALETTE[1], "--"),
             ):
                 sub = frame[frame["sex"] == sex]
                 grid = np.linspace(0, 30, 601)
@@ -337,18 +333,15 @@ def validation_figure(result):
         axes[0].set_ylabel("Overall survival")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncol=1, frameon=False)
-        axes[1].text(
-            0.97, 0.97, plots.SYNTHETIC_LABEL + " (dashed)", transform=axes[1].transAxes,
-            ha="right", va="top", fontsize=11.5, fontweight="bold", color="#7a4100",
-            bbox={"boxstyle": "round,pad=0.3", "fc": "#fff1d6", "ec": "#d08a1e", "lw": 1.0},
-        )  # fmt: skip
-    fig._inoreport_alt = (
+        base.stamp_synthetic(axes[1], 0.97, 0.97, va="top", note="dashed")
+    base.set_alt(
+        fig,
         "Kaplan–Meier overall survival over 30 months for male and female patients of R's lung "
         "data set (solid) and for the synthetic cohort rebuilt from its published-style "
         "aggregates (dashed). The curves cross at the 6- and 12-month landmarks used for "
         f"calibration; the largest gap is {gaps['male']:.0f} points for men and "
         f"{gaps['female']:.0f} for women, mostly after 12 months, where no target constrains "
-        "the rebuild. The dashed curves are synthetic data."
+        "the rebuild. The dashed curves are synthetic data.",
     )
     return fig
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from inoreport.figures import causal as causal_figures
 from inoreport.figures.plots import show
 from inoreport.stats import causal, evidence
 from inoreport.stats.tables import format_percent
@@ -115,7 +116,7 @@ def one_confounded_cohort(world):
     crude = causal.cox_ph(one["time"], one["event"], one[["treated"]], names=["InO"])
     adjusted = causal.cox_ph(one["time"], one["event"], one[["treated", "adverse"]],
                              names=["InO", "adverse"])  # fmt: skip
-    fig = causal.km_panels_figure(
+    fig = causal_figures.km_panels_figure(
         [
             {"table": causal.weighted_kaplan_meier(one, "time", "event", by="treated",
                                                    order=[0, 1]),
@@ -150,7 +151,7 @@ def selection_gap_figure(c: Confounding):
         n_rep=150,
         seed=SEED,
     )
-    fig = causal.selection_gap_figure(
+    fig = causal_figures.selection_gap_figure(
         gap,
         target_hr=c.target.estimate,
         observed_or=c.observed_or,
@@ -182,8 +183,9 @@ def propensity(rc: RoccaCohort, baseline) -> tuple[pd.Series, pd.DataFrame]:
 
 
 def balance_figure(rc: RoccaCohort, balance):
-    fig = causal.love_plot(balance, title=f"Covariate balance, InO-exposed vs naïve{rc.syn}",
-                           synthetic=rc.is_synthetic)  # fmt: skip
+    fig = causal_figures.love_plot(
+        balance, title=f"Covariate balance, InO-exposed vs naïve{rc.syn}", synthetic=rc.is_synthetic
+    )
     return show(
         fig,
         caption=(
@@ -216,7 +218,7 @@ def weighted_survival(rc: RoccaCohort, weights) -> tuple[list, dict[str, str]]:
         crude = causal.weighted_cox(data, time_col, event_col, ["exposed"])
         weighted = causal.weighted_cox(data, time_col, event_col, ["exposed"], weights="iptw")
         fits[label] = (crude, weighted)
-        fig = causal.km_panels_figure(
+        fig = causal_figures.km_panels_figure(
             [{"table": causal.weighted_kaplan_meier(data, time_col, event_col, by="exposed",
                                                     order=[0, 1]),
               "title": "Crude", "note": _hr_note(crude)},
@@ -267,7 +269,7 @@ def power(rc: RoccaCohort) -> tuple[object, dict[str, str]]:
     effective = causal.effective_events(se_model1, allocation=p_exposed)
     power_at = {hr: float(1 - scipy_stats.norm.cdf(1.959964 - np.log(hr) / se_model1))
                 for hr in (1.5, 2.0)}  # fmt: skip
-    fig = causal.power_figure(
+    fig = causal_figures.power_figure(
         np.arange(30, 301, 5), p_exposed,
         marks=[
             {"events": relapses, "hr": detect["relapses"],
@@ -322,7 +324,7 @@ def immortal_time(followup, pooled_12: float, landmarks) -> tuple[object, dict[s
     )
     significant = immortal.groupby("analysis")["p"].apply(lambda p: float((p < 0.05).mean()))
     hct = row("hr_pfs_consolidation_hct", "model_2")
-    fig = causal.interval_figure(
+    fig = causal_figures.interval_figure(
         summary,
         published={names["naive"]: hct["value"]},
         title="A consolidation with no effect, analysed three ways (simulation, synthetic)",

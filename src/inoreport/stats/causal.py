@@ -686,7 +686,7 @@ def weighted_cox(
 def _cox_batch(time, event, x, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
     """Fit one Cox model per replicate at once: the simulations' fast path to the public
     :func:`inoreport.stats.survival.cox` (measured: 400 replicates of 110 patients take 0.03 s
-    here and 2.0 s as one public fit each; the rocca chapter fits ~12,000; tests check the
+    here and 2.0 s as one public fit each; a chapter's simulations fit ~12,000; tests check the
     two agree to 1e-6).
 
     time, event: (R, n); x: (R, n, p). Times are assumed distinct within a replicate

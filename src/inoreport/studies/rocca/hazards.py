@@ -52,7 +52,7 @@ class CoxData:
     reference: dict
 
 
-def cox_data(rc: RoccaCohort) -> CoxData:
+def model_data(rc: RoccaCohort) -> CoxData:
     """Prepare the cohort for the Cox models (``exposed`` stays 0/1)."""
     data = rc.data
     treatment = [c for c in ["ino_response_group", "bridging_therapy", "consolidation"]

@@ -48,7 +48,7 @@ The notebook's contract:
    (:class:`MainComparison`, described in the file's ``comparison`` field).
 
 Each study chapter's declaration (``inoreport/studies/<study>/chapters.py``, found through
-the ``inoreport.book.chapters`` entry points) states its main comparison (the ``km``/``logrank``/
+the ``inoreport.study_chapters`` entry points) states its main comparison (the ``km``/``logrank``/
 ``cox`` of its results.json: the comparison's groups alone, Efron ties); ``inoreport chapters``
 lists them.
 
@@ -477,7 +477,7 @@ def register(chapter: Chapter) -> Chapter:
 #: Entry-point group under which packages declare chapters (a module that calls
 #: :func:`register` when imported); this project's own study chapters are declared in
 #: ``pyproject.toml``.
-ENTRY_POINT_GROUP = "inoreport.book.chapters"
+ENTRY_POINT_GROUP = "inoreport.study_chapters"
 _DECLARED_LOADED = False
 
 
@@ -1063,7 +1063,7 @@ register(
 
 # --------------------------------------------------------------------------- study chapters
 # Study chapters declare themselves in ``inoreport/studies/<study>/chapters.py``; this module
-# finds them through the ``inoreport.book.chapters`` entry points (see :func:`_load_declared`), so
+# finds them through the ``inoreport.study_chapters`` entry points (see :func:`_load_declared`), so
 # the book's machinery never imports a study. Each reads the columns of the book's synthetic
 # cohort by default; a user's cohort keeps those names and settings unless the command line
 # says otherwise.

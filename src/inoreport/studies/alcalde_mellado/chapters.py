@@ -1,5 +1,5 @@
 """The two Alcalde-Mellado chapters' declarations (bridging; tumour burden): columns,
-defaults, checks (registered through the ``inoreport.book.chapters`` entry point)."""
+defaults, checks (registered through the ``inoreport.study_chapters`` entry point)."""
 
 from __future__ import annotations
 

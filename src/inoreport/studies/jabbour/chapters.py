@@ -1,5 +1,5 @@
 """The Jabbour chapter's declaration: columns, defaults and its cohort check (registered
-through the ``inoreport.book.chapters`` entry point)."""
+through the ``inoreport.study_chapters`` entry point)."""
 
 from __future__ import annotations
 

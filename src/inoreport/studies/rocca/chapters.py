@@ -1,5 +1,5 @@
 """The ROCCA chapter's declaration: its columns, defaults and main comparison (registered
-through the ``inoreport.book.chapters`` entry point)."""
+through the ``inoreport.study_chapters`` entry point)."""
 
 from __future__ import annotations
 

@@ -35,6 +35,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from inoreport import cli
+from inoreport.book.build import read_notebook
 from inoreport.cohort import _NUMBER, MISSING_TOKENS
 from inoreport.paths import ROOT
 
@@ -198,7 +199,7 @@ class _InProcessNotebook:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        nb = nbformat.read(chapter.notebook_path, as_version=4)
+        nb = read_notebook(chapter.notebook_path)  # .ipynb or MyST Markdown
         injected = "\n".join(f"{key} = {value!r}" for key, value in params.items())
         namespace: dict = {"__name__": "__chapter__"}
         previous_dir, previous_env = Path.cwd(), os.environ.get("INOREPORT_RESULTS_DIR")

@@ -127,7 +127,7 @@ def assert_results_layout(payload: dict, chapter: str) -> None:
 
 
 def notebook(*sources: str, title: str = "A page", metadata: dict | None = None):
-    nb = nbformat.v4.newnotebook()
+    nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

@@ -1726,28 +1726,19 @@ def _arm_count(statistic: str, quantity: str, arm: str, count, pub, **options) -
 def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
     """Table 1 and Table 2 rows of one arm (counts, medians), as scorecard rows."""
     rows = []
-    for col, mapping in TABLE1_COUNTS.items():
+    categories = [
+        (col, cat, q, category_label(col, cat))
+        for col, mapping in TABLE1_COUNTS.items()
+        for cat, q in mapping.items()
+    ] + [("age_group", g, q, f"age {g}") for g, q in AGE_GROUP_IDS.items()]
+    for col, cat, q, label in categories:
         short = short_rows.get(f"{col} {arm}")
-        for cat, q in mapping.items():
-            rows.append(
-                _arm_count(
-                    f"{category_label(col, cat)}, {arm}",
-                    q,
-                    arm,
-                    int((sub[col] == cat).sum()),
-                    pub,
-                    at_least=short is not None,
-                    note=_short_note(short),
-                )
-            )
-    short = short_rows.get(f"age_group {arm}")
-    for g, q in AGE_GROUP_IDS.items():
         rows.append(
             _arm_count(
-                f"age {g}, {arm}",
+                f"{label}, {arm}",
                 q,
                 arm,
-                int((sub["age_group"] == g).sum()),
+                int((sub[col] == cat).sum()),
                 pub,
                 at_least=short is not None,
                 note=_short_note(short),

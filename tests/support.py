@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 from inoreport import cli
+from inoreport.book.adapt_page import with_cell
 from inoreport.book.results import ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +42,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "cohort.csv") -> Path:
 
 def replace_cell(text: str, row: int, column: str, value: str) -> str:
     """The CSV ``text`` with the cell at spreadsheet ``row`` and ``column`` set to ``value``."""
-    lines = text.splitlines()
-    header = lines[0].split(",")
-    cells = lines[row - 1].split(",")
-    cells[header.index(column)] = value
-    lines[row - 1] = ",".join(cells)
-    return "\n".join(lines) + "\n"
+    return with_cell(row, column, value, text)
 
 
 def xlsx_bytes(tmp_path: Path) -> bytes:

@@ -164,29 +164,50 @@ def test_missing_column(tmp_path):
     assert "expected a column named 'event'" in str(err) and "--map event=YOUR_COLUMN" in str(err)
 
 
-def test_wrong_type_in_a_numeric_covariate(tmp_path):
-    path = write(tmp_path, replace_cell(GOOD, 5, "age", "sixty"))
-    err = error_of(path, covariates=["age"])
-    assert (err.column, err.row) == ("age", 5)
-    assert "value 'sixty' is not a number" in str(err) and "expected a number" in str(err)
+#: (case, spreadsheet row, column, value put there, load options, what the message says)
+CELL_ERRORS = [
+    (
+        "wrong type in a numeric covariate",
+        5,
+        "age",
+        "sixty",
+        {"covariates": ["age"]},
+        ["value 'sixty' is not a number", "expected a number"],
+    ),
+    (
+        "wrong type in time",
+        3,
+        "months",
+        "twelve",
+        {},
+        ["not a number", "expected a duration in months"],
+    ),
+    ("negative time", 4, "months", "-2", {}, ["value '-2' is negative", "a number >= 0"]),
+    ("missing time", 6, "months", "", {}, ["empty", "every patient needs one"]),
+    ("missing event", 2, "dead", "NA", {}, []),
+    (
+        "duplicate ids",
+        6,
+        "patient_id",
+        "P02",
+        {},
+        ["id 'P02' already used in row 3", "each patient once"],
+    ),
+]
 
 
-def test_wrong_type_in_time(tmp_path):
-    err = error_of(write(tmp_path, replace_cell(GOOD, 3, "months", "twelve")))
-    assert (err.column, err.row) == ("months", 3)
-    assert "not a number" in str(err) and "expected a duration in months" in str(err)
-
-
-def test_negative_time(tmp_path):
-    err = error_of(write(tmp_path, replace_cell(GOOD, 4, "months", "-2")))
-    assert (err.column, err.row) == ("months", 4)
-    assert "value '-2' is negative" in str(err) and "a number >= 0" in str(err)
-
-
-def test_missing_time(tmp_path):
-    err = error_of(write(tmp_path, replace_cell(GOOD, 6, "months", "")))
-    assert (err.column, err.row) == ("months", 6)
-    assert "empty" in str(err) and "every patient needs one" in str(err)
+@pytest.mark.parametrize(
+    ("case", "row", "column", "value", "options", "phrases"),
+    CELL_ERRORS,
+    ids=[c[0] for c in CELL_ERRORS],
+)
+def test_a_bad_cell_is_named_by_column_and_row(
+    tmp_path, case, row, column, value, options, phrases
+):
+    err = error_of(write(tmp_path, replace_cell(GOOD, row, column, value)), **options)
+    assert (err.column, err.row) == (column, row)
+    for phrase in phrases:
+        assert phrase in str(err), str(err)
 
 
 @pytest.mark.parametrize("value", ["2", "yes", "dead", "-1"])
@@ -194,17 +215,6 @@ def test_event_not_0_1_true_false(tmp_path, value):
     err = error_of(write(tmp_path, replace_cell(GOOD, 7, "dead", value)))
     assert (err.column, err.row) == ("dead", 7)
     assert f"value '{value}'" in str(err) and "0, 1, true or false" in str(err)
-
-
-def test_missing_event(tmp_path):
-    err = error_of(write(tmp_path, replace_cell(GOOD, 2, "dead", "NA")))
-    assert (err.column, err.row) == ("dead", 2)
-
-
-def test_duplicate_ids(tmp_path):
-    err = error_of(write(tmp_path, replace_cell(GOOD, 6, "patient_id", "P02")))
-    assert (err.column, err.row) == ("patient_id", 6)
-    assert "id 'P02' already used in row 3" in str(err) and "each patient once" in str(err)
 
 
 def test_group_label_not_in_the_mapping(tmp_path):

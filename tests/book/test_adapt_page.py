@@ -47,7 +47,7 @@ def test_the_good_file_itself_is_accepted(chapter, tmp_path):
 
 
 def test_with_cell_changes_one_cell_by_spreadsheet_row():
-    changed = adapt._with_cell(5, "age", "sixty").splitlines()
+    changed = adapt.with_cell(5, "age", "sixty").splitlines()
     original = adapt.GOOD_CSV.splitlines()
     assert [i for i, (a, b) in enumerate(zip(original, changed, strict=True)) if a != b] == [4]
     assert changed[4] == "P04,B,12,1,sixty"

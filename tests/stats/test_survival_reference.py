@@ -86,6 +86,12 @@ def dataset(name: str) -> pd.DataFrame:
     return pd.read_csv(FIXTURES / f"data_{name}.csv")
 
 
+def _endpoint(case) -> tuple[pd.DataFrame, str, str]:
+    """A case's data set and its time and event columns: the first three arguments of every
+    survival function."""
+    return dataset(case["dataset"]), case["time"], case["event"]
+
+
 def fixture(name: str) -> pd.DataFrame:
     text = {"group": str, "term": str, "level": str, "variable": str, "state": str}
     return pd.read_csv(FIXTURES / name, dtype=text)
@@ -128,9 +134,7 @@ def test_manifest_is_from_the_expected_r() -> None:
 # ------------------------------------------------------------------------------------------
 def _km(case, conf_type=None):
     return sv.kaplan_meier(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         by=case.get("by"),
         conf_type=conf_type or case.get("conf_type", "log"),
         order=case.get("order"),
@@ -204,9 +208,7 @@ def test_risk_table(case) -> None:
 def test_median_followup(case) -> None:
     r = fixture(case["file"])
     ours = sv.median_followup(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         by=case.get("by"),
         order=case.get("order"),
     )
@@ -225,9 +227,7 @@ def test_median_followup(case) -> None:
 def _kmw(case):
     robust = case.get("robust")
     return sv.kaplan_meier(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         by=case["by"],
         weights=case["weights"],
         variance=None if robust is None else ("robust" if robust else "greenwood"),
@@ -265,9 +265,7 @@ def test_weighted_km_table(case) -> None:
 def test_logrank(case) -> None:
     r = json.loads((FIXTURES / case["file"]).read_text())
     ours = sv.logrank(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         case["group"],
         strata=case.get("strata"),
         order=case.get("order"),
@@ -286,9 +284,7 @@ def test_logrank(case) -> None:
 # ------------------------------------------------------------------------------------------
 def _cox(case):
     return sv.cox(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         as_list(case["covariates"]),
         reference=case.get("reference") or None,
         categorical=as_list(case.get("categorical")),
@@ -305,6 +301,26 @@ def _match_terms(ours: pd.DataFrame, r: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
+def _check_terms(name: str, fit, r: pd.DataFrame, rtol: float) -> pd.DataFrame:
+    """Our fit's terms matched one to one with R's, coef and model SE within ``rtol``; the
+    matched frame (R's columns suffixed ``_r``)."""
+    m = _match_terms(fit.table, r)
+    assert len(m) == len(r) == len(fit.table)
+    close(f"{name} coef", m["coef"], m["coef_r"], rtol=rtol)
+    close(f"{name} se", m["se"], m["se_r"], rtol=rtol)
+    return m
+
+
+def _check_loglik(name: str, fit, meta: dict, rtol: float) -> None:
+    """The null and final log-likelihoods against R's (``meta``) within ``rtol``."""
+    close(
+        f"{name} loglik",
+        [fit.loglik_null, fit.loglik],
+        [meta["loglik_null"], meta["loglik"]],
+        rtol=rtol,
+    )
+
+
 @pytest.mark.parametrize("case", cases("cox"))
 def test_cox_table(case) -> None:
     r = fixture(case["file"])
@@ -312,19 +328,11 @@ def test_cox_table(case) -> None:
     fit = _cox(case)
     assert (fit.n, fit.events, fit.n_dropped) == (meta["n"], meta["events"], meta["n_dropped"])
     assert fit.reference == {k: str(v) for k, v in dict(meta["reference"] or {}).items()}
-    m = _match_terms(fit.table, r)
-    assert len(m) == len(r) == len(fit.table)
-    close("cox coef", m["coef"], m["coef_r"], rtol=COX_RTOL)
-    close("cox se", m["se"], m["se_r"], rtol=COX_RTOL)
+    m = _check_terms("cox", fit, r, rtol=COX_RTOL)
     for col in ("z", "hr", "ci_low", "ci_high"):
         close(f"cox {col}", m[col], m[f"{col}_r"], rtol=COX_RTOL)
     close("cox p (Wald)", m["p"], m["p_r"], rtol=1e-5)
-    close(
-        "cox loglik",
-        [fit.loglik_null, fit.loglik],
-        [meta["loglik_null"], meta["loglik"]],
-        rtol=1e-9,
-    )
+    _check_loglik("cox", fit, meta, rtol=1e-9)
     close("cox LR chisq", fit.lr_chisq, meta["lr_chisq"], rtol=CHISQ_RTOL)
     assert fit.lr_df == meta["lr_df"]
 
@@ -376,9 +384,7 @@ def test_screen_then_fit(case) -> None:
     multi_r = fixture(case["multivariable"])
     meta = json.loads((FIXTURES / case["meta"]).read_text())
     result = sv.screen_then_fit(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         case["candidates"],
         threshold=case["threshold"],
         forced=as_list(case["forced"]),
@@ -461,9 +467,7 @@ def test_cox_variants_table(case) -> None:
     r = fixture(case["file"])
     meta = json.loads((FIXTURES / case["meta"]).read_text())
     fit = sv.cox(
-        dataset(case["dataset"]),
-        case["time"],
-        case["event"],
+        *_endpoint(case),
         as_list(case["covariates"]),
         categorical=as_list(case.get("categorical")),
         ties=case["ties"],
@@ -473,10 +477,7 @@ def test_cox_variants_table(case) -> None:
         cluster=case.get("cluster"),
     )
     assert (fit.n, fit.events) == (meta["n"], meta["events"])
-    m = _match_terms(fit.table, r)
-    assert len(m) == len(r) == len(fit.table)
-    close("coxw coef", m["coef"], m["coef_r"], rtol=COXW_RTOL)
-    close("coxw se", m["se"], m["se_r"], rtol=COXW_RTOL)
+    m = _check_terms("coxw", fit, r, rtol=COXW_RTOL)
     if fit.robust:
         close("coxw robust se", m["robust_se"], m["robust_se_r"], rtol=COXW_RTOL)
     else:
@@ -484,9 +485,4 @@ def test_cox_variants_table(case) -> None:
     for col in ("hr", "ci_low", "ci_high"):
         close(f"coxw {col}", m[col], m[f"{col}_r"], rtol=COXW_RTOL)
     close("coxw p", m["p"], m["p_r"], rtol=1e-8)
-    close(
-        "coxw loglik",
-        [fit.loglik_null, fit.loglik],
-        [meta["loglik_null"], meta["loglik"]],
-        rtol=1e-11,
-    )
+    _check_loglik("coxw", fit, meta, rtol=1e-11)

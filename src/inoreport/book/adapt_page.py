@@ -135,7 +135,7 @@ GOOD_CSV = (
 GOOD_MAP = {"group": "arm", "time": "months", "event": "dead"}
 
 
-def _with_cell(row: int, column: str, value: str, text: str = GOOD_CSV) -> str:
+def with_cell(row: int, column: str, value: str, text: str = GOOD_CSV) -> str:
     """``text`` (a CSV) with the cell at spreadsheet ``row`` (header = 1) of ``column``
     replaced by ``value``."""
     lines = text.splitlines()
@@ -161,7 +161,7 @@ def _xlsx_bytes() -> bytes:
 def file_problems(chapter: Chapter) -> list[tuple[str, str]]:
     """(problem, message) for small broken copies of :data:`GOOD_CSV`, each message from
     the chapter's checks (files written as ``cohort.csv`` in a temporary folder, deleted)."""
-    cell = _with_cell
+    cell = with_cell
     cases = [
         ("A required column is missing", GOOD_CSV.replace(",dead", ",died"), {"column_map": {"group": "arm", "time": "months"}}),
         ("A number column holds text", cell(5, "age", "sixty"), {"covariates": ["age"]}),

@@ -1087,6 +1087,21 @@ def optional_column(name: str, kind: str, description: str, **kwargs) -> Column:
     return Column(name, kind, description, required=False, **kwargs)
 
 
+def require_groups(
+    cohort: Cohort, count: int, expected: str, noun: str = "groups", column: str = "group"
+) -> None:
+    """Refuse (CohortError naming the file and the user's name of ``column``) a cohort
+    without exactly ``count`` groups; ``expected`` says what the chapter needs and ``noun``
+    what its groups are."""
+    if len(cohort.groups) != count:
+        raise CohortError(
+            f"{len(cohort.groups)} {noun} ({', '.join(cohort.groups)})",
+            expected,
+            file=cohort.source.name,
+            column=cohort.column_map.get(column, column),
+        )
+
+
 __all__ = [
     "CHAPTERS",
     "SurvivalComparison",
@@ -1108,6 +1123,7 @@ __all__ = [
     "default_landmarks",
     "get_chapter",
     "optional_column",
+    "require_groups",
     "own_cohort",
     "list_chapters",
     "register",

@@ -215,22 +215,15 @@ def exact_cis(checks: pd.DataFrame, study: str | None = None) -> pd.DataFrame:
             continue
         if pd.isna(r["count"]) or pd.isna(r["n"]):
             continue
-        k, n = int(r["count"]), int(r["n"])
-        lo, hi = clopper_pearson(k, n)
         out.append(
-            dict(
-                study=r["study"],
-                statistic=r["statistic"],
+            _exact_ci(
+                r,
+                r["statistic"],
                 # the interval is the unit here: no '(%)' after the label
-                label=r["label"].replace(" (%)", ""),
-                quantity=r["quantity"],
-                group=r["group"],
-                count=k,
-                n=n,
-                percent=100.0 * k / n,
-                ci_low=100 * lo,
-                ci_high=100 * hi,
-                basis=_ci_basis(r["count_basis"], r["n_basis"]),
+                r["label"].replace(" (%)", ""),
+                int(r["count"]),
+                int(r["n"]),
+                _ci_basis(r["count_basis"], r["n_basis"]),
             )
         )
     counts = frame[
@@ -246,24 +239,36 @@ def exact_cis(checks: pd.DataFrame, study: str | None = None) -> pd.DataFrame:
             r["quantity"].startswith("n_") and r["quantity"] != "n_nonresponder"
         ):
             continue
-        k, n = int(r["value"]), int(r["n"])
-        lo, hi = clopper_pearson(k, n)
         out.append(
-            dict(
-                study=r["study"],
-                statistic=f"{r['quantity']} [{r['group']}]",
-                label=label(r["quantity"], r["group"]),
-                quantity=r["quantity"],
-                group=r["group"],
-                count=k,
-                n=n,
-                percent=100.0 * k / n,
-                ci_low=100 * lo,
-                ci_high=100 * hi,
-                basis="printed",
+            _exact_ci(
+                r,
+                f"{r['quantity']} [{r['group']}]",
+                label(r["quantity"], r["group"]),
+                int(r["value"]),
+                int(r["n"]),
+                "printed",
             )
         )
     return pd.DataFrame(out)
+
+
+def _exact_ci(r, statistic: str, label_text: str, k: int, n: int, basis: str) -> dict:
+    """One row of :func:`exact_cis`: the Clopper–Pearson 95% interval (percent) of ``k`` of
+    ``n`` for the published row ``r`` (its study, quantity and group)."""
+    lo, hi = clopper_pearson(k, n)
+    return dict(
+        study=r["study"],
+        statistic=statistic,
+        label=label_text,
+        quantity=r["quantity"],
+        group=r["group"],
+        count=k,
+        n=n,
+        percent=100.0 * k / n,
+        ci_low=100 * lo,
+        ci_high=100 * hi,
+        basis=basis,
+    )
 
 
 def sum_check(

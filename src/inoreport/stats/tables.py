@@ -455,6 +455,7 @@ def table_one(
 
     rows: list[dict] = []
     stat_rows: list[dict] = []
+    layout = _Layout(masks, columns, group_labels, missing, missing_text, stat_rows)
     test_rows: list[dict] = []
     used_stats: list[str] = []
     for var in variables:
@@ -476,18 +477,7 @@ def table_one(
             )
         if kind == "continuous":
             result = _continuous_rows(
-                var,
-                label,
-                series,
-                masks,
-                columns,
-                group_labels,
-                stat_for[var],
-                digits.get(var),
-                missing,
-                missing_text,
-                tests_for[var],
-                stat_rows,
+                var, label, series, layout, stat_for[var], digits.get(var), tests_for[var]
             )
             used_stats.append("median (IQR)" if stat_for[var] == "iqr" else "median (range)")
         else:
@@ -495,17 +485,12 @@ def table_one(
                 var,
                 label,
                 series,
-                masks,
-                columns,
-                group_labels,
+                layout,
                 kind,
                 dichotomous.get(var),
                 levels.get(var),
-                missing,
-                missing_text,
                 tests_for[var],
                 percent_digits,
-                stat_rows,
             )
             used_stats.append("n (%)")
         var_rows, test_result = result
@@ -589,20 +574,23 @@ def _range_text(lo: str, hi: str) -> str:
     return f"{lo} to {hi}" if lo.startswith("-") or hi.startswith("-") else f"{lo}–{hi}"
 
 
-def _continuous_rows(
-    var,
-    label,
-    series,
-    masks,
-    columns,
-    group_labels,
-    stat,
-    digits,
-    missing,
-    missing_text,
-    test,
-    stat_rows,
-):
+@dataclass(frozen=True)
+class _Layout:
+    """What every variable's rows of :func:`table_one` share: each column's row mask, the
+    columns (positions), the compared groups among them, the handling and label of missing
+    values, and the list the per-group statistics are appended to."""
+
+    masks: dict[int, np.ndarray]
+    columns: list[int]
+    group_labels: list[int]
+    missing: str
+    missing_text: str
+    stat_rows: list[dict]
+
+
+def _continuous_rows(var, label, series, layout: _Layout, stat, digits, test):
+    masks, columns, group_labels = layout.masks, layout.columns, layout.group_labels
+    missing, missing_text, stat_rows = layout.missing, layout.missing_text, layout.stat_rows
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     d = _continuous_digits(series) if digits is None else digits
     suffix = "median (IQR)" if stat == "iqr" else "median (range)"
@@ -661,21 +649,10 @@ def _continuous_rows(
 
 
 def _categorical_rows(
-    var,
-    label,
-    series,
-    masks,
-    columns,
-    group_labels,
-    kind,
-    shown,
-    order,
-    missing,
-    missing_text,
-    test,
-    percent_digits,
-    stat_rows,
+    var, label, series, layout: _Layout, kind, shown, order, test, percent_digits
 ):
+    masks, columns, group_labels = layout.masks, layout.columns, layout.group_labels
+    missing, missing_text, stat_rows = layout.missing, layout.missing_text, layout.stat_rows
     level_list = _levels(series, order)
     present = set(series.dropna().unique().tolist())
     unknown = [v for v in present if v not in level_list]

@@ -75,19 +75,40 @@ def _km_curve(t: np.ndarray, e: np.ndarray, conf_type: str, conf_level: float) -
             n_event > 0, n_event / (n_risk * (n_risk - n_event).astype(float)), 0.0
         )
     se_log = np.sqrt(np.cumsum(increment))
+    return _curve(
+        t,
+        int(e.sum()),
+        uniq,
+        n_risk.astype(np.int64),
+        n_event.astype(np.int64),
+        n_censor.astype(np.int64),
+        survival,
+        se_log,
+        conf_type,
+        conf_level,
+    )
+
+
+def _curve(
+    t, events, uniq, n_risk, n_event, n_censor, survival, se_log, conf_type, conf_level, w=None
+) -> _Curve:
+    """One group's :class:`_Curve` from its sorted times ``t`` (and case weights ``w``), its
+    number of events and its per-time estimates, with the ``conf_type`` interval built from
+    the standard error of log S."""
     low, high = confint(survival, se_log, conf_type, conf_level, logse=True)
     return _Curve(
         n=len(t),
-        events=int(e.sum()),
+        events=events,
         sorted_times=t,
         time=uniq,
-        n_risk=n_risk.astype(np.int64),
-        n_event=n_event.astype(np.int64),
-        n_censor=n_censor.astype(np.int64),
+        n_risk=n_risk,
+        n_event=n_event,
+        n_censor=n_censor,
         survival=survival,
         se_log=se_log,
         ci_low=low,
         ci_high=high,
+        sorted_weights=w,
     )
 
 
@@ -126,20 +147,18 @@ def _weighted_km_curve(
             done = np.cumsum(np.add.reduceat(w2 * final * final, start))
             se_log = np.sqrt(cum * cum * later + done)
         se_log = np.where(survival > 0, se_log, np.nan)
-    low, high = confint(survival, se_log, conf_type, conf_level, logse=True)
-    return _Curve(
-        n=len(t),
-        events=float(we.sum()),
-        sorted_times=t,
-        time=uniq,
-        n_risk=n_risk,
-        n_event=n_event,
-        n_censor=n_censor,
-        survival=survival,
-        se_log=se_log,
-        ci_low=low,
-        ci_high=high,
-        sorted_weights=w,
+    return _curve(
+        t,
+        float(we.sum()),
+        uniq,
+        n_risk,
+        n_event,
+        n_censor,
+        survival,
+        se_log,
+        conf_type,
+        conf_level,
+        w,
     )
 
 

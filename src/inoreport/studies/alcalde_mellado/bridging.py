@@ -37,7 +37,7 @@ from inoreport.studies.alcalde_mellado.chapter import (
     risk_times,
 )
 from inoreport.studies.alcalde_mellado.horizon import censored_at
-from inoreport.synthetic.common import keyed, landmark_row, p_row
+from inoreport.synthetic.common import keyed
 
 NAME = "alcalde_bridging"
 
@@ -486,36 +486,34 @@ def scorecard(chapter: AlcaldeChapter, exp: Expansion, efs: EFSByArm, scm) -> li
             note=note,
         )
         rows.append(keyed(row, ("car_t_expansion_median", g)))
-    for g in PUBLISHED_ARMS:
-        arm = chapter.arm_of[g]
-        row = landmark_row(
-            f"EFS at {landmark:g} months, {in_prose(arm)}",
-            pub("efs_12mo", g),
-            100 * float(efs.landmarks.loc[arm, "survival"]),
-            chapter.role("efs_12mo", g),
-            source=chapter.source("efs_12mo"),
-            note=note,
-        )
-        rows.append(keyed(row, ("efs_12mo", g)))
-    row = p_row(
-        f"EFS p (log-rank, follow-up to {horizon:g} months)" if horizon else "EFS p (log-rank)",
-        pub("efs_12mo_p", COMPARISON),
-        efs.logrank.p,
-        role=chapter.role("efs_12mo_p", COMPARISON),
-        source=chapter.source("efs_12mo_p"),
-        note=note,
+    rows += chapter.landmark_rows(
+        "efs_12mo",
+        [
+            (
+                f"EFS at {landmark:g} months, {in_prose(arm)}",
+                g,
+                efs.landmarks.loc[arm, "survival"],
+            )
+            for g, arm in chapter.arm_of.items()
+        ],
     )
-    rows.append(keyed(row, ("efs_12mo_p", COMPARISON)))
-    if scm is not None:
-        row = p_row(
-            "CD8+ SCM share at peak p (exact Mann–Whitney)",
-            pub("cd8_scm_at_peak_p", COMPARISON),
-            scm.p,
-            role=chapter.role("cd8_scm_at_peak_p", COMPARISON),
-            source=chapter.source("cd8_scm_at_peak_p"),
-            note=note,
+    rows.append(
+        chapter.p_row(
+            f"EFS p (log-rank, follow-up to {horizon:g} months)" if horizon else "EFS p (log-rank)",
+            "efs_12mo_p",
+            COMPARISON,
+            efs.logrank.p,
         )
-        rows.append(keyed(row, ("cd8_scm_at_peak_p", COMPARISON)))
+    )
+    if scm is not None:
+        rows.append(
+            chapter.p_row(
+                "CD8+ SCM share at peak p (exact Mann–Whitney)",
+                "cd8_scm_at_peak_p",
+                COMPARISON,
+                scm.p,
+            )
+        )
     return rows
 
 

@@ -18,9 +18,11 @@ import pandas as pd
 
 from inoreport import published
 from inoreport.book.page import Markdown
+from inoreport.book.results import ScorecardRow
 from inoreport.cohort import Cohort
 from inoreport.stats.tables import format_p, format_percent
 from inoreport.studies.alcalde_mellado.horizon import calibrated_horizon
+from inoreport.synthetic.common import keyed, landmark_row, p_row
 
 STUDY = "alcalde_mellado"
 SOURCE = "data/published/alcalde_mellado.csv (abstract)"
@@ -136,6 +138,38 @@ class AlcaldeChapter:
 
     def source(self, quantity: str) -> str:
         return f"{SOURCE}: {quantity}"
+
+    def landmark_rows(self, quantity: str, cases) -> list[ScorecardRow]:
+        """Scorecard rows of the published landmark ``quantity`` (a survival or a share, in
+        percent), one per ``(statistic, group, fraction)`` case, where ``fraction`` is the
+        cohort's value as a fraction (0–1); each row keyed by ``(quantity, group)``."""
+        return [
+            keyed(
+                landmark_row(
+                    statistic,
+                    pub(quantity, group),
+                    100 * float(fraction),
+                    self.role(quantity, group),
+                    source=self.source(quantity),
+                    note=self.note,
+                ),
+                (quantity, group),
+            )
+            for statistic, group, fraction in cases
+        ]
+
+    def p_row(self, statistic: str, quantity: str, group: str, p: float) -> ScorecardRow:
+        """The scorecard row of the published p-value ``(quantity, group)`` against the
+        cohort's ``p``, keyed by ``(quantity, group)``."""
+        row = p_row(
+            statistic,
+            pub(quantity, group),
+            p,
+            role=self.role(quantity, group),
+            source=self.source(quantity),
+            note=self.note,
+        )
+        return keyed(row, (quantity, group))
 
     def opening_glue(self) -> dict[str, object]:
         """Glue values of the chapter's opening: published arm sizes, the cohort's size and

@@ -11,8 +11,9 @@ from inoreport.book.chapters import (
     optional_column,
     own_cohort,
     register,
+    require_groups,
 )
-from inoreport.cohort import Cohort, CohortError, CohortSchema
+from inoreport.cohort import Cohort, CohortSchema
 
 
 def _efs_columns() -> tuple[Column, ...]:
@@ -60,14 +61,12 @@ _BURDEN_DEFAULTS = {
 
 
 def _exactly_two_arms(cohort: Cohort) -> None:
-    if len(cohort.groups) != 2:
-        raise CohortError(
-            f"{len(cohort.groups)} groups ({', '.join(cohort.groups)})",
-            "expected exactly two bridging arms: InO first, then the comparator "
-            "(set the order with --group-order)",
-            file=cohort.source.name,
-            column=cohort.column_map.get("group", "group"),
-        )
+    require_groups(
+        cohort,
+        2,
+        "expected exactly two bridging arms: InO first, then the comparator "
+        "(set the order with --group-order)",
+    )
 
 
 register(

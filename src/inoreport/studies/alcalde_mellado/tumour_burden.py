@@ -44,7 +44,7 @@ from inoreport.studies.audit import (
     candidate_pvalues,
     p_matches,
 )
-from inoreport.synthetic.common import keyed, landmark_row, p_row
+from inoreport.synthetic.common import keyed
 
 NAME = "alcalde_tumour_burden"
 HIGH, LOW = "high", "low"
@@ -580,18 +580,13 @@ def scorecard(
     on the synthetic cohort it is a miss by construction.
     """
     landmark, note, horizon = chapter.landmark, chapter.note, chapter.horizon
-    rows = []
-    for g in PUBLISHED_ARMS:
-        arm = chapter.arm_of[g]
-        row = landmark_row(
-            f"HTB → LTB conversion, {in_prose(arm)}",
-            pub("htb_to_ltb_conversion_pct", g),
-            100 * float(conv.by_arm.loc[arm, "proportion"]),
-            chapter.role("htb_to_ltb_conversion_pct", g),
-            source=chapter.source("htb_to_ltb_conversion_pct"),
-            note=note,
-        )
-        rows.append(keyed(row, ("htb_to_ltb_conversion_pct", g)))
+    rows = chapter.landmark_rows(
+        "htb_to_ltb_conversion_pct",
+        [
+            (f"HTB → LTB conversion, {in_prose(arm)}", g, conv.by_arm.loc[arm, "proportion"])
+            for g, arm in chapter.arm_of.items()
+        ],
+    )
     p_printed = printed("htb_to_ltb_conversion_p", COMPARISON)
     p_ours = conv.tests["chi2"]
     row = ScorecardRow(
@@ -613,39 +608,34 @@ def scorecard(
         ),
     )
     rows.append(keyed(row, ("htb_to_ltb_conversion_p", COMPARISON)))
-    for label, g in (("LTB", "ltb_at_infusion"), ("HTB", "htb_at_infusion")):
-        row = landmark_row(
-            f"EFS at {landmark:g} months, {label} at infusion",
-            pub("efs_12mo", g),
-            100 * float(burden.landmarks.loc[label, "survival"]),
-            chapter.role("efs_12mo", g),
-            source=chapter.source("efs_12mo"),
-            note=note,
-        )
-        rows.append(keyed(row, ("efs_12mo", g)))
-    comparison = "ltb_vs_htb_at_infusion"
-    row = p_row(
-        "EFS p, LTB vs HTB at infusion (log-rank"
-        + (f", follow-up to {horizon:g} months)" if horizon else ")"),
-        pub("efs_12mo_p", comparison),
-        burden.logrank.p,
-        role=chapter.role("efs_12mo_p", comparison),
-        source=chapter.source("efs_12mo_p"),
-        note=note,
+    rows += chapter.landmark_rows(
+        "efs_12mo",
+        [
+            (
+                f"EFS at {landmark:g} months, {label} at infusion",
+                g,
+                burden.landmarks.loc[label, "survival"],
+            )
+            for label, g in (("LTB", "ltb_at_infusion"), ("HTB", "htb_at_infusion"))
+        ],
     )
-    rows.append(keyed(row, ("efs_12mo_p", comparison)))
-    for label, g in PATHS.values():
-        if g is None or label not in paths.landmarks.index:
-            continue
-        row = landmark_row(
-            f"EFS at {landmark:g} months, {label}",
-            pub("efs_12mo", g),
-            100 * float(paths.landmarks.loc[label, "survival"]),
-            chapter.role("efs_12mo", g),
-            source=chapter.source("efs_12mo"),
-            note=note,
+    rows.append(
+        chapter.p_row(
+            "EFS p, LTB vs HTB at infusion (log-rank"
+            + (f", follow-up to {horizon:g} months)" if horizon else ")"),
+            "efs_12mo_p",
+            "ltb_vs_htb_at_infusion",
+            burden.logrank.p,
         )
-        rows.append(keyed(row, ("efs_12mo", g)))
+    )
+    rows += chapter.landmark_rows(
+        "efs_12mo",
+        [
+            (f"EFS at {landmark:g} months, {label}", g, paths.landmarks.loc[label, "survival"])
+            for label, g in PATHS.values()
+            if g is not None and label in paths.landmarks.index
+        ],
+    )
     return rows
 
 

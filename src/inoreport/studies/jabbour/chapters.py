@@ -11,20 +11,21 @@ from inoreport.book.chapters import (
     optional_column,
     own_cohort,
     register,
+    require_groups,
 )
 from inoreport.cohort import Cohort, CohortError, CohortSchema
 
 
 def _check_jabbour(cohort: Cohort) -> None:
     """Three age groups; remission columns filled together and consistent."""
-    if len(cohort.groups) != 3:
-        raise CohortError(
-            f"{len(cohort.groups)} age groups ({', '.join(cohort.groups)})",
-            "expected three, youngest first and oldest last (the trial's 60-64, 65-69 and "
-            ">=70; their published values are set beside yours in that order)",
-            file=cohort.source.name,
-            column=cohort.column_map.get("age_group", "age_group"),
-        )
+    require_groups(
+        cohort,
+        3,
+        "expected three, youngest first and oldest last (the trial's 60-64, 65-69 and "
+        ">=70; their published values are set beside yours in that order)",
+        noun="age groups",
+        column="age_group",
+    )
     frame = cohort.frame
     known = frame["crd_months"].notna()
     for column in ("crd_event", "crd_status"):

@@ -263,28 +263,30 @@ def _count_pct(stem: str) -> tuple[str, str]:
 def bottom_line() -> dict[str, str]:
     """Glue values of the clinical bottom line: published numbers only, each with its
     source (percentages as printed; medians in months)."""
-    pfs2, src_pfs = _printed_with_source("pfs_2y")
-    pfs5, _ = _printed_with_source("pfs_5y")
-    os2, src_os = _printed_with_source("os_2y")
-    os5, _ = _printed_with_source("os_5y")
-    orr, src_orr = _printed_with_source("orr_pct")
-    mrd, _ = _printed_with_source("mrd_negative_pct")
+    pct, src = {}, {}
+    for q in ("pfs_2y", "pfs_5y", "os_2y", "os_5y", "orr_pct", "mrd_negative_pct"):
+        pct[q], src[q] = _printed_with_source(q)
     ctg_hr, ctg_not = (
         pub_row("pfs_median", "ctg_high_risk"),
         pub_row("pfs_median", "ctg_not_high_risk"),
     )
-    thr, src_g34 = _count_pct("thrombocytopenia_grade_3_4")
-    fen, _ = _count_pct("febrile_neutropenia_grade_3_4")
-    sos, _ = _count_pct("sos")
-    infection, _ = _count_pct("deaths_infection")
-    myeloid, _ = _count_pct("deaths_secondary_myeloid")
-    sos_deaths, _ = _count_pct("deaths_sos")
+    count, count_src = {}, {}
+    for stem in (
+        "thrombocytopenia_grade_3_4",
+        "febrile_neutropenia_grade_3_4",
+        "sos",
+        "deaths_infection",
+        "deaths_secondary_myeloid",
+        "deaths_sos",
+    ):
+        count[stem], count_src[stem] = _count_pct(stem)
+    thr, fen = count["thrombocytopenia_grade_3_4"], count["febrile_neutropenia_grade_3_4"]
     return {
-        "bl_pfs": f"{pfs2} at 2 years and {pfs5} at 5 years ({src_pfs})",
-        "bl_os": f"{os2} at 2 years and {os5} at 5 years ({src_os})",
+        "bl_pfs": f"{pct['pfs_2y']} at 2 years and {pct['pfs_5y']} at 5 years ({src['pfs_2y']})",
+        "bl_os": f"{pct['os_2y']} at 2 years and {pct['os_5y']} at 5 years ({src['os_2y']})",
         "bl_response": (
-            f"Nearly all evaluable patients responded: overall response rate {orr}, "
-            f"flow-cytometry MRD negativity {mrd} ({src_orr})."
+            f"Nearly all evaluable patients responded: overall response rate {pct['orr_pct']}, "
+            f"flow-cytometry MRD negativity {pct['mrd_negative_pct']} ({src['orr_pct']})."
         ),
         "bl_ctg": (
             f"Median PFS with high-risk cytogenetics was {ctg_hr['value']:g} months, against "
@@ -294,9 +296,10 @@ def bottom_line() -> dict[str, str]:
         "bl_safety": (
             f"Grade 3–4 thrombocytopenia in {thr} and febrile neutropenia in {fen} of the "
             f"{int(pub('n_patients', 'all'))} patients; hepatic sinusoidal obstruction syndrome "
-            f"in {sos}. Deaths from infectious complications {infection}, from complications of "
-            f"a secondary myeloid malignancy {myeloid} and from sinusoidal obstruction syndrome "
-            f"{sos_deaths} ({src_g34}); the news report places the deaths from infection and "
-            "from second cancers during remission."
+            f"in {count['sos']}. Deaths from infectious complications "
+            f"{count['deaths_infection']}, from complications of a secondary myeloid malignancy "
+            f"{count['deaths_secondary_myeloid']} and from sinusoidal obstruction syndrome "
+            f"{count['deaths_sos']} ({count_src['thrombocytopenia_grade_3_4']}); the news report "
+            "places the deaths from infection and from second cancers during remission."
         ),
     }

@@ -229,113 +229,71 @@ INFERRED_OUTCOMES = [
 ]
 
 
+def _possible(basis: str, tables: list) -> str:
+    """``basis`` with how many count tables fit: ' (unique)' or ' (k possible)'."""
+    return basis + (" (unique)" if len(tables) == 1 else f" ({len(tables)} possible)")
+
+
 def _comparisons() -> list[Comparison]:
     cmp_group = f"{EXPOSED}_vs_{NAIVE}"
     sizes = {arm: _size(arm) for arm in ARMS}
     out: list[Comparison] = []
 
-    def p_of(q: str) -> tuple[str, float]:
-        return _printed(q, cmp_group)
+    def compare(label, source, pq, tables, rows, basis, **options) -> None:
+        """Add the comparison of the printed p ``pq`` (exposed vs naive) to ``out``."""
+        printed, p = _printed(pq, cmp_group)
+        out.append(
+            Comparison(label, source, pq, cmp_group, printed, p, tables, rows, basis, **options)
+        )
 
     for label, pq, stems, missing in TABLE1:
-        printed, p = p_of(pq)
         if len(stems) == 1:
             table = _two_arm(f"{stems[0]}_count", sizes)
-            rows = ["yes", "no"]
-            out.append(
-                Comparison(
-                    label, "Table 1", pq, cmp_group, printed, p, [table], rows, "printed counts"
-                )
-            )
+            compare(label, "Table 1", pq, [table], ["yes", "no"], "printed counts")
             continue
         table = _categories(stems)
         if missing is None:
-            out.append(
-                Comparison(
-                    label, "Table 1", pq, cmp_group, printed, p, [table], stems, "printed counts"
-                )
-            )
+            compare(label, "Table 1", pq, [table], stems, "printed counts")
             unaccounted = np.array([sizes[a] for a in ARMS]) - table.sum(axis=0)
             if unaccounted.any():
                 # categories that fall short of the arm: were those patients tested as "unknown"?
-                out.append(
-                    Comparison(
-                        label,
-                        "Table 1",
-                        pq,
-                        cmp_group,
-                        printed,
-                        p,
-                        [np.vstack([table, unaccounted])],
-                        [*stems, "unaccounted"],
-                        "printed counts",
-                        handling="unaccounted patients as a category",
-                        note=f"categories add to {table.sum(axis=0).tolist()}, arms {[sizes[a] for a in ARMS]}",
-                    )
+                compare(
+                    label,
+                    "Table 1",
+                    pq,
+                    [np.vstack([table, unaccounted])],
+                    [*stems, "unaccounted"],
+                    "printed counts",
+                    handling="unaccounted patients as a category",
+                    note=f"categories add to {table.sum(axis=0).tolist()}, arms {[sizes[a] for a in ARMS]}",
                 )
         else:
             with_missing = np.vstack([table, _categories([missing])])
-            out.append(
-                Comparison(
-                    label,
-                    "Table 1",
-                    pq,
-                    cmp_group,
-                    printed,
-                    p,
-                    [with_missing],
-                    [*stems, missing],
-                    "printed counts",
-                    handling="Missing as a category",
-                )
+            compare(
+                label,
+                "Table 1",
+                pq,
+                [with_missing],
+                [*stems, missing],
+                "printed counts",
+                handling="Missing as a category",
             )
-            out.append(
-                Comparison(
-                    label,
-                    "Table 1",
-                    pq,
-                    cmp_group,
-                    printed,
-                    p,
-                    [table],
-                    stems,
-                    "printed counts",
-                    handling="Missing excluded",
-                )
+            compare(
+                label, "Table 1", pq, [table], stems, "printed counts", handling="Missing excluded"
             )
     for label, pq, stems in TABLE2_GRADES:
-        printed, p = p_of(pq)
-        out.append(
-            Comparison(
-                label,
-                "Table 2",
-                pq,
-                cmp_group,
-                printed,
-                p,
-                [_categories(stems)],
-                stems,
-                "printed counts",
-            )
-        )
+        compare(label, "Table 2", pq, [_categories(stems)], stems, "printed counts")
     for label, pq, count_q, source in ARM_OUTCOMES:
-        printed, p = p_of(pq)
-        out.append(
-            Comparison(
-                label,
-                source,
-                pq,
-                cmp_group,
-                printed,
-                p,
-                [_two_arm(count_q, sizes)],
-                ["yes", "no"],
-                "printed counts",
-                note="denominator: whole arm",
-            )
+        compare(
+            label,
+            source,
+            pq,
+            [_two_arm(count_q, sizes)],
+            ["yes", "no"],
+            "printed counts",
+            note="denominator: whole arm",
         )
     for label, pq, count_q, pct_q, source in INFERRED_OUTCOMES:
-        printed, p = p_of(pq)
         options = {
             arm: _consistent_denominators(
                 _int(count_q, arm), published.get("rocca", pct_q, arm), sizes[arm]
@@ -347,22 +305,14 @@ def _comparisons() -> list[Comparison]:
             for n1 in options[EXPOSED]:
                 tables.append(_two_arm(count_q, {NAIVE: n0, EXPOSED: n1}))
                 notes.append(f"denominators {n0}/{n1}")
-        basis = "denominators inferred" + (
-            " (unique)" if len(tables) == 1 else f" ({len(tables)} possible)"
-        )
-        out.append(
-            Comparison(
-                label,
-                source,
-                pq,
-                cmp_group,
-                printed,
-                p,
-                tables,
-                ["yes", "no"],
-                basis,
-                table_notes=notes,
-            )
+        compare(
+            label,
+            source,
+            pq,
+            tables,
+            ["yes", "no"],
+            _possible("denominators inferred", tables),
+            table_notes=notes,
         )
     # CR/CRi and consolidation: (responders, evaluable) inferred jointly
     pairs = response_denominators()
@@ -371,48 +321,39 @@ def _comparisons() -> list[Comparison]:
         for _, a in pairs[pairs["group"] == NAIVE].iterrows()
         for _, b in pairs[pairs["group"] == EXPOSED].iterrows()
     ]
-    printed, p = p_of("cr_cri_p")
-    tables = [
+    responders = [
         np.array(
             [[a.responders, b.responders], [a.evaluable - a.responders, b.evaluable - b.responders]]
         )
         for a, b in combos
     ]
-    notes = [f"{a.responders}/{a.evaluable} vs {b.responders}/{b.evaluable}" for a, b in combos]
-    out.append(
-        Comparison(
-            "CR/CRi after brexu-cel",
-            "text",
-            "cr_cri_p",
-            cmp_group,
-            printed,
-            p,
-            tables,
-            ["CR/CRi", "no response"],
-            "counts inferred" + (" (unique)" if len(tables) == 1 else f" ({len(tables)} possible)"),
-            note="responders and evaluable patients inferred from 88.2%/91.6% and the consolidation percentages",
-            table_notes=notes,
-        )
-    )
-    printed, p = p_of("consolidation_p")
     cons = [_int("consolidation_count", arm) for arm in ARMS]
-    tables = [np.array([cons, [a.responders - cons[0], b.responders - cons[1]]]) for a, b in combos]
-    out.append(
-        Comparison(
+    consolidated = [
+        np.array([cons, [a.responders - cons[0], b.responders - cons[1]]]) for a, b in combos
+    ]
+    notes = [f"{a.responders}/{a.evaluable} vs {b.responders}/{b.evaluable}" for a, b in combos]
+    for label, pq, tables, rows, basis, note in (
+        (
+            "CR/CRi after brexu-cel",
+            "cr_cri_p",
+            responders,
+            ["CR/CRi", "no response"],
+            "counts inferred",
+            "responders and evaluable patients inferred from 88.2%/91.6% and the consolidation "
+            "percentages",
+        ),
+        (
             "Consolidation/maintenance among responders",
-            "text",
             "consolidation_p",
-            cmp_group,
-            printed,
-            p,
-            tables,
+            consolidated,
             ["yes", "no"],
-            "denominators inferred"
-            + (" (unique)" if len(tables) == 1 else f" ({len(tables)} possible)"),
-            note="denominator: responders, inferred as for CR/CRi",
-            table_notes=notes,
+            "denominators inferred",
+            "denominator: responders, inferred as for CR/CRi",
+        ),
+    ):
+        compare(
+            label, "text", pq, tables, rows, _possible(basis, tables), note=note, table_notes=notes
         )
-    )
     return out
 
 

@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from inoreport.book.results import ScorecardRow
 from inoreport.synthetic import fastsurv
 from inoreport.synthetic.allocation import (
     allocate,
@@ -1713,38 +1714,34 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
     return rows
 
 
+def _arm_count(statistic: str, quantity: str, arm: str, count, pub, **options) -> ScorecardRow:
+    """The scorecard row of the published count (or median) ``quantity`` of ``arm`` against
+    the cohort's ``count``, keyed by it; ``options`` go to :func:`count_row`."""
+    return keyed(
+        count_row(statistic, pub(R(quantity, arm)), count, source=SOURCE, **options),
+        R(quantity, arm),
+    )
+
+
 def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
     """Table 1 and Table 2 rows of one arm (counts, medians), as scorecard rows."""
-    rows, src = [], SOURCE
-    for col, mapping in TABLE1_COUNTS.items():
+    rows = []
+    categories = [
+        (col, cat, q, category_label(col, cat))
+        for col, mapping in TABLE1_COUNTS.items()
+        for cat, q in mapping.items()
+    ] + [("age_group", g, q, f"age {g}") for g, q in AGE_GROUP_IDS.items()]
+    for col, cat, q, label in categories:
         short = short_rows.get(f"{col} {arm}")
-        for cat, q in mapping.items():
-            rows.append(
-                keyed(
-                    count_row(
-                        f"{category_label(col, cat)}, {arm}",
-                        pub(R(q, arm)),
-                        int((sub[col] == cat).sum()),
-                        source=src,
-                        at_least=short is not None,
-                        note=_short_note(short),
-                    ),
-                    R(q, arm),
-                )
-            )
-    short = short_rows.get(f"age_group {arm}")
-    for g, q in AGE_GROUP_IDS.items():
         rows.append(
-            keyed(
-                count_row(
-                    f"age {g}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["age_group"] == g).sum()),
-                    source=src,
-                    at_least=short is not None,
-                    note=_short_note(short),
-                ),
-                R(q, arm),
+            _arm_count(
+                f"{label}, {arm}",
+                q,
+                arm,
+                int((sub[col] == cat).sum()),
+                pub,
+                at_least=short is not None,
+                note=_short_note(short),
             )
         )
     for label, quantity, column in (
@@ -1752,17 +1749,7 @@ def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
         ("median prior lines", "prior_lines_median", "prior_lines"),
         ("median hospital days", "hospital_days_median", "hospital_days"),
     ):
-        rows.append(
-            keyed(
-                count_row(
-                    f"{label}, {arm}",
-                    pub(R(quantity, arm)),
-                    float(sub[column].median()),
-                    source=src,
-                ),
-                R(quantity, arm),
-            )
-        )
+        rows.append(_arm_count(f"{label}, {arm}", quantity, arm, float(sub[column].median()), pub))
     for col, q in (
         ("early_death_30d", "early_death_30d_count"),
         ("tocilizumab", "tocilizumab_count"),
@@ -1770,38 +1757,18 @@ def _arm_table_rows(sub: pd.DataFrame, arm: str, pub, short_rows: dict) -> list:
         ("anakinra", "anakinra_count"),
     ):
         rows.append(
-            keyed(
-                count_row(
-                    f"{category_label(col, True)}, {arm}",
-                    pub(R(q, arm)),
-                    int(sub[col].sum()),
-                    source=src,
-                ),
-                R(q, arm),
-            )
+            _arm_count(f"{category_label(col, True)}, {arm}", q, arm, int(sub[col].sum()), pub)
         )
     for grade, q in (("1-2", "crs_grade_1_2_count"), ("3-4", "crs_grade_3_4_count")):
         rows.append(
-            keyed(
-                count_row(
-                    f"CRS grade {grade}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["crs_grade"] == grade).sum()),
-                    source=src,
-                ),
-                R(q, arm),
+            _arm_count(
+                f"CRS grade {grade}, {arm}", q, arm, int((sub["crs_grade"] == grade).sum()), pub
             )
         )
     for grade, q in (("1-2", "icans_grade_1_2_count"), ("3-4", "icans_grade_3_4_count")):
         rows.append(
-            keyed(
-                count_row(
-                    f"ICANS grade {grade}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["icans_grade"] == grade).sum()),
-                    source=src,
-                ),
-                R(q, arm),
+            _arm_count(
+                f"ICANS grade {grade}, {arm}", q, arm, int((sub["icans_grade"] == grade).sum()), pub
             )
         )
     return rows
@@ -1818,14 +1785,12 @@ def _arm_course_rows(sub: pd.DataFrame, arm: str, pub, readings: Readings) -> li
         ("other maintenance", "consolidation_other_count"),
     ):
         rows.append(
-            keyed(
-                count_row(
-                    f"consolidation {kind}, {arm}",
-                    pub(R(q, arm)),
-                    int((sub["consolidation"] == kind).sum()),
-                    source=src,
-                ),
-                R(q, arm),
+            _arm_count(
+                f"consolidation {kind}, {arm}",
+                q,
+                arm,
+                int((sub["consolidation"] == kind).sum()),
+                pub,
             )
         )
     n_cr = int(sub["cr_cri"].eq(True).sum())
@@ -1979,28 +1944,18 @@ def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
                 R(q, "model_2"),
             )
         )
-        rows.append(
-            ratio_row(
-                hr_statistic(term, "low"),
-                float(published_row["ci_low"]),
-                lo,
-                "held_out",
-                tolerance=0.5,
-                source=src,
-                note="interval width depends on event counts",
+        for limit, ours in (("low", lo), ("high", hi)):
+            rows.append(
+                ratio_row(
+                    hr_statistic(term, limit),
+                    float(published_row[f"ci_{limit}"]),
+                    ours,
+                    "held_out",
+                    tolerance=0.5,
+                    source=src,
+                    note="interval width depends on event counts",
+                )
             )
-        )
-        rows.append(
-            ratio_row(
-                hr_statistic(term, "high"),
-                float(published_row["ci_high"]),
-                hi,
-                "held_out",
-                tolerance=0.5,
-                source=src,
-                note="interval width depends on event counts",
-            )
-        )
     fit1 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_1)
     hr, lo, hi = fit1["ino_exposed"]
     rows.append(

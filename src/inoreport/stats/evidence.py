@@ -74,6 +74,7 @@ __all__ = [
     "risk_ratio",
     "sceptical_prior",
     "standard_priors",
+    "two_sided_z",
     "vague_prior",
     "wilson_interval",
 ]
@@ -83,10 +84,15 @@ class EvidenceInputError(ValueError):
     """An estimate, interval or count that cannot be used (says what to change)."""
 
 
-def _z(level: float) -> float:
+def two_sided_z(level: float, error: type[ValueError] = EvidenceInputError) -> float:
+    """The standard normal quantile of a two-sided interval at confidence ``level`` (a
+    proportion, e.g. 0.95 -> 1.96); a level outside (0, 1) raises ``error``."""
     if not 0 < level < 1:
-        raise EvidenceInputError(f"confidence level {level}; expected a number between 0 and 1")
+        raise error(f"confidence level {level}; expected a number between 0 and 1")
     return float(stats.norm.ppf(0.5 + level / 2))
+
+
+_z = two_sided_z
 
 
 def _check_ratio_ci(estimate: float, ci_low: float, ci_high: float, what: str = "ratio") -> None:

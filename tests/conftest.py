@@ -38,3 +38,23 @@ def lung_by_sex(lung) -> pd.DataFrame:
 def lung_r() -> pd.DataFrame:
     """``lung`` exactly as R wrote it for the reference fixtures (status 1/2)."""
     return pd.read_csv(REFERENCE / "fixtures" / "data_lung.csv")
+
+
+@pytest.fixture
+def transition_cohort() -> pd.DataFrame:
+    """A small two-arm cohort with a state before and after (one row a patient) for the
+    transition counts and their figure.
+
+    5 high -> 4 low + 1 high in arm A; 7 high -> 2 low + 5 high, 3 low -> low, 1 low -> high
+    in arm B; 2 low -> low in arm A.
+    """
+    rows = (
+        [("A", "high", "low")] * 4
+        + [("A", "high", "high")]
+        + [("A", "low", "low")] * 2
+        + [("B", "high", "low")] * 2
+        + [("B", "high", "high")] * 5
+        + [("B", "low", "low")] * 3
+        + [("B", "low", "high")]
+    )
+    return pd.DataFrame(rows, columns=["arm", "before", "after"])

@@ -12,25 +12,9 @@ from inoreport.figures import base, transitions
 from inoreport.stats import small_cohorts as burden
 
 
-@pytest.fixture
-def cohort():
-    # 5 high -> 4 low + 1 high in arm A; 7 high -> 2 low + 5 high, 3 low -> low, 1 low -> high
-    # in arm B; 2 low -> low in arm A.
-    rows = (
-        [("A", "high", "low")] * 4
-        + [("A", "high", "high")]
-        + [("A", "low", "low")] * 2
-        + [("B", "high", "low")] * 2
-        + [("B", "high", "high")] * 5
-        + [("B", "low", "low")] * 3
-        + [("B", "low", "high")]
-    )
-    return pd.DataFrame(rows, columns=["arm", "before", "after"])
-
-
-def test_flow_plot_alt_text_lists_every_move_and_badge(cohort):
+def test_flow_plot_alt_text_lists_every_move_and_badge(transition_cohort):
     counts = burden.transition_counts(
-        cohort, "before", "after", by="arm", levels=["high", "low"], order=["A", "B"]
+        transition_cohort, "before", "after", by="arm", levels=["high", "low"], order=["A", "B"]
     )
     fig = transitions.transition_flow_plot(
         counts,

@@ -20,44 +20,30 @@ from inoreport.stats.survival import kaplan_meier
 # --------------------------------------------------------------------------- transitions
 
 
-@pytest.fixture
-def cohort():
-    # 5 high -> 4 low + 1 high in arm A; 7 high -> 2 low + 5 high, 3 low -> low, 1 low -> high
-    # in arm B; 2 low -> low in arm A.
-    rows = (
-        [("A", "high", "low")] * 4
-        + [("A", "high", "high")]
-        + [("A", "low", "low")] * 2
-        + [("B", "high", "low")] * 2
-        + [("B", "high", "high")] * 5
-        + [("B", "low", "low")] * 3
-        + [("B", "low", "high")]
-    )
-    return pd.DataFrame(rows, columns=["arm", "before", "after"])
-
-
-def test_transition_counts_keep_zero_cells_and_total(cohort):
+def test_transition_counts_keep_zero_cells_and_total(transition_cohort):
     counts = burden.transition_counts(
-        cohort, "before", "after", by="arm", levels=["high", "low"], order=["B", "A"]
+        transition_cohort, "before", "after", by="arm", levels=["high", "low"], order=["B", "A"]
     )
     assert list(counts["group"].unique()) == ["B", "A"]
     assert len(counts) == 8  # 2 groups x 2 x 2, including A low->high = 0
     a = counts[counts["group"] == "A"].set_index(["before", "after"])["n"]
     assert a[("high", "low")] == 4 and a[("high", "high")] == 1
     assert a[("low", "low")] == 2 and a[("low", "high")] == 0
-    assert counts["n"].sum() == len(cohort)
+    assert counts["n"].sum() == len(transition_cohort)
 
 
-def test_transition_counts_reject_unknown_state(cohort):
-    cohort.loc[3, "after"] = "medium"
+def test_transition_counts_reject_unknown_state(transition_cohort):
+    transition_cohort.loc[3, "after"] = "medium"
     with pytest.raises(BurdenInputError, match=r"column 'after', row 3: value 'medium'"):
-        burden.transition_counts(cohort, "before", "after", by="arm", levels=["high", "low"])
+        burden.transition_counts(
+            transition_cohort, "before", "after", by="arm", levels=["high", "low"]
+        )
 
 
-def test_transition_group_names_each_path(cohort):
+def test_transition_group_names_each_path(transition_cohort):
     path = burden.transition_group(
-        cohort["before"],
-        cohort["after"],
+        transition_cohort["before"],
+        transition_cohort["after"],
         good="low",
         bad="high",
         labels={"achieved": "achieved LTB", "maintained bad": "maintained HTB"},
@@ -68,12 +54,20 @@ def test_transition_group_names_each_path(cohort):
     assert counts["maintained HTB"] == 6
     assert counts["lost"] == 1
     with pytest.raises(BurdenInputError, match="label key 'won'"):
-        burden.transition_group(cohort["before"], cohort["after"], "low", "high", {"won": "x"})
+        burden.transition_group(
+            transition_cohort["before"], transition_cohort["after"], "low", "high", {"won": "x"}
+        )
 
 
-def test_conversion_table_exact_cis_match_r_binom_test(cohort):
+def test_conversion_table_exact_cis_match_r_binom_test(transition_cohort):
     conv = burden.conversion_table(
-        cohort, "before", "after", by="arm", source="high", target="low", order=["A", "B"]
+        transition_cohort,
+        "before",
+        "after",
+        by="arm",
+        source="high",
+        target="low",
+        order=["A", "B"],
     )
     t = conv.table.set_index("group")
     assert (t.loc["A", "n_converted"], t.loc["A", "n_source"]) == (4, 5)
@@ -90,8 +84,10 @@ def test_conversion_table_exact_cis_match_r_binom_test(cohort):
     assert conv.counts_2x2().tolist() == [[4, 1], [2, 5]]
 
 
-def test_flow_links_geometry_adds_up(cohort):
-    counts = burden.transition_counts(cohort, "before", "after", by="arm", levels=["high", "low"])
+def test_flow_links_geometry_adds_up(transition_cohort):
+    counts = burden.transition_counts(
+        transition_cohort, "before", "after", by="arm", levels=["high", "low"]
+    )
     one = counts[counts["group"] == "B"]
     links = burden.flow_links(one, levels=["high", "low"], gap=0.05)
     assert set(zip(links["before"], links["after"], strict=True)) == {

@@ -669,26 +669,17 @@ def forest_plot(
             weight = "bold" if heading[i] else "normal"
             fig.text(fx(margin), y, label_texts[i], transform=row_tr, ha="left", va="center",
                      fontsize=font, fontweight=weight)  # fmt: skip
-            if show_n and n_texts[i]:
-                fig.text(
-                    fx(x_n),
-                    y,
-                    n_texts[i],
-                    transform=row_tr,
-                    ha="center",
-                    va="center",
-                    fontsize=font,
-                )
-            if show_p and p_texts[i]:
-                fig.text(
-                    fx(x_p),
-                    y,
-                    p_texts[i],
-                    transform=row_tr,
-                    ha="center",
-                    va="center",
-                    fontsize=font,
-                )
+            for shown, texts, x in ((show_n, n_texts, x_n), (show_p, p_texts, x_p)):
+                if shown and texts[i]:  # the n column, then the p column
+                    fig.text(
+                        fx(x),
+                        y,
+                        texts[i],
+                        transform=row_tr,
+                        ha="center",
+                        va="center",
+                        fontsize=font,
+                    )
             lab = str(r[key_col])
             paired = pub is not None and lab in pub.index and not heading[i] and not reference[i]
             y_ours = y + offset if paired else y

@@ -46,6 +46,8 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, stats
 
+from inoreport.stats.evidence import two_sided_z
+
 __all__ = [
     "CausalInputError",
     "ConfoundingScenario",
@@ -86,9 +88,7 @@ class CausalInputError(ValueError):
 
 
 def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise CausalInputError(f"confidence level {level}; expected a number between 0 and 1")
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return two_sided_z(level, CausalInputError)
 
 
 # --------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ __all__ = [
     "risk_ratio",
     "sceptical_prior",
     "standard_priors",
+    "two_sided_z",
     "vague_prior",
     "wilson_interval",
 ]
@@ -83,10 +84,15 @@ class EvidenceInputError(ValueError):
     """An estimate, interval or count that cannot be used (says what to change)."""
 
 
-def _z(level: float) -> float:
+def two_sided_z(level: float, error: type[ValueError] = EvidenceInputError) -> float:
+    """The standard normal quantile of a two-sided interval at confidence ``level`` (a
+    proportion, e.g. 0.95 -> 1.96); a level outside (0, 1) raises ``error``."""
     if not 0 < level < 1:
-        raise EvidenceInputError(f"confidence level {level}; expected a number between 0 and 1")
+        raise error(f"confidence level {level}; expected a number between 0 and 1")
     return float(stats.norm.ppf(0.5 + level / 2))
+
+
+_z = two_sided_z
 
 
 def _check_ratio_ci(estimate: float, ci_low: float, ci_high: float, what: str = "ratio") -> None:
@@ -155,8 +161,26 @@ def log_ratio_normal(
     )
 
 
+class _NormalOnLogRatio:
+    """What a normal distribution of the log ratio (``mean``, ``sd``) says on the ratio scale;
+    shared by a prior and a posterior."""
+
+    mean: float
+    sd: float
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Central (equal-tailed) interval on the ratio scale: for a prior its central prior
+        interval, for a posterior its credible interval."""
+        z = _z(level)
+        return math.exp(self.mean - z * self.sd), math.exp(self.mean + z * self.sd)
+
+    def prob_above(self, threshold: float) -> float:
+        """Probability that the ratio exceeds ``threshold`` (e.g. 1 or 1.25)."""
+        return float(stats.norm.sf(math.log(threshold), self.mean, self.sd))
+
+
 @dataclass(frozen=True)
-class NormalPrior:
+class NormalPrior(_NormalOnLogRatio):
     """A normal prior on the log ratio: ``N(mean, sd**2)``.
 
     ``name`` is a stable machine key ("sceptical", "vague", "enthusiastic", "pessimistic"…);
@@ -178,15 +202,6 @@ class NormalPrior:
     @property
     def centre_ratio(self) -> float:
         return math.exp(self.mean)
-
-    def interval(self, level: float = 0.95) -> tuple[float, float]:
-        """Central prior interval on the ratio scale."""
-        z = _z(level)
-        return math.exp(self.mean - z * self.sd), math.exp(self.mean + z * self.sd)
-
-    def prob_above(self, threshold: float) -> float:
-        """Prior probability that the ratio exceeds ``threshold``."""
-        return float(stats.norm.sf(math.log(threshold), self.mean, self.sd))
 
     @property
     def events_equivalent(self) -> float:
@@ -296,7 +311,7 @@ def standard_priors(
 
 
 @dataclass(frozen=True)
-class Posterior:
+class Posterior(_NormalOnLogRatio):
     """Normal posterior for the log ratio under one prior."""
 
     prior: NormalPrior
@@ -308,15 +323,6 @@ class Posterior:
     def median_ratio(self) -> float:
         """Posterior median of the ratio (= exp of the posterior mean of the log ratio)."""
         return math.exp(self.mean)
-
-    def interval(self, level: float = 0.95) -> tuple[float, float]:
-        """Equal-tailed credible interval on the ratio scale."""
-        z = _z(level)
-        return math.exp(self.mean - z * self.sd), math.exp(self.mean + z * self.sd)
-
-    def prob_above(self, threshold: float) -> float:
-        """Posterior probability that the ratio exceeds ``threshold`` (e.g. 1 or 1.25)."""
-        return float(stats.norm.sf(math.log(threshold), self.mean, self.sd))
 
     def prob_below(self, threshold: float) -> float:
         """Posterior probability that the ratio is below ``threshold``."""

@@ -60,6 +60,18 @@ def _where(frame: pd.DataFrame, mask: np.ndarray) -> str:
     return f"row {first}{more}"
 
 
+def bad_value_error(
+    frame: pd.DataFrame, bad: np.ndarray, values, who: str, what: str, expected: str, more=True
+) -> SurvivalInputError:
+    """The error for the first True of ``bad``: "<who>: <what>, row <label>: value <value>;
+    <expected>" (``values``: the column or array read; with ``more`` the row also says how
+    many more rows fail)."""
+    pos = np.flatnonzero(bad)[0]
+    where = _where(frame, bad) if more else f"row {show(frame.index[pos])}"
+    value = values.iloc[pos] if isinstance(values, pd.Series) else values[pos]
+    return SurvivalInputError(f"{who}: {what}, {where}: value {show(value)}; {expected}")
+
+
 def check_time(frame: pd.DataFrame, col: str, who: str) -> np.ndarray:
     """Follow-up times as float64: numeric, present, finite, >= 0."""
     raw = frame[col]
@@ -70,10 +82,13 @@ def check_time(frame: pd.DataFrame, col: str, who: str) -> np.ndarray:
     values = pd.to_numeric(raw, errors="coerce")
     bad_text = values.isna().to_numpy() & raw.notna().to_numpy()
     if bad_text.any():
-        pos = np.flatnonzero(bad_text)[0]
-        raise SurvivalInputError(
-            f"{who}: column {col!r}, {_where(frame, bad_text)}: value {show(raw.iloc[pos])}; "
-            "expected a follow-up time (a number >= 0)"
+        raise bad_value_error(
+            frame,
+            bad_text,
+            raw,
+            who,
+            f"column {col!r}",
+            "expected a follow-up time (a number >= 0)",
         )
     t = values.to_numpy(dtype=float)
     missing = np.isnan(t)
@@ -125,10 +140,7 @@ def _checked_codes(frame: pd.DataFrame, col: str, who: str, missing: str, invali
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     bad = ~valid(values)
     if bad.any():
-        pos = np.flatnonzero(bad)[0]
-        raise SurvivalInputError(
-            f"{who}: column {col!r}, {_where(frame, bad)}: value {show(raw.iloc[pos])}; {invalid}"
-        )
+        raise bad_value_error(frame, bad, raw, who, f"column {col!r}", invalid)
     return raw, values
 
 

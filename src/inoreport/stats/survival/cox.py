@@ -18,6 +18,7 @@ from scipy import linalg, stats
 from inoreport.stats.survival._common import (
     SurvivalInputError,
     as_frame,
+    bad_value_error,
     check_event,
     check_time,
     label,
@@ -517,10 +518,14 @@ def _check_weights(frame: pd.DataFrame, raw: np.ndarray, spec, who: str) -> np.n
     bad = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
     bad |= np.isnan(values) & pd.notna(raw)
     if bad.any():
-        pos = np.flatnonzero(bad)[0]
-        raise SurvivalInputError(
-            f"{who}: {what}, row {show(frame.index[pos])}: value {show(raw[pos])}; expected a "
-            "case weight (a finite number > 0, as R's coxph requires)"
+        raise bad_value_error(
+            frame,
+            bad,
+            raw,
+            who,
+            what,
+            "expected a case weight (a finite number > 0, as R's coxph requires)",
+            more=False,
         )
     return values
 

@@ -12,6 +12,7 @@ from inoreport.stats.survival._common import (
     R_TOLERANCE,
     SurvivalInputError,
     as_frame,
+    bad_value_error,
     check_conf_type,
     check_event,
     check_time,
@@ -19,7 +20,6 @@ from inoreport.stats.survival._common import (
     group_codes,
     label,
     require_columns,
-    show,
     timefix,
     z_value,
 )
@@ -490,10 +490,8 @@ def _check_weights(frame: pd.DataFrame, weights, who: str) -> np.ndarray:
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     bad = (np.isnan(values) & raw.notna().to_numpy()) | (values < 0) | np.isinf(values)
     if bad.any():
-        pos = np.flatnonzero(bad)[0]
-        raise SurvivalInputError(
-            f"{who}: {what}, row {show(frame.index[pos])}: value {show(raw.iloc[pos])}; "
-            "expected a case weight (a finite number >= 0)"
+        raise bad_value_error(
+            frame, bad, raw, who, what, "expected a case weight (a finite number >= 0)", more=False
         )
     return values
 

@@ -19,7 +19,7 @@ from inoreport import published
 from inoreport.book.page import Markdown
 from inoreport.book.results import ScorecardRow
 from inoreport.cohort import Cohort
-from inoreport.figures.plots import FigureHTML, km_plot, show
+from inoreport.figures.plots import FigureHTML, show
 from inoreport.figures.transitions import distribution_plot, power_curve_plot
 from inoreport.stats import small_cohorts
 from inoreport.stats.causal import schoenfeld_events
@@ -34,7 +34,6 @@ from inoreport.studies.alcalde_mellado.chapter import (
     p_text,
     percent_text,
     pub,
-    risk_times,
 )
 from inoreport.studies.alcalde_mellado.horizon import censored_at
 from inoreport.synthetic.common import keyed
@@ -199,17 +198,7 @@ def efs_figure(chapter: AlcaldeChapter, result: EFSByArm) -> FigureHTML:
     """Kaplan–Meier EFS by arm with the number at risk; past the calibrated horizon the
     curves are drawn as extrapolated."""
     horizon, landmark = chapter.horizon, chapter.landmark
-    fig = km_plot(
-        result.km,
-        logrank=result.logrank,
-        risk_times=risk_times(chapter.data),
-        xlabel="Months from infusion",
-        ylabel="Event-free survival (%)",
-        percent=True,
-        synthetic=chapter.synthetic,
-        endpoint="event-free survival",
-        calibrated_horizon=horizon,
-    )
+    fig = common.efs_plot(chapter, result.km, logrank=result.logrank)
     horizon_words = (
         f" Fitted to the published {landmark:g}-month EFS only: beyond {horizon:g} months the "
         "curves are extrapolated (grey, dashed), and the log-rank p uses follow-up up to "

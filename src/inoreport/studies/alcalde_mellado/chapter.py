@@ -20,6 +20,7 @@ from inoreport import published
 from inoreport.book.page import Markdown
 from inoreport.book.results import ScorecardRow
 from inoreport.cohort import Cohort
+from inoreport.figures.plots import km_plot
 from inoreport.stats.tables import format_p, format_percent
 from inoreport.studies.alcalde_mellado.horizon import calibrated_horizon
 from inoreport.synthetic.common import keyed, landmark_row, p_row
@@ -226,4 +227,21 @@ def open_chapter(name: str, cohort: Cohort, landmarks) -> AlcaldeChapter:
         landmark=float(landmarks[0]),
         roles=roles,
         horizon=calibrated_horizon(roles) if roles else None,
+    )
+
+
+def efs_plot(chapter: AlcaldeChapter, km, **options):
+    """Kaplan–Meier event-free survival (%) against months from infusion, with the number at
+    risk every 6 months and the curves past the calibrated horizon drawn as extrapolated;
+    ``options`` (log-rank, colours, legend title) go to :func:`km_plot`."""
+    return km_plot(
+        km,
+        risk_times=risk_times(chapter.data),
+        xlabel="Months from infusion",
+        ylabel="Event-free survival (%)",
+        percent=True,
+        synthetic=chapter.synthetic,
+        endpoint="event-free survival",
+        calibrated_horizon=chapter.horizon,
+        **options,
     )

@@ -19,7 +19,7 @@ from inoreport import published
 from inoreport.book.page import Markdown, scorecard_value
 from inoreport.book.results import ScorecardRow
 from inoreport.cohort import Cohort
-from inoreport.figures.plots import FigureHTML, alt_text, km_plot, show
+from inoreport.figures.plots import FigureHTML, alt_text, show
 from inoreport.figures.transitions import composition_plot, transition_flow_plot
 from inoreport.stats import small_cohorts
 from inoreport.stats.contingency import clopper_pearson
@@ -34,7 +34,6 @@ from inoreport.studies.alcalde_mellado.chapter import (
     percent_text,
     printed,
     pub,
-    risk_times,
 )
 from inoreport.studies.alcalde_mellado.horizon import censored_at
 from inoreport.studies.audit import (
@@ -372,17 +371,11 @@ def _horizon_words(chapter: AlcaldeChapter) -> str:
 
 
 def _efs_plot(chapter: AlcaldeChapter, result: EFSBy, colours: dict, legend: str, **options):
-    return km_plot(
+    return common.efs_plot(
+        chapter,
         result.km,
-        risk_times=risk_times(chapter.data),
-        xlabel="Months from infusion",
-        ylabel="Event-free survival (%)",
-        percent=True,
-        synthetic=chapter.synthetic,
-        endpoint="event-free survival",
         colors={g: colours[g] for g in result.order},
         legend_title=legend,
-        calibrated_horizon=chapter.horizon,
         **options,
     )
 

@@ -888,26 +888,35 @@ def allocate_table2(d: Draft) -> None:
         t2[arm]["crs_evaluable"] = _denominator(
             t2[arm]["crs_any"], t2[arm]["crs_any_pct"], arm_counts[arm]["n"], f"rocca CRS {arm}"
         )
-    crs_cons = []
-    for arm in N_ARMS:
-        m, c = arm_mask[arm], t2[arm]
-        crs_cons += [
-            exactly(m, "1-2", c["crs_12"], f"CRS 1-2 {arm}"),
-            exactly(m, "3-4", c["crs_34"], f"CRS 3-4 {arm}"),
-            exactly(m, "not evaluable", arm_counts[arm]["n"] - c["crs_evaluable"], f"CRS NE {arm}"),
-        ]
+
+    def grade_constraints(key: str, label: str, with_not_evaluable: bool = False) -> list:
+        """Per arm, the published grade 1-2 and 3-4 counts of ``key`` (and for CRS the
+        patients not evaluable: the arm minus its evaluable denominator)."""
+        cons = []
+        for arm in N_ARMS:
+            m, c = arm_mask[arm], t2[arm]
+            cons += [
+                exactly(m, "1-2", c[f"{key}_12"], f"{label} 1-2 {arm}"),
+                exactly(m, "3-4", c[f"{key}_34"], f"{label} 3-4 {arm}"),
+            ]
+            if with_not_evaluable:
+                not_evaluable = arm_counts[arm]["n"] - c["crs_evaluable"]
+                cons.append(exactly(m, "not evaluable", not_evaluable, f"{label} NE {arm}"))
+        return cons
+
     frame["crs_grade"] = allocate(
-        CRS_GRADES, crs_cons, np.array([0.15, 0.7, 0.1, 0.05]), r2, name="CRS"
+        CRS_GRADES,
+        grade_constraints("crs", "CRS", with_not_evaluable=True),
+        np.array([0.15, 0.7, 0.1, 0.05]),
+        r2,
+        name="CRS",
     )
-    icans_cons = []
-    for arm in N_ARMS:
-        m, c = arm_mask[arm], t2[arm]
-        icans_cons += [
-            exactly(m, "1-2", c["icans_12"], f"ICANS 1-2 {arm}"),
-            exactly(m, "3-4", c["icans_34"], f"ICANS 3-4 {arm}"),
-        ]
     frame["icans_grade"] = allocate(
-        ICANS_GRADES, icans_cons, np.array([0.45, 0.3, 0.25]), r2, name="ICANS"
+        ICANS_GRADES,
+        grade_constraints("icans", "ICANS"),
+        np.array([0.45, 0.3, 0.25]),
+        r2,
+        name="ICANS",
     )
     crs_any = np.isin(frame["crs_grade"], ["1-2", "3-4"])
     icans_any = frame["icans_grade"].to_numpy() != "none"

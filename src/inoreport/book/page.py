@@ -53,7 +53,8 @@ class Table:
 
     def to_html(self) -> str:
         shown = visible(self.frame)
-        text = shown.to_html(index=False, classes="table", border=0, escape=True, na_rep="—")
+        heading = (BADGE if self.synthetic else "") + (self.caption or "")
+        text = table_html(shown, heading or None, na_rep="—").data
         text = text.replace(' style="text-align: right;"', "")
         if self.widths:
             if len(self.widths) != shown.shape[1]:
@@ -64,9 +65,6 @@ class Table:
             cols = "".join(f'<col style="width:{w}%">' for w in self.widths)
             text = text.replace("<thead>", f"<colgroup>{cols}</colgroup><thead>", 1)
             text = text.replace("<table ", '<table style="table-layout:fixed" ', 1)
-        badge = BADGE if self.synthetic else ""
-        if self.caption or badge:
-            text = text.replace(">", f"><caption>{badge}{self.caption or ''}</caption>", 1)
         if self.collapsed:
             text = f"<details><summary>{self.collapsed}</summary>{text}</details>"
         return text

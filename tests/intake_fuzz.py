@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -33,6 +32,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 from hypothesis import strategies as st
+from support import close  # math.isclose, a missing reference value matched only by None
 
 from inoreport import cli
 from inoreport.book.build import read_notebook
@@ -325,14 +325,6 @@ def run_r(specs: list[dict], folder: Path) -> list[dict]:
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def _close(ours, theirs, rel: float, abs_: float = 1e-8) -> bool:
-    if theirs is None or (isinstance(theirs, float) and math.isnan(theirs)):
-        return ours is None
-    if ours is None:
-        return False
-    return math.isclose(ours, theirs, rel_tol=rel, abs_tol=abs_)
-
-
 def compare_with_r(results: dict, r: dict) -> list[str]:
     """Differences between our results.json and R's numbers (empty when they agree)."""
     if "error" in r:
@@ -343,18 +335,18 @@ def compare_with_r(results: dict, r: dict) -> list[str]:
     for ours, theirs in zip(results["km"], r["km"], strict=True):
         if (ours["n"], ours["events"]) != (theirs["n"], theirs["events"]):
             diffs.append(f"km n/events {ours['n']}/{ours['events']} vs R {theirs}")
-        if not _close(ours["median"], theirs["median"], 1e-9):
+        if not close(ours["median"], theirs["median"], 1e-9, 1e-8):
             diffs.append(f"median {ours['median']} vs R {theirs['median']}")
         for a, b in zip(ours["median_ci"], theirs["median_ci"], strict=True):
-            if not _close(a, b, 1e-9):
+            if not close(a, b, 1e-9, 1e-8):
                 diffs.append(f"median CI {ours['median_ci']} vs R {theirs['median_ci']}")
                 break
         for lm, ref in zip(ours["landmarks"], theirs["landmarks"], strict=True):
             if lm["time"] > theirs["last"]:
                 continue  # beyond follow-up: R's extend=TRUE carries the last value, we say NA
-            if not _close(lm["survival"], ref["survival"], 1e-9):
+            if not close(lm["survival"], ref["survival"], 1e-9, 1e-8):
                 diffs.append(f"S({lm['time']}) {lm['survival']} vs R {ref['survival']}")
-    if not _close(results["logrank"]["chisq"], r["logrank"]["chisq"], 1e-6):
+    if not close(results["logrank"]["chisq"], r["logrank"]["chisq"], 1e-6, 1e-8):
         diffs.append(f"log-rank {results['logrank']['chisq']} vs R {r['logrank']['chisq']}")
     ours_cox = [row for row in results["cox"]]
     if len(ours_cox) != len(r["cox"]):
@@ -367,7 +359,7 @@ def compare_with_r(results: dict, r: dict) -> list[str]:
         if ref.get("warning"):
             continue  # R warns the fit did not converge; its numbers are not a reference
         for key in ("coef", "p"):
-            if not _close(row[key], ref[key], 1e-4, 1e-6):
+            if not close(row[key], ref[key], 1e-4, 1e-6):
                 diffs.append(f"Cox {row['model']} {row['term']!r} {key} {row[key]} vs R {ref[key]}")
     return diffs
 

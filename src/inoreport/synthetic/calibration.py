@@ -38,12 +38,37 @@ class FitTarget:
     key: str
     published: float
     scale: float
+    #: "both": |gap| <= 1 is met; "above" / "below": everything beyond ``published`` on
+    #: that side is met too (a printed "<.0001"); "magnitude": the sign of the statistic
+    #: does not matter (a printed p whose interval reaches 1).
+    side: str = "both"
+
+    def __post_init__(self):
+        if self.side not in SIDES:
+            raise ValueError(f"{self.key}: side must be one of {SIDES}, got {self.side!r}")
+
+
+SIDES = ("both", "above", "below", "magnitude")
+
+
+def _one_sided(gap: np.ndarray, realised: np.ndarray, targets: Sequence[FitTarget]) -> np.ndarray:
+    """Gaps with the sides of :class:`FitTarget` applied (``realised`` in target units)."""
+    pub = np.array([t.published for t in targets])
+    scale = np.array([t.scale for t in targets])
+    sides = np.array([t.side for t in targets])
+    gap = np.where(sides == "above", np.minimum(gap, 0.0), gap)
+    gap = np.where(sides == "below", np.maximum(gap, 0.0), gap)
+    magnitude = (np.abs(realised) - pub) / scale
+    return np.where(sides == "magnitude", magnitude, gap)
 
 
 def normalised_gap(realised: np.ndarray, targets: Sequence[FitTarget]) -> np.ndarray:
     pub = np.array([t.published for t in targets])
     scale = np.array([t.scale for t in targets])
-    gap = (np.asarray(realised, float) - pub) / scale
+    realised = np.asarray(realised, float)
+    gap = (realised - pub) / scale
+    if any(t.side != "both" for t in targets):
+        gap = _one_sided(gap, realised, targets)
     return np.where(np.isfinite(gap), gap, 10.0)
 
 
@@ -68,8 +93,13 @@ def fixed_point(
     theta = np.asarray(theta0, float)
     best_theta, best_loss = theta, np.inf
 
+    sided = any(t.side != "both" for t in targets)
+
     def residuals(th):
-        r = (surrogate(th) - (pub + shift)) / scale
+        value = surrogate(th)
+        r = (value - (pub + shift)) / scale
+        if sided:
+            r = _one_sided(r, value - shift, targets)
         if regularise is not None:
             r = np.concatenate([r, regularise(th)])
         return r

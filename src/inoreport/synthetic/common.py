@@ -248,6 +248,40 @@ def held_out_p_row(statistic, pub, ref, reproduced, source="", note="") -> Score
     return keyed(row, ref)
 
 
+def separation_row(
+    statistic, pub, ref, reproduced, test: str, role="calibrated", source="", note=""
+) -> ScorecardRow:
+    """A p-value of a comparison between groups, met when it *prints* as the paper printed it
+    (``.02`` means 0.015 <= p < 0.025; ``<.0001`` means below 0.0001; see
+    :mod:`.separation`). ``test`` names the test computed (and whether the paper names it);
+    ``ref`` is the published row's key, read through ``pub``."""
+    from inoreport.synthetic.separation import printed_interval, within_printed
+
+    published_row = pub.row(ref)
+    printed = str(published_row["printed"])
+    low, high = printed_interval(printed)
+    rep = float(reproduced)
+    tolerance = f"prints as {printed}: " + (
+        f"p < {high:g}"
+        if low == 0.0
+        else f"p > {low:g}"
+        if high == 1.0
+        else f"{low:g} ≤ p < {high:g}"
+    )
+    row = _estimate_row(
+        statistic,
+        printed,
+        float(f"{rep:.3g}") if rep >= 1e-4 else float(f"{rep:.2e}"),
+        role,
+        within_printed(rep, printed),
+        tolerance,
+        "p",
+        source,
+        "; ".join(x for x in (test, note) if x),
+    )
+    return keyed(row, ref)
+
+
 def parse_date(text, end_of_month: bool = False) -> dt.date:
     """An ISO date; a month (``2023-08``) is its first day, or its last with ``end_of_month``."""
     text = str(text).strip()

@@ -1,0 +1,171 @@
+"""Differences between groups as calibration targets: printed p-values and their tolerance.
+
+A paper prints a p-value to a few digits; the printed text is all we know, so the target is
+the interval of values that print that way:
+
+* ``.02`` means 0.015 <= p < 0.025; ``0.80`` means 0.795 <= p < 0.805; ``.048`` means
+  0.0475 <= p < 0.0485;
+* ``<.0001`` means p < 0.0001 (and ``>.99`` means p > 0.99).
+
+The calibration works on the two-sided normal score ``z = Φ⁻¹(1 − p/2)`` rather than on p:
+a log-rank or Wilcoxon statistic moves smoothly in z when one patient changes, while p
+spans orders of magnitude. :func:`p_fit_target` turns a printed p into a
+:class:`~.calibration.FitTarget` on that scale whose tolerance is exactly the printed
+interval (|gap| <= 1 inside it). Signs carry the direction: a positive z means the first
+group named does worse (log-rank) or has larger values (rank-sum), so a cohort cannot meet
+a target by separating the groups the wrong way.
+
+:func:`logrank_z_surrogate` is the smooth surrogate of a log-rank score under proportional
+hazards (Schoenfeld's approximation: the log hazard ratio over its standard error,
+``1/d_a + 1/d_b`` for the variance). The tests: :func:`logrank_z` (R's ``survdiff``, one
+degree of freedom, signed), :func:`ranksum_z` (R's ``wilcox.test`` with the normal
+approximation, tie and continuity corrections, signed) and :func:`pearson_p` (R's
+``chisq.test(correct = FALSE)``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from scipy import stats
+
+from inoreport.synthetic.calibration import FitTarget
+
+_NUMBER = re.compile(r"^\s*([<>≤≥]?)\s*(0?\.\d+|\d+(?:\.\d+)?)\s*$")
+
+
+class PrintedPError(ValueError):
+    """A printed p-value that this module cannot read."""
+
+
+def printed_interval(printed) -> tuple[float, float]:
+    """The interval [low, high) of p-values that print as ``printed``.
+
+    ``'.02'`` -> (0.015, 0.025); ``'<.0001'`` -> (0.0, 0.0001); ``'>.99'`` -> (0.99, 1.0).
+    """
+    text = str(printed).strip().replace("P", "").replace("p", "").replace("=", "").strip()
+    match = _NUMBER.match(text)
+    if match is None:
+        raise PrintedPError(f"cannot read the printed p-value {printed!r}; expected e.g. '.02'")
+    sign, number = match.groups()
+    value = float(number)
+    if sign in ("<", "≤"):
+        return 0.0, value
+    if sign in (">", "≥"):
+        return value, 1.0
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    half = 0.5 * 10.0**-decimals
+    return max(value - half, 0.0), min(value + half, 1.0)
+
+
+def within_printed(p: float, printed) -> bool:
+    """Does ``p`` print as ``printed`` (lies in :func:`printed_interval`)?"""
+    low, high = printed_interval(printed)
+    if not np.isfinite(p):
+        return False
+    if low == 0.0:
+        return p < high
+    if high == 1.0:
+        return p > low
+    return low <= p < high
+
+
+def z_of_p(p: float) -> float:
+    """The two-sided normal score of a p-value (``inf`` at p = 0)."""
+    return float(stats.norm.isf(np.clip(p, 0.0, 1.0) / 2))
+
+
+def p_of_z(z: float) -> float:
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+#: Half-width (in z) of the aim for a one-sided printed p such as '<.0001': the fit aims
+#: this far beyond the bound and counts everything beyond it as met.
+ONE_SIDED_MARGIN = 0.4
+
+
+def p_fit_target(key: str, printed, direction: int = 1) -> FitTarget:
+    """A calibration target on the signed z scale for a printed two-sided p-value.
+
+    ``direction`` is +1 when the first group named does worse (or has larger values), -1
+    when better, 0 when the source does not say (then only |z| is targeted). The tolerance
+    is the printed interval: |gap| <= 1 exactly inside it.
+    """
+    if direction not in (1, -1, 0):
+        raise ValueError(f"{key}: direction must be +1, -1 or 0, got {direction!r}")
+    low, high = printed_interval(printed)
+    z_high, z_low = z_of_p(low), z_of_p(high)  # z falls as p rises
+    if low == 0.0:  # '<x': z above z(x), open-ended
+        centre, scale = z_low + ONE_SIDED_MARGIN, ONE_SIDED_MARGIN
+        if direction == 0:
+            return FitTarget(key, centre, scale, side="magnitude")
+        return FitTarget(key, direction * centre, scale, side="above" if direction > 0 else "below")
+    centre, scale = 0.5 * (z_low + z_high), 0.5 * (z_high - z_low)
+    if direction == 0 or centre - scale <= 0:  # no direction to hold
+        return FitTarget(key, centre, scale, side="magnitude")
+    return FitTarget(key, direction * centre, scale)
+
+
+def logrank_z_surrogate(log_hr: float, events_a: float, events_b: float) -> float:
+    """Signed log-rank score expected under proportional hazards (Schoenfeld):
+    ``log_hr / sqrt(1/d_a + 1/d_b)``, with ``log_hr`` for group a against group b and
+    ``d_a``, ``d_b`` the expected numbers of events."""
+    d_a, d_b = max(float(events_a), 0.5), max(float(events_b), 0.5)
+    return float(log_hr / math.sqrt(1.0 / d_a + 1.0 / d_b))
+
+
+def logrank_z(time, event, in_a) -> float:
+    """Signed two-group log-rank score (R's ``survdiff``): (observed − expected) events in
+    group a over its standard deviation; positive when group a has more events than
+    expected (does worse)."""
+    time = np.asarray(time, float)
+    event = np.asarray(event, bool)
+    in_a = np.asarray(in_a, bool)
+    order = np.argsort(time, kind="stable")
+    t, e, a = time[order], event[order], in_a[order]
+    uniq, first = np.unique(t, return_index=True)
+    n = len(t)
+    at_risk = n - first
+    at_risk_a = np.cumsum(a[::-1])[::-1][first]
+    d = np.add.reduceat(e.astype(float), first)
+    d_a = np.add.reduceat((e & a).astype(float), first)
+    keep = d > 0
+    at_risk, at_risk_a, d, d_a = at_risk[keep], at_risk_a[keep], d[keep], d_a[keep]
+    frac = at_risk_a / at_risk
+    expected = d * frac
+    denom = np.where(at_risk > 1, at_risk - 1, 1)
+    var = np.sum(d * frac * (1 - frac) * (at_risk - d) / denom)
+    if var <= 0:
+        return 0.0
+    return float((d_a.sum() - expected.sum()) / math.sqrt(var))
+
+
+def ranksum_z(x, y) -> float:
+    """Signed rank-sum (Wilcoxon–Mann–Whitney) score of x against y as R's ``wilcox.test``
+    computes it when there are ties: normal approximation with tie and continuity
+    corrections; positive when x tends to be larger."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    n1, n2 = len(x), len(y)
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    w = ranks[:n1].sum() - n1 * (n1 + 1) / 2
+    diff = w - n1 * n2 / 2
+    _, counts = np.unique(np.concatenate([x, y]), return_counts=True)
+    n = n1 + n2
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - np.sum(counts**3 - counts) / (n * (n - 1))))
+    if sigma == 0:
+        return 0.0
+    correction = 0.5 * np.sign(diff)
+    return float((diff - correction) / sigma)
+
+
+def pearson_p(table) -> float:
+    """Pearson χ² p-value without continuity correction (R's ``chisq.test(correct=FALSE)``);
+    rows or columns that are all zero are dropped first."""
+    table = np.asarray(table, float)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return 1.0
+    return float(stats.chi2_contingency(table, correction=False)[1])

@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: venv book test lint sysdeps data fixtures bench fuzz serve clean
+.PHONY: venv book test lint sysdeps data validate fixtures bench fuzz serve clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "[make] creating $(VENV) with $(PYTHON) and installing the pinned environment (first time: ~5 min)"
@@ -43,6 +43,12 @@ sysdeps:
 ## data: regenerate the synthetic cohorts in data/synthetic from data/published
 data: $(STAMP)
 	$(PY) -m inoreport.studies
+
+## validate: cross-validate the synthetic cohorts over their calibration targets (each fitted
+## statistic predicted by the cohort calibrated without it); writes data/synthetic/crossval.json
+## (committed; minutes, not part of make test; run it after make data)
+validate: $(STAMP)
+	$(PY) -m inoreport.studies.validate
 
 ## fixtures: re-run R to regenerate the reference fixtures in tests/reference
 fixtures: sysdeps

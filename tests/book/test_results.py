@@ -113,3 +113,27 @@ def test_scorecard_row_says_whether_it_is_synthetic(tmp_path):
     assert [r["synthetic"] for r in written] == [True, False, None]
     with pytest.raises(ValueError, match="synthetic 'yes'"):
         ScorecardRow("bad", 1, 1, "exact", True, synthetic="yes")
+
+
+def test_cross_validation_predictions_join_calibrated_synthetic_rows_by_key():
+    from inoreport.book.page import LEFT_OUT_HEADER, scorecard_table
+    from inoreport.book.results import with_left_out
+
+    rows = [
+        ScorecardRow("PFS 6-month", 50.0, 51.0, "calibrated", True, quantity="pfs_6mo", group="a"),
+        ScorecardRow(
+            "p exact", 0.02, 0.02, "exact", True, quantity="p", group="a", synthetic=False
+        ),
+        ScorecardRow("OS 6-month", 60.0, 59.0, "calibrated", True, quantity="os_6mo", group="a"),
+        ScorecardRow("a CI", 1.0, 1.0, "held_out", True),
+    ]
+    predictions = {
+        ("pfs_6mo", "a"): {"predicted": 55.5, "within": False},
+        ("p", "a"): {"predicted": 0.5, "within": False},  # exact rows are never cross-validated
+    }
+    joined = with_left_out(rows, predictions)
+    assert (joined[0].left_out, joined[0].left_out_match) == (55.5, False)
+    assert [r.left_out_match for r in joined[1:]] == [None, None, None]
+    table = scorecard_table(joined)
+    assert list(table[LEFT_OUT_HEADER]) == ["55.5 (no)", "", "", ""]
+    assert LEFT_OUT_HEADER not in scorecard_table(rows).columns

@@ -136,15 +136,35 @@ def scorecard_value(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+#: Header of the cross-validation column of a scorecard.
+LEFT_OUT_HEADER = "Predicted when left out"
+
+
+def left_out_cell(value, match) -> str:
+    """A cross-validation cell: the prediction and whether it met the tolerance; "" when the
+    row was not cross-validated."""
+    if match is None or (isinstance(match, float) and math.isnan(match)):
+        return ""
+    return f"{scorecard_value(value)} ({'yes' if match else 'no'})"
+
+
 def scorecard_table(rows: Sequence[ScorecardRow]) -> pd.DataFrame:
     """The scorecard as a reader's table: Statistic, Role, Published, Reproduced, Match
-    (numbers to 4 significant digits; tolerances are stated in the chapter's text)."""
-    frame = scorecard_frame(list(rows))[["statistic", "role", "published", "reproduced", "match"]]
+    (numbers to 4 significant digits; tolerances are stated in the chapter's text), and,
+    when any row was cross-validated, the value predicted when it was left out of the
+    calibration (with whether it met the same tolerance)."""
+    full = scorecard_frame(list(rows))
+    frame = full[["statistic", "role", "published", "reproduced", "match"]].copy()
     frame["match"] = frame["match"].map({True: "yes", False: "no", None: ""})
     frame["role"] = frame["role"].map(ROLE_WORDS)
     for column in ("published", "reproduced"):
         frame[column] = frame[column].map(scorecard_value)
     frame.columns = [name.capitalize() for name in frame.columns]
+    if full["left_out_match"].notna().any():
+        frame[LEFT_OUT_HEADER] = [
+            left_out_cell(v, m)
+            for v, m in zip(full["left_out"], full["left_out_match"], strict=True)
+        ]
     return frame
 
 

@@ -32,7 +32,10 @@ class ScorecardRow:
     stated (None, the default, for chapters that predate the field). ``quantity`` and
     ``group`` are the statistic's key in ``data/published`` (the ``quantity`` and ``group``
     columns of the study's file), so a chapter finds a row by key, never by its label; None
-    for a row that reproduces no single published number.
+    for a row that reproduces no single published number. ``left_out`` and
+    ``left_out_match``: for a calibrated synthetic number, the value the generator predicted
+    for it when it was left out of the calibration (cross-validation) and whether that
+    prediction was within the same tolerance; None where the row was not cross-validated.
     """
 
     statistic: str
@@ -47,6 +50,8 @@ class ScorecardRow:
     synthetic: bool | None = None
     quantity: str | None = None
     group: str | None = None
+    left_out: float | str | None = None
+    left_out_match: bool | None = None
 
     @property
     def key(self) -> tuple[str, str | None] | None:
@@ -92,6 +97,21 @@ def write_json(name: str, payload: Any, directory: Path | None = None) -> Path:
         fh.write("\n")
     os.replace(tmp, target)
     return target
+
+
+def with_left_out(rows: list[ScorecardRow], predictions: dict) -> list[ScorecardRow]:
+    """``rows`` with the cross-validation prediction of every calibrated row whose key is in
+    ``predictions`` (``(quantity, group)`` -> a dict with ``predicted`` and ``within``, as
+    the committed cross-validation result holds them). Other rows are returned unchanged."""
+    from dataclasses import replace
+
+    out = []
+    for row in rows:
+        found = predictions.get(row.key) if row.role == "calibrated" else None
+        if found is not None and row.synthetic is not False:
+            row = replace(row, left_out=found["predicted"], left_out_match=bool(found["within"]))
+        out.append(row)
+    return out
 
 
 def write_scorecard(name: str, rows: list[ScorecardRow], directory: Path | None = None) -> Path:
@@ -193,6 +213,7 @@ def collect_scorecards(
                     "role": row.get("role"),
                     "statistic": row.get("statistic"),
                     "match": _as_bool(row.get("match")),
+                    "left_out_match": _as_bool(row.get("left_out_match")),
                 }
             )
     audit = folder / "audit.json"
@@ -207,7 +228,7 @@ def collect_scorecards(
                     "match": _as_bool(row.get("match")),
                 }
             )
-    columns = ["source", "study", "role", "statistic", "match"]
+    columns = ["source", "study", "role", "statistic", "match", "left_out_match"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 

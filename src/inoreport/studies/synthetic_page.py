@@ -223,3 +223,78 @@ def guyot_values(noise: pd.DataFrame, risk_step: float, replicates: int) -> dict
                              ("hr95", "hr_error_p95")):  # fmt: skip
             out[f"guyot_{name}_{key}"] = float(row[column])
     return out
+
+
+def crossval_content() -> dict:
+    """The committed cross-validation result (``make validate``), checked to be current: the
+    cohort files and published numbers it was computed from must be the ones on disk."""
+    from inoreport.studies import validate
+
+    content = validate.load()
+    for study in studies.COHORTS:
+        if study not in content["studies"]:
+            raise RuntimeError(
+                f"{validate.RESULT} has no cross-validation of {study!r}; run 'make validate'"
+            )
+        recorded = {
+            k: content["studies"][study].get(k) for k in ("cohort_sha256", "published_sha256")
+        }
+        if recorded != validate.fingerprint(study):
+            raise RuntimeError(
+                f"{validate.RESULT} was computed from another {study}.csv (cohort or published "
+                "numbers changed since); run 'make validate'"
+            )
+    return content
+
+
+def crossval_summary(content: dict) -> pd.DataFrame:
+    """Per study: statistics cross-validated, how many the cohort predicted within tolerance
+    when each was left out, and how many it meets when fitted."""
+    rows = []
+    for study, result in content["studies"].items():
+        rows.append(
+            {
+                "Study": studies.TITLES.get(study, study),
+                "Scheme": result["scheme"],
+                "Statistics": result["statistics"],
+                "Met when fitted": result["fitted_within_tolerance"],
+                "Predicted within tolerance when left out": result["within_tolerance"],
+                "Share": f"{100 * result['within_tolerance'] / max(result['statistics'], 1):.0f}%",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def crossval_values(content: dict) -> dict[str, object]:
+    """Totals over the studies, per-study counts and the time ``make validate`` took."""
+    total = sum(r["statistics"] for r in content["studies"].values())
+    within = sum(r["within_tolerance"] for r in content["studies"].values())
+    out: dict[str, object] = {
+        "cv_total": total,
+        "cv_within": within,
+        "cv_share": f"{100 * within / max(total, 1):.0f}%",
+        "cv_minutes": f"{(content.get('seconds') or 0) / 60:.0f}",
+        "cv_workers": content["machine"]["workers"],
+    }
+    for study, result in content["studies"].items():
+        out[f"cv_{study}_n"] = result["statistics"]
+        out[f"cv_{study}_within"] = result["within_tolerance"]
+    return out
+
+
+def crossval_table(content: dict, study: str) -> pd.DataFrame:
+    """Every cross-validated statistic of one study: published, fitted, predicted when left
+    out, and whether the prediction met the scorecard's tolerance."""
+    rows = []
+    for p in content["studies"][study]["predictions"]:
+        rows.append(
+            {
+                "Statistic": report.display_name(p["statistic"]),
+                "Published": report.number(p["published"]),
+                "Fitted": report.number(p["fitted"]),
+                "Predicted when left out": report.number(p["predicted"]),
+                "Within tolerance": "yes" if p["within"] else "no",
+                "Tolerance": p["tolerance"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -233,11 +233,14 @@ def collect_scorecards(
 
 
 def scorecard_summary(rows):
-    """Counts per study and role: 'matched / assessed' (rows with match None not assessed)."""
+    """Counts per study and role: 'matched / assessed' (rows with match None not assessed),
+    and ``left_out``: calibrated rows predicted within tolerance when left out of the
+    calibration / rows cross-validated."""
     import pandas as pd
 
+    columns = ["study", *ROLES, "left_out"]
     if rows.empty:
-        return pd.DataFrame(columns=["study", *ROLES])
+        return pd.DataFrame(columns=columns)
     assessed = rows[rows["match"].notna()]
     out = []
     for study, part in assessed.groupby("study", sort=True):
@@ -245,5 +248,9 @@ def scorecard_summary(rows):
         for role in ROLES:
             sub = part[part["role"] == role]
             entry[role] = f"{int(sub['match'].sum())} / {len(sub)}" if len(sub) else "–"
+        crossed = part["left_out_match"].dropna() if "left_out_match" in part else []
+        entry["left_out"] = (
+            f"{int(sum(bool(v) for v in crossed))} / {len(crossed)}" if len(crossed) else "–"
+        )
         out.append(entry)
-    return pd.DataFrame(out, columns=["study", *ROLES])
+    return pd.DataFrame(out, columns=columns)

@@ -105,6 +105,7 @@ def scorecard(directory=None) -> tuple[pd.DataFrame, dict[str, object]]:
             "exact": "Exact (matched / checked)",
             "calibrated": "Calibrated (met / targets)",
             "held_out": "Held out (matched / checked)",
+            "left_out": "Calibrated, predicted when left out (within / cross-validated)",
         }
     )
     return table, values

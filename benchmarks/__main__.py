@@ -39,7 +39,7 @@ TARGETS = {
     "stats_ratio_vs_r": 2.0,
     "peak_memory_mb": 4096.0,
     "cli_1e5_s": 60.0,
-    "synthetic_s": 30.0,
+    "synthetic_s": 60.0,  # make data, all cohorts, with their between-group targets
 }
 
 

@@ -11,10 +11,11 @@ Only the abstract is available, so the cohort is small and mostly constructive:
    audit tries; see :func:`conversion_candidates`). Patients low
    before bridging stay low (no "lost" transition is reported).
 2. **CAR-T expansion** (peak CAR-T cells/µL): log-normal within each arm with the published
-   medians exactly; the common spread is fitted so that the exact Mann–Whitney p-value is as
-   close as possible to the published one (calibrated).
+   medians exactly; the common spread is fitted so that the exact Mann–Whitney p-value
+   prints as the published one (calibrated; the target is the printed interval, InO lower).
 3. **CD8+ stem-cell-memory fraction at peak**: no values are published. Logit-normal with an
-   assumed level in the chemotherapy arm; the InO shift is fitted to the published p-value.
+   assumed level in the chemotherapy arm; the InO shift is fitted to the published p-value
+   in the same way (InO higher).
 4. **EFS.** With 24 patients a 12-month Kaplan–Meier estimate moves in steps of 4 to 14
    points and a log-rank test restricted to those 12 months depends only on the order of
    the events and censorings before them. :mod:`.efs_search` enumerates those orders and
@@ -127,7 +128,8 @@ ASSUMPTION_NOTES = {
     "max_early_censored": (
         "at most this many censored before 12 months (infused shortly before the data cut)",
         "patients",
-        "assumed: the abstract gives no follow-up",
+        "assumed: the abstract gives no follow-up, accrual period or data cut; 5 of 24 is "
+        "about one year's patients if accrual was spread over five years",
     ),
     "max_tied_events": (
         "at most this many events at one time (dated at the same assessment)",

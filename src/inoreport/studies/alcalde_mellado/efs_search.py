@@ -24,8 +24,9 @@ smallest landmark gaps and the fewest tied events first. When no candidate withi
 allowed censorings meets every target, it returns the one with the smallest sum of squared
 excess gaps (the gap beyond the tolerance).
 
-Everything is exact enumeration over integers with a fixed order: the result does not
-depend on a random stream or on the machine. The probabilities are proportions (0–1).
+The enumeration runs in a fixed order and uses no random stream; estimates and scores are
+computed from small integer counts and compared after rounding, so the result is the same
+on every machine. The probabilities are proportions (0–1).
 """
 
 from __future__ import annotations
@@ -81,9 +82,10 @@ class Separation:
 class Placement:
     """The chosen order. ``items``: one ``(cell, event, block)`` per patient with an event
     (``event`` True) or a censoring before 12 months, ``block`` being the rank of its time
-    (items of a block share a time); ``blocks``: number of distinct times; ``met``: every
-    target within tolerance; ``loss``: sum of squared excess gaps (0 when met);
-    ``evaluated``: candidates whose statistics were computed."""
+    (items of a block share a time); ``blocks``: number of distinct times; ``censored``:
+    patients censored before 12 months; ``tied``: events sharing one time (0: none);
+    ``met``: every target within tolerance; ``loss``: sum of squared excess gaps (0 when
+    met); ``evaluated``: candidates whose statistics were computed."""
 
     items: tuple
     blocks: int

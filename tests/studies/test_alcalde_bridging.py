@@ -48,7 +48,8 @@ def test_roles_and_horizon_come_from_the_generators_record(chapter, own_chapter)
     assert chapter.synthetic and chapter.roles == target_roles(STUDY)
     assert chapter.horizon == 12.0  # the abstract's only EFS landmark
     assert chapter.role("efs_12mo", "ino_arm") == "calibrated"
-    assert chapter.role("efs_12mo_p", "ino_arm_vs_chemo_arm") == "held_out"
+    # the EFS p-value is a calibration target (log-rank to 12 months, issue 19)
+    assert chapter.role("efs_12mo_p", "ino_arm_vs_chemo_arm") == "calibrated"
     with pytest.raises(KeyError, match="was not a target"):
         chapter.role("n_figures", "all")
     assert own_chapter.roles == {} and own_chapter.horizon is None
@@ -178,6 +179,26 @@ def test_scorecard_rows_carry_their_published_keys(chapter, own_chapter):
         assert rows[0].role == "exact" and rows[0].match
         horizon_words = "follow-up to 12 months" if run is chapter else "EFS p (log-rank)"
         assert horizon_words in rows[5].statistic
+        # a p-value row is met when it prints as the abstract printed it
+        for row in rows[5:]:
+            text = published.get(STUDY, *row.key)["printed"]
+            decimals = len(text.split(".")[1])
+            assert row.match == (round(row.reproduced, decimals) == float(text)), row.statistic
+    # on the shipped cohort both p-values were fitted and print as published
+    rows = bridging.scorecard(
+        chapter,
+        bridging.expansion(chapter),
+        bridging.efs_by_arm(chapter),
+        bridging.scm_test(chapter),
+    )
+    assert all(r.match for r in rows[5:])
+
+
+def test_efs_sentence_says_the_p_was_fitted_or_compares_it(chapter, own_chapter):
+    fitted = str(bridging.efs_glue(chapter, bridging.efs_by_arm(chapter))["efs_p_sentence"])
+    assert "fitted to that p as well" in fitted and "follow-up up to 12 months" in fitted
+    own = str(bridging.efs_glue(own_chapter, bridging.efs_by_arm(own_chapter))["efs_p_sentence"])
+    assert "fitted" not in own and "the published value" in own
 
 
 def test_scm_sentence_without_scm_values(tmp_path):

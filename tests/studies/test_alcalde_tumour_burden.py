@@ -148,6 +148,16 @@ def test_scorecard_keys_roles_and_misses(chapter, conversion, tmp_path):
     assert not conversion_p.match  # no count table reproduces the printed p (audit)
     misses = report.scorecard_misses(chapter, rows, conversion)
     assert "the miss belongs to the abstract" in misses
+    # the high-burden EFS (25%) and the log-rank p are met on the shipped cohort (issue 19);
+    # achieved LTB, which the abstract's own figures rule out, is the other miss
+    by_key = {r.key: r for r in rows}
+    for key in [("efs_12mo", "htb_at_infusion"), ("efs_12mo", "maintained_htb")]:
+        assert by_key[key].match and by_key[key].reproduced == pytest.approx(25.0)
+    assert by_key[("efs_12mo_p", "ltb_vs_htb_at_infusion")].match
+    assert {r.key for r in rows if not r.match} == {
+        ("htb_to_ltb_conversion_p", "ino_arm_vs_chemo_arm"),
+        ("efs_12mo", "achieved_ltb"),
+    }
     # on a cohort of the user's, nothing is calibrated and no generator reason is given
     path = tmp_path / "my_cohort.csv"
     shutil.copy(SHIPPED, path)
@@ -156,6 +166,18 @@ def test_scorecard_keys_roles_and_misses(chapter, conversion, tmp_path):
         own, report.burden_conversion(own), report.efs_by_burden(own), report.efs_by_path(own)
     )
     assert {r.role for r in own_rows} == {"held_out"}
-    assert "The HTB misses have one cause" not in report.scorecard_misses(
-        own, own_rows, report.burden_conversion(own)
+    assert "generator" not in report.scorecard_misses(own, own_rows, report.burden_conversion(own))
+
+
+def test_efs_burden_sentence_says_the_p_was_fitted_or_compares_it(chapter, tmp_path):
+    glue = report.efs_burden_glue(chapter, report.efs_by_burden(chapter))
+    assert "fitted to that p as well" in str(glue["efs_burden_sentence"])
+    assert (
+        glue["efs_burden_pub_p"]
+        == published.get(STUDY, "efs_12mo_p", "ltb_vs_htb_at_infusion")["printed"]
     )
+    path = tmp_path / "my_cohort.csv"
+    shutil.copy(SHIPPED, path)
+    own = _open(path, synthetic=False)
+    sentence = str(report.efs_burden_glue(own, report.efs_by_burden(own))["efs_burden_sentence"])
+    assert "fitted" not in sentence and "the published value" in sentence

@@ -26,8 +26,6 @@ from inoreport.synthetic import io
 #: Calibrated targets that cannot be met, with the reason (see the methods page). A change
 #: in this list is a change in what the cohorts can show, so it is pinned here.
 KNOWN_MISSES = {
-    ("alcalde_mellado", "12-month EFS, high (at infusion) (%)"): "7 patients: steps of 14 points",
-    ("alcalde_mellado", "12-month EFS, maintained high (transition) (%)"): "the same 7 patients",
     (
         "alcalde_mellado",
         "conversion p (InO vs chemotherapy), closest reachable conversion table",

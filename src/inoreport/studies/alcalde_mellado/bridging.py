@@ -23,6 +23,7 @@ from inoreport.figures.plots import FigureHTML, show
 from inoreport.figures.transitions import distribution_plot, power_curve_plot
 from inoreport.stats import small_cohorts
 from inoreport.stats.causal import schoenfeld_events
+from inoreport.stats.printed import p_matches
 from inoreport.stats.survival import kaplan_meier, logrank
 from inoreport.studies.alcalde_mellado import chapter as common
 from inoreport.studies.alcalde_mellado.chapter import (
@@ -33,6 +34,7 @@ from inoreport.studies.alcalde_mellado.chapter import (
     in_prose,
     p_text,
     percent_text,
+    printed,
     pub,
 )
 from inoreport.studies.alcalde_mellado.horizon import censored_at
@@ -228,15 +230,33 @@ def efs_table(chapter: AlcaldeChapter, result: EFSByArm) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def efs_glue(result: EFSByArm) -> dict[str, object]:
-    """Glue values of the EFS section (estimates in %, p-values)."""
+def efs_glue(chapter: AlcaldeChapter, result: EFSByArm) -> dict[str, object]:
+    """Glue values of the EFS section (estimates in %, p-values) and the sentence on the
+    log-rank p: fitted to the published one on the book's cohort, checked against it (does
+    it print the same?) on any other."""
+    p, p_printed = result.logrank.p, printed("efs_12mo_p", COMPARISON)
+    words = f"p = {p_text(p)} (published p = {p_printed}; the abstract names no test)"
+    if chapter.roles and chapter.role("efs_12mo_p", COMPARISON) == "calibrated":
+        sentence = (
+            f"Its log-rank test of InO against chemotherapy/steroids, on follow-up up to "
+            f"{chapter.horizon:g} months (the part the cohort was fitted to), gives {words}. "
+            "The cohort was fitted to that p as well, read as a log-rank test over those "
+            "months, so the match shows the construction, not the study."
+        )
+    else:
+        verdict = "prints as" if p_matches(p, p_printed) else "does not print as"
+        sentence = (
+            f"Its log-rank test of InO against chemotherapy/steroids gives {words}, which "
+            f"{verdict} the published value."
+        )
     return {
         "efs_a": percent_text(result.difference.survival_first),
         "efs_b": percent_text(result.difference.survival_second),
         "efs_pub_a": f"{pub('efs_12mo', 'ino_arm'):g}%",
         "efs_pub_b": f"{pub('efs_12mo', 'chemo_arm'):g}%",
-        "efs_p": p_text(result.logrank.p),
+        "efs_p": p_text(p),
         "efs_pub_p": f"{pub('efs_12mo_p', COMPARISON):g}",
+        "efs_p_sentence": Markdown(sentence),
     }
 
 

@@ -21,9 +21,10 @@ from inoreport.book.page import Markdown
 from inoreport.book.results import ScorecardRow
 from inoreport.cohort import Cohort
 from inoreport.figures.plots import km_plot
+from inoreport.stats.printed import p_matches
 from inoreport.stats.tables import format_p, format_percent
 from inoreport.studies.alcalde_mellado.horizon import calibrated_horizon
-from inoreport.synthetic.common import keyed, landmark_row, p_row
+from inoreport.synthetic.common import keyed, landmark_row
 
 STUDY = "alcalde_mellado"
 SOURCE = "data/published/alcalde_mellado.csv (abstract)"
@@ -161,12 +162,16 @@ class AlcaldeChapter:
 
     def p_row(self, statistic: str, quantity: str, group: str, p: float) -> ScorecardRow:
         """The scorecard row of the published p-value ``(quantity, group)`` against the
-        cohort's ``p``, keyed by ``(quantity, group)``."""
-        row = p_row(
+        cohort's ``p``, keyed by ``(quantity, group)``: met when ``p`` prints as the
+        abstract printed it (``0.019`` means 0.0185 <= p < 0.0195)."""
+        row = ScorecardRow(
             statistic,
             pub(quantity, group),
-            p,
-            role=self.role(quantity, group),
+            float(f"{p:.3g}"),
+            self.role(quantity, group),
+            p_matches(p, printed(quantity, group)),
+            tolerance="prints as the published p",
+            unit="p",
             source=self.source(quantity),
             note=self.note,
         )

@@ -93,3 +93,21 @@ def test_a_key_without_a_row_or_with_two_is_an_error():
         rows_by_key(rows, [("absent", None)])
     with pytest.raises(ValueError, match="two scorecard rows"):
         rows_by_key(rows + rows[:1], [KEYS[0]])
+
+
+@pytest.mark.parametrize(
+    ("published", "predicted", "expected"),
+    [
+        (".02", 0.03, True),  # same side of 0.05, within a factor of 2
+        (".02", 0.06, False),  # other side of 0.05
+        (".02", 0.045, False),  # more than twice
+        ("<.0001", 0.0005, True),  # both below 0.001
+        ("0.648", 0.97, True),
+        ("0.011", 6.83e-05, False),
+    ],
+)
+def test_close_is_the_former_held_out_rule_for_p_values(published, predicted, expected):
+    from inoreport.synthetic.crossval import close
+
+    assert close(published, predicted, "p", within=False) is expected
+    assert close(50.0, 80.0, "%", within=True) is True  # estimates: the scorecard tolerance

@@ -260,6 +260,7 @@ def crossval_summary(content: dict) -> pd.DataFrame:
                 "Met when fitted": result["fitted_within_tolerance"],
                 "Predicted within tolerance when left out": result["within_tolerance"],
                 "Share": f"{100 * result['within_tolerance'] / max(result['statistics'], 1):.0f}%",
+                "Close (p-values: same side of 0.05, within a factor of 2)": result["close"],
             }
         )
     return pd.DataFrame(rows)
@@ -294,6 +295,7 @@ def crossval_table(content: dict, study: str) -> pd.DataFrame:
                 "Fitted": report.number(p["fitted"]),
                 "Predicted when left out": report.number(p["predicted"]),
                 "Within tolerance": "yes" if p["within"] else "no",
+                "Close": "yes" if p["close"] else "no",
                 "Tolerance": p["tolerance"],
             }
         )

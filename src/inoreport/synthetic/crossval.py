@@ -56,9 +56,31 @@ class Prediction:
     tolerance: str
     unit: str
     fold: int
+    close: bool = False  # p-values: the looser rule of the held-out checks (see :func:`close`)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+def close(published, predicted, unit: str, within: bool) -> bool:
+    """``within`` for an estimate; for a p-value, the looser rule that judged held-out
+    p-values before they became targets: the same side of 0.05 and within a factor of 2 (or
+    both below 0.001). ``published`` may be the printed text ('.02', '<.0001')."""
+    if unit != "p":
+        return bool(within)
+    from inoreport.synthetic.common import TOLERANCES
+    from inoreport.synthetic.separation import printed_interval
+
+    try:
+        low, high = printed_interval(published)
+        pub = high if low == 0.0 else 0.5 * (low + high)
+        rep = float(predicted)
+    except (TypeError, ValueError):
+        return bool(within)
+    alpha, factor = TOLERANCES["p_alpha"], TOLERANCES["p_factor"]
+    if pub <= 1e-3 and rep <= 1e-3:
+        return True
+    return (pub < alpha) == (rep < alpha) and rep > 0 and 1 / factor <= rep / pub <= factor
 
 
 def rows_by_key(targets, keys: Sequence[Key]) -> dict:
@@ -125,6 +147,7 @@ def cross_validate(
                     tolerance=base.tolerance,
                     unit=base.unit,
                     fold=index,
+                    close=close(base.published, row.reproduced, base.unit, bool(row.match)),
                 )
             )
     timing = {

@@ -188,17 +188,26 @@ def test_km_values_are_every_reachable_estimate():
                 assert list(efs_search.km_values(n, events, censored)) == expected
 
 
+def _frame_of(placement, n):
+    times = np.full(n, 13.0)
+    events = np.zeros(n, dtype=int)
+    for patient, (_, event, block) in enumerate(placement.items):
+        times[patient], events[patient] = 1.0 + block, int(event)
+    return pd.DataFrame({"efs_months": times, "efs_event": events})
+
+
 def test_search_places_25_percent_in_seven_patients():
     cells = [efs_search.Cell("a", "maintained high", True, 7)]
     target = efs_search.Landmark(("g",), frozenset({0}), 0.25, 0.02)
     placement = efs_search.place(cells, [target], max_censored=5)
-    assert placement.met and placement.censored == 2
-    times = np.full(7, 13.0)
-    events = np.zeros(7, dtype=int)
-    for patient, (_, event, block) in enumerate(placement.items):
-        times[patient], events[patient] = 1.0 + block, int(event)
-    frame = pd.DataFrame({"efs_months": times, "efs_event": events})
-    assert _efs_12(frame) == pytest.approx(0.25, abs=1e-12)
+    assert placement.met and placement.complete and placement.censored == 2
+    assert _efs_12(_frame_of(placement, 7)) == pytest.approx(0.25, abs=1e-12)
+    # allowed one censoring only, it returns the closest estimate there is
+    closest = efs_search.place(cells, [target], max_censored=1)
+    assert not closest.met and closest.loss > 0 and closest.censored <= 1
+    reachable = {float(v) for e in range(8) for c in (0, 1) for v in _reachable(7, e, c)}
+    best = min(reachable, key=lambda v: abs(v - 0.25))
+    assert _efs_12(_frame_of(closest, 7)) == pytest.approx(best, abs=1e-12)
 
 
 # ------------------------------------------------------------------ leave-out contract

@@ -359,6 +359,7 @@ def build(
             "events_sharing_a_time": placement.tied,
             "every_target_met": placement.met,
             "candidates_evaluated": placement.evaluated,
+            "search_complete": placement.complete,
         },
         "left_out": sorted(f"{q}: {g}" for q, g in leave_out),
         "seconds": round(_time.perf_counter() - t_start, 2),

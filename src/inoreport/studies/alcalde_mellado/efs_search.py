@@ -22,7 +22,9 @@ with the fewest early censorings, the first that meets every target in this orde
 preference: signatures whose landmark estimates can come closest first, skeletons with the
 smallest landmark gaps and the fewest tied events first. When no candidate within the
 allowed censorings meets every target, it returns the one with the smallest sum of squared
-excess gaps (the gap beyond the tolerance).
+excess gaps (the gap beyond the tolerance), found by branch and bound. Each of the two
+passes evaluates at most :data:`BUDGET` candidates; a pass that reaches it keeps what it
+found so far and the placement says so.
 
 The enumeration runs in a fixed order and uses no random stream; estimates and scores are
 computed from small integer counts and compared after rounding, so the result is the same
@@ -42,6 +44,16 @@ from inoreport.synthetic.calibration import FitTarget, normalised_gap
 
 #: Candidates evaluated at once (memory bound).
 BATCH = 200_000
+#: Most candidates each pass evaluates (time bound): the search for one that meets every
+#: target, then the search for the closest. A pass that reaches it stops there (in its
+#: fixed order), and the placement says the search was not complete.
+BUDGET = 5_000_000
+
+
+class _Exhausted(Exception):
+    """The pass evaluated its budget of candidates."""
+
+
 #: Item kinds of a skeleton, in canonical order: event / censoring, low / high burden.
 L_EVENT, L_CENSOR, H_EVENT, H_CENSOR = 0, 1, 2, 3
 
@@ -85,7 +97,8 @@ class Placement:
     (items of a block share a time); ``blocks``: number of distinct times; ``censored``:
     patients censored before 12 months; ``tied``: events sharing one time (0: none);
     ``met``: every target within tolerance; ``loss``: sum of squared excess gaps (0 when
-    met); ``evaluated``: candidates whose statistics were computed."""
+    met); ``evaluated``: candidates whose statistics were computed; ``complete``: False when
+    a pass stopped at its budget (:data:`BUDGET`) before enumerating everything."""
 
     items: tuple
     blocks: int
@@ -94,6 +107,7 @@ class Placement:
     met: bool
     loss: float
     evaluated: int
+    complete: bool = True
 
 
 @functools.cache
@@ -237,6 +251,8 @@ class _Search:
         decided = set(map(id, self.level_targets["L"] + self.level_targets["H"]))
         self.cell_targets = [t for t in self.landmarks if id(t) not in decided]
         self.evaluated = 0
+        self.budget = BUDGET
+        self._best, self._best_censored = None, 0
         self._table_cache = {}
 
     # ---------------------------------------------------------------- signatures
@@ -422,6 +438,8 @@ class _Search:
         b_idx, l_idx, h_idx = np.nonzero(bound <= threshold + 1e-12)
         if len(b_idx) == 0:
             return []
+        if self.evaluated >= self.budget:
+            raise _Exhausted
         self.evaluated += len(b_idx)
         # item -> block, items in canonical order (kinds sorted, then position)
         item_block = np.stack([s[4][np.argsort(s[3], kind="stable")] for s in batch])
@@ -474,50 +492,76 @@ class _Search:
     # ---------------------------------------------------------------- the search
     def run(self) -> Placement:
         # first pass: the fewest censorings at which every target is met
-        for censored in range(self.max_censored + 1):
-            found = self._level(censored, threshold=0.0, first=True)
-            if found is not None:
-                return self._placement(found, censored, met=True)
-        # second pass: the smallest loss within the allowed censorings
-        best, best_censored = None, 0
-        for censored in range(self.max_censored + 1):
-            threshold = np.inf if best is None else best[0]
-            found = self._level(censored, threshold=threshold, first=False)
-            if found is not None and (best is None or found[0] < best[0] - 1e-12):
-                best, best_censored = found, censored
-        return self._placement(best, best_censored, met=False)
+        self.budget = BUDGET
+        complete = True
+        try:
+            for censored in range(self.max_censored + 1):
+                found = self._first(censored)
+                if found is not None:
+                    return self._placement(found, censored, met=True)
+        except _Exhausted:
+            complete = False
+        # second pass: the smallest loss within the allowed censorings, signatures in the
+        # order of their lower bounds (branch and bound: stop when a bound exceeds the best)
+        self.budget = self.evaluated + BUDGET
+        ranked = sorted(
+            (round(bound, 9), censored, round(closeness, 9), signature)
+            for censored in range(self.max_censored + 1)
+            for bound, closeness, signature in self.signatures(censored)
+        )
+        self._best, self._best_censored = None, 0
+        try:
+            for bound, censored, _, signature in ranked:
+                limit = np.inf if self._best is None else self._best[0]
+                if bound > limit + 1e-12:
+                    break
+                self._best_of(signature, limit, censored)
+        except _Exhausted:
+            complete = False
+        return self._placement(self._best, self._best_censored, met=False, complete=complete)
 
-    def _level(self, censored, threshold, first):
-        """The first candidate meeting every target with this many censorings (``first``),
-        or the one with the smallest loss within ``threshold``."""
-        best = None
+    def _keep(self, found, censored):
+        """Keep ``found`` if its loss is smaller (then: fewer censorings) than the best."""
+        key = (round(found[0], 9), censored)
+        if self._best is None or key < (round(self._best[0], 9), self._best_censored):
+            self._best, self._best_censored = found, censored
+
+    def _best_of(self, signature, threshold, censored):
+        """Offer every candidate of a signature within ``threshold`` to :meth:`_keep`."""
+        skeletons = self.skeletons(signature, threshold)
+        if not skeletons:
+            return
+        options = self._cell_options(signature, threshold)
+        step = max(1, BATCH // max(1, options[2].shape[0] * options[3].shape[0]))
+        for s0 in range(0, len(skeletons), step):
+            limit = threshold if self._best is None else min(threshold, self._best[0])
+            found = self._evaluate(skeletons[s0 : s0 + step], s0, options, limit)
+            if found:
+                here = min(found, key=lambda f: (round(f[0], 9), f[2], f[1]))
+                self._keep((*here, signature), censored)
+
+    def _first(self, censored):
+        """The first candidate, in the order of preference, that meets every target with
+        this many patients censored before the landmark (None if there is none)."""
         for bound, _, signature in self.signatures(censored):
-            limit = threshold if best is None else min(threshold, best[0])
-            if bound > limit + 1e-12:
+            if bound > 1e-12:
                 continue
-            skeletons = self.skeletons(signature, limit)
+            skeletons = self.skeletons(signature, 0.0)
             if not skeletons:
                 continue
-            options = self._cell_options(signature, limit)
-            n_ways = max(1, options[2].shape[0] * options[3].shape[0])
-            step = max(1, BATCH // n_ways)
+            options = self._cell_options(signature, 0.0)
+            step = max(1, BATCH // max(1, options[2].shape[0] * options[3].shape[0]))
             for s0 in range(0, len(skeletons), step):
-                limit = threshold if best is None else min(threshold, best[0])
-                found = self._evaluate(skeletons[s0 : s0 + step], s0, options, limit)
-                if not found:
-                    continue
-                # the earliest skeleton, then its closest way to fill the cells
-                here = min(found, key=lambda f: (round(f[0], 9), f[2], f[1]))
-                if first:
-                    return (*here, signature)
-                if best is None or here[0] < best[0] - 1e-12:
-                    best = (*here, signature)
-        return best
+                found = self._evaluate(skeletons[s0 : s0 + step], s0, options, 0.0)
+                if found:
+                    # the earliest skeleton, then its closest way to fill the cells
+                    return (*min(found, key=lambda f: (f[2], f[1])), signature)
+        return None
 
-    def _placement(self, found, censored, met):
+    def _placement(self, found, censored, met, complete=True):
         if found is None:
             return Placement((), 0, 0, 0, met=not self.landmarks, loss=np.inf,
-                             evaluated=self.evaluated)  # fmt: skip
+                             evaluated=self.evaluated, complete=complete)  # fmt: skip
         loss, _, _, skeleton, a_low, a_high, signature = found
         _, length, _, order, block, _ = skeleton
         cells = np.concatenate([a_low, a_high])
@@ -538,6 +582,7 @@ class _Search:
             met=met,
             loss=round(float(loss), 9),
             evaluated=self.evaluated,
+            complete=complete,
         )
 
 

@@ -107,14 +107,15 @@ def _rule_sentence(builds: dict) -> Markdown:
 
 
 def findings_values(builds: dict) -> dict[str, object]:
-    """Numbers of the page's three findings: ROCCA's log-rank p-values and infeasible
-    landmark, the direction of the held-out p-values, Alcalde-Mellado's conversion table."""
+    """Numbers of the page's three findings: ROCCA's infeasible landmark, Alcalde-Mellado's
+    conversion table, and the between-group p-values fitted (ROCCA's as examples)."""
     out: dict[str, object] = {}
-    rocca_rows = {r.statistic: r for r in builds["rocca"].targets}
-    for key, stat in (("rocca_lr_pfs", "PFS log-rank p, exposed vs naive"),
-                      ("rocca_lr_rr", "PFS log-rank p, responder vs refractory")):  # fmt: skip
-        out[f"{key}_pub"] = str(rocca_rows[stat].published)
-        out[f"{key}_syn"] = float(rocca_rows[stat].reproduced)
+    rocca_rows = {r.key: r for r in builds["rocca"].targets if r.key is not None}
+    for key, ref in (("rocca_lr_pfs", ("pfs_p", "ino_exposed_vs_ino_naive")),
+                     ("rocca_lr_rr", ("pfs_p", "ino_responder_vs_ino_refractory")),
+                     ("rocca_lines", ("prior_lines_p", "ino_exposed_vs_ino_naive"))):  # fmt: skip
+        out[f"{key}_pub"] = str(rocca_rows[ref].published)
+        out[f"{key}_syn"] = report.number(rocca_rows[ref].reproduced)
     ((group, month),) = builds["rocca"].diagnostics["os_landmarks_not_fitted"]
     out["rocca_infeasible_month"] = f"{month:g}"
     out["rocca_infeasible_os"] = _rocca_pct(f"os_{month}mo", f"ino_{group}")
@@ -125,18 +126,9 @@ def findings_values(builds: dict) -> dict[str, object]:
     )
     out["rocca_model_name"] = rocca.GENERATOR_MODEL_2
     out["rocca_rule_sentence"] = _rule_sentence(builds)
-    pvals = report.held_out_p_values(builds, studies.SHORT_TITLES)
-    n_smaller = int((pvals["Direction"] == "smaller").sum())
-    n_larger = int((pvals["Direction"] == "larger").sum())
-    if n_smaller and n_larger:
-        heading = "**Held-out p-values do not track the published ones, in either direction.**"
-    elif n_larger:
-        heading = "**Held-out p-values are weaker than published.**"
-    else:
-        heading = "**Held-out p-values are stronger than published.**"
-    out["p_heading"] = Markdown(heading)
-    out.update(p_n=len(pvals), p_close=int(pvals["Close"].sum()))
-    out.update(p_smaller=n_smaller, p_larger=n_larger)
+    p_rows = [r for b in builds.values() for r in b.targets if r.unit == "p"]
+    fitted = [r for r in p_rows if r.role == "calibrated"]
+    out.update(p_n=len(fitted), p_met=sum(bool(r.match) for r in fitted))
     diagnostics = builds["alcalde_mellado"].diagnostics
     alc = diagnostics["conversion_used"]
     out["alc_n_tables"] = len(diagnostics["conversion_candidates"])
@@ -267,15 +259,24 @@ def crossval_summary(content: dict) -> pd.DataFrame:
 
 
 def crossval_values(content: dict) -> dict[str, object]:
-    """Totals over the studies, per-study counts and the time ``make validate`` took."""
+    """Totals over the studies, per-study counts, the p-values among them, and the time
+    ``make validate`` took."""
     total = sum(r["statistics"] for r in content["studies"].values())
     within = sum(r["within_tolerance"] for r in content["studies"].values())
+    p_values = [
+        p for r in content["studies"].values() for p in r["predictions"] if p["unit"] == "p"
+    ]
     out: dict[str, object] = {
         "cv_total": total,
         "cv_within": within,
         "cv_share": f"{100 * within / max(total, 1):.0f}%",
         "cv_minutes": f"{(content.get('seconds') or 0) / 60:.0f}",
         "cv_workers": content["machine"]["workers"],
+        "cv_p_n": len(p_values),
+        "cv_p_within": sum(p["within"] for p in p_values),
+        "cv_p_close": sum(p["close"] for p in p_values),
+        "cv_other_n": total - len(p_values),
+        "cv_other_within": within - sum(p["within"] for p in p_values),
     }
     for study, result in content["studies"].items():
         out[f"cv_{study}_n"] = result["statistics"]

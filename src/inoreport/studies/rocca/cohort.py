@@ -56,7 +56,12 @@ import numpy as np
 import pandas as pd
 
 from inoreport.book.results import ScorecardRow
-from inoreport.studies.rocca.separation import RankTarget, SoftSample, separate_ranks
+from inoreport.studies.rocca.separation import (
+    RankTarget,
+    SoftSample,
+    separate_ranks,
+    sweep_redraw,
+)
 from inoreport.synthetic import fastsurv
 from inoreport.synthetic.allocation import (
     allocate,
@@ -823,14 +828,14 @@ class Course:
 
 
 def allocate_course(
-    d: Draft, ino: InoStructure | None = None, refractory_early: int | None = None
+    d: Draft, ino: InoStructure | None = None, refractory_early: tuple | None = None
 ) -> Course:
     """Step 3: early deaths (within 30 days), response to brexu-cel (CR/CRi, no response,
     not evaluable) and MRD among CR/CRi, each with the published counts per arm.
 
-    ``refractory_early``: how many InO-refractory patients are among the exposed arm's early
-    deaths and brexu-cel non-responders (None: as independence puts them; see
-    :func:`choose_course`)."""
+    ``refractory_early``: how many InO-refractory patients are among the exposed arm's
+    brexu-cel non-responders and early deaths (in :data:`EARLY_FAILURES` order; None or a
+    missing entry: as independence puts them; see :func:`choose_course`)."""
     pub, frame, rc = d.pub, d.frame, d.rng["course"]
     course_counts = {}
     for arm in N_ARMS:
@@ -850,8 +855,9 @@ def allocate_course(
         if course_counts[arm]["not evaluable"] < 0:
             raise ValueError(f"rocca {arm}: more early deaths than patients not evaluable")
     tilt = []
-    if refractory_early is not None:
-        tilt = [exactly(ino.refractory, EARLY_FAILURES, refractory_early, "refractory early")]
+    for failure, k in zip(EARLY_FAILURES, refractory_early or (), strict=False):
+        if k is not None:
+            tilt.append(exactly(ino.refractory, failure, k, f"refractory {failure}"))
     course = allocate(
         COURSES,
         [
@@ -1087,12 +1093,12 @@ def allocate_length_of_stay(d: Draft) -> None:
     separate(d, "hospital_days", days, los_cons, ~early)
 
 
-#: The courses whose PFS event comes within two months of infusion, at a fixed time.
-EARLY_FAILURES = ("early death", "no response")
-#: Step between the candidate numbers of InO-refractory patients among the exposed arm's
-#: early failures that :func:`choose_course` compares, and how far beyond the printed
-#: responder vs refractory PFS p the quick fit must reach (z units over the target's
-#: tolerance: the later stages, which also fit everything else, weaken it).
+#: The courses whose PFS event comes within two months of infusion, at a fixed time, in
+#: the order :func:`choose_course` tilts them towards InO-refractory patients.
+EARLY_FAILURES = ("no response", "early death")
+#: Step between the candidate numbers that :func:`choose_course` compares, and how far
+#: beyond the printed responder vs refractory PFS p the quick fit must reach (z units: the
+#: later stages, which also fit everything else, weaken it).
 TILT_STEP = 2
 TILT_MARGIN_Z = 0.5
 
@@ -1107,7 +1113,7 @@ class CourseChoice:
     course: Course
     cons_start: np.ndarray
     bridging_any: np.ndarray
-    refractory_early: int | None
+    refractory_early: tuple | None
     costs: dict
 
 
@@ -1137,20 +1143,40 @@ def choose_course(d: Draft, ino: InoStructure, follow_up: FollowUp) -> CourseCho
     key = LOGRANK_KEY_RR["pfs"]
     if not d.fits(key):
         return CourseChoice(*_course_stage(d, ino, follow_up, None), None, {})
-    n_refr = int(ino.refractory.sum())
-    n_early = int(d.pub(R("early_death_30d_count", "exposed"))) + _exposed_no_response(d)
-    independent = n_early * n_refr / int(d.arm_mask["exposed"].sum())
-    candidates = list(range(int(np.floor(independent)), min(n_refr, n_early) + 1, TILT_STEP))
+    direction = LOGRANK_COMPARISONS[key[1]][3]
     gaps, runs = {}, {}
-    for k in candidates:
+    for k in _tilt_candidates(d, ino):
         runs[k] = _course_stage(d, ino, follow_up, k)
         gaps[k] = _separation_gap(runs[k][0], ino, *runs[k][1:], follow_up)
-    # the greedy stage can weaken a separation but hardly strengthen it: the smallest
-    # number that reaches the printed p (or beyond it) is kept, else the strongest
-    direction = LOGRANK_COMPARISONS[key[1]][3]
-    reaching = [k for k in candidates if direction * gaps[k] >= 1.0]
-    best = reaching[0] if reaching else max(candidates, key=lambda k: direction * gaps[k])
+        if direction * gaps[k] >= 1.0:
+            # the greedy stage can weaken a separation but hardly strengthen it: the first
+            # candidate that reaches the printed p (or beyond it) is kept
+            return CourseChoice(*runs[k], k, gaps)
+    best = max(gaps, key=lambda k: direction * gaps[k])
     return CourseChoice(*runs[best], best, gaps)
+
+
+def _tilt_candidates(d: Draft, ino: InoStructure) -> list[tuple]:
+    """(refractory non-responders, refractory early deaths) to try, in order: first more
+    of the exposed arm's brexu-cel non-responders (resistant disease), from what
+    independence gives to all of them; then, with all of those, more early deaths. None:
+    as independence puts them."""
+    n_exposed = int(d.arm_mask["exposed"].sum())
+    n_refr = int(ino.refractory.sum())
+    counts = {
+        "no response": _exposed_no_response(d),
+        "early death": int(d.pub(R("early_death_30d_count", "exposed"))),
+    }
+    out, fixed = [], []
+    for failure in EARLY_FAILURES:
+        n = counts[failure]
+        start = int(np.floor(n * n_refr / n_exposed))
+        ks = list(range(start, min(n, n_refr) + 1, TILT_STEP))
+        if ks[-1] != min(n, n_refr):
+            ks.append(min(n, n_refr))
+        out += [tuple(fixed + [k]) for k in ks]
+        fixed.append(ks[-1])
+    return out
 
 
 def _exposed_no_response(d: Draft) -> int:
@@ -1401,10 +1427,21 @@ class PfsCalibration:
     design: np.ndarray
     hr_columns: list[int]
     logranks: list[Separation]
+    #: Design of the generator's model 1 and the column of InO exposure in it.
+    design1: np.ndarray
+    exposure_column: int
+    #: Patients per InO group among the exposed (weights of the model-1 surrogate).
+    exposed_shares: dict[str, float]
+    #: Skip the model-1 Cox fit (its statistic NaN): for the stage that does not fit it.
+    without_model1: bool = False
 
     @property
     def is_logrank(self) -> np.ndarray:
         return np.array([t.key.startswith("logrank") for t in self.all_targets], bool)
+
+    @property
+    def is_model1(self) -> np.ndarray:
+        return np.array([t.key == MODEL1_KEY for t in self.all_targets], bool)
 
     @property
     def targets(self) -> list:
@@ -1415,14 +1452,26 @@ class PfsCalibration:
         """The calibration of the fixed-point stage: the fitted landmarks and hazard ratios."""
         return dataclasses.replace(self, fit=self.fit & ~self.is_logrank)
 
+    @property
+    def model2_only(self) -> PfsCalibration:
+        """This calibration without the model-1 hazard ratio (one Cox fit per realisation
+        instead of two)."""
+        return dataclasses.replace(self, fit=self.fit & ~self.is_model1, without_model1=True)
+
     def statistics(self, theta, u) -> np.ndarray:
-        """Every statistic of one realisation (the uniforms ``u``), in ``all_targets`` order."""
+        """Every statistic of one realisation (the uniforms ``u``), in ``all_targets`` order:
+        landmarks, model-2 log hazard ratios, the model-1 log hazard ratio of exposure,
+        log-rank scores."""
         t, e = self.model.times(theta, u)
         out = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()]
         beta, ok = fastsurv.fit_cox(t, e, self.design)
         hrs = beta[self.hr_columns] if ok else np.full(len(self.hr_columns), np.nan)
+        hr1 = np.nan
+        if not self.without_model1:
+            beta1, ok1 = fastsurv.fit_cox(t, e, self.design1)
+            hr1 = beta1[self.exposure_column] if ok1 else np.nan
         z = [s.realised(t, e) for s in self.logranks]
-        return np.concatenate(out + [hrs, z])
+        return np.concatenate(out + [hrs, [hr1], z])
 
     def realise(self, theta, u):
         """The fitted statistics of one realisation, in target order."""
@@ -1437,8 +1486,10 @@ class PfsCalibration:
         km = [surv[:, m].mean(axis=1) for m in self.groups.values()]
         b = theta[len(model.knots) :]
         hr = [b[0], b[1], b[3], b[5], b[6], b[4]]
+        share = self.exposed_shares
+        hr1 = share[RESPONDER] * b[0] + share[REFRACTORY] * b[1] + share[NOT_ASSESSED] * b[2]
         z = np.zeros(len(self.logranks))  # not fitted by this stage
-        return np.concatenate(km + [hr, z])[self.fit]
+        return np.concatenate(km + [hr, [hr1], z])[self.fit]
 
     def regularise(self, theta):
         n_knots = len(self.model.knots)
@@ -1468,11 +1519,31 @@ def pfs_calibration(
         ref = R(q, "model_2")
         pfs_targets.append(FitTarget(f"log_hr {term}", float(np.log(pub(ref))), float(np.log(1.1))))
         keys.append(ref)
+    design1, names1 = fastsurv.design(d.frame, MODEL_1)
+    ref = R("hr_pfs_ino_exposed", "model_1")
+    pfs_targets.append(FitTarget(MODEL1_KEY, float(np.log(pub(ref))), float(np.log(1.1))))
+    keys.append(ref)
     for s in logranks:
         pfs_targets.append(s.target(pub))
         keys.append(s.key)
     fit = np.array([d.fits(k) for k in keys], bool)
-    return PfsCalibration(model, groups, pfs_targets, fit, design2, hr_cols, logranks)
+    exposed = d.arm_mask["exposed"]
+    shares = {g: float(model.in_group[g][exposed].mean()) for g in INO_GROUPS}
+    return PfsCalibration(
+        model,
+        groups,
+        pfs_targets,
+        fit,
+        design2,
+        hr_cols,
+        logranks,
+        design1,
+        names1.index("ino_exposed"),
+        shares,
+    )
+
+
+MODEL1_KEY = "log_hr ino_exposed (model 1)"
 
 
 def pfs_start(cal: PfsCalibration) -> np.ndarray:
@@ -1579,11 +1650,12 @@ def redraw_pfs(
     def shortfall(uu):
         return relapses.shortfall(model.times(theta, uu)[1])
 
+    first = cal.model2_only
     u, kept = greedy_redraw(
         u,
         candidates,
-        lambda uu: cal.realise(theta, uu),
-        near(cal.targets, frozenset({cal.logranks[1].target(d.pub).key})),
+        lambda uu: first.realise(theta, uu),
+        near(first.targets, frozenset({cal.logranks[1].target(d.pub).key})),
         d.rng["greedy"],
         goal=WITHIN,
         extra_loss=shortfall,
@@ -1602,31 +1674,20 @@ def redraw_pfs(
         z = np.array([s.realised(t, e) for s in cal.logranks])
         return z, float(excess.sum()) + relapses.shortfall(e) / 10.0
 
-    hr_fit = cal.fit[n_lm : n_lm + len(HR_QUANTITIES)]
+    hrs = slice(n_lm, n_lm + len(HR_QUANTITIES) + 1)  # model 2, then model 1
+    hr_fit = cal.fit[hrs]
+    hr_targets = [t for t, f in zip(cal.all_targets[hrs], hr_fit, strict=True) if f]
 
     def hr_excess(uu):
-        hr = cal.statistics(theta, uu)[n_lm : n_lm + len(HR_QUANTITIES)][hr_fit]
-        hr_targets = [t for t, f in zip(cal.all_targets[n_lm:], hr_fit, strict=False) if f]
+        hr = cal.statistics(theta, uu)[hrs][hr_fit]
         return float(np.clip(np.abs(normalised_gap(hr, hr_targets)) - 1.0, 0, None).sum())
 
     phases = separation_phases(d, candidates, candidates)
     u, kept_z = land_separations(d, u, phases, cheap, cal, hr_excess, crowd)
-    realised = cal.realise(theta, u)
-    if np.any(np.abs(normalised_gap(realised, cal.targets)) > 1.0):
-        u, kept_last = greedy_redraw(
-            u,
-            candidates,
-            lambda uu: cal.realise(theta, uu),
-            cal.targets,
-            d.rng["greedy"],
-            passes=LAST_PASSES,
-            goal=LAST_GOAL,
-            extra_loss=shortfall,
-            nudges=FINE_NUDGES,
-            guard=crowd,
-        )
-        kept_z += kept_last
-    return u, kept + kept_z
+    u, kept_last = repair(
+        d, u, candidates, candidates, cal, lambda uu: cal.realise(theta, uu), shortfall, crowd
+    )
+    return u, kept + kept_z + kept_last
 
 
 #: Tolerance (z units) of a log-rank score in the first greedy stage, which brings the
@@ -1653,8 +1714,9 @@ def near(targets: list, overshoot: frozenset = frozenset()) -> list:
 #: The first greedy stages stop once every target is this far inside its tolerance
 #: (normalised gap); the last one as soon as every target is inside.
 WITHIN, LAST_GOAL = 0.9, 0.98
-#: Passes of the greedy stage that lands the log-rank scores, and of the last stage.
-SEPARATION_PASSES, LAST_PASSES = 8, 2
+#: Passes of the greedy stage that lands the log-rank scores, and of the last stage (more
+#: for OS, whose statistics need no Cox fit).
+SEPARATION_PASSES, LAST_PASSES, OS_LAST_PASSES = 8, 2, 8
 #: Proposals of those stages: a fresh draw, or a nudge u -> u**k with k near 1 (a printed
 #: p-value allows a few hundredths of a z unit, and the score moves in steps).
 FINE_NUDGES = (None, 0.8, 0.95, 0.98, 1.02, 1.05, 1.25)
@@ -1776,8 +1838,9 @@ class OsModel:
         return np.where(event, death, follow), event
 
 
-#: Width (months) over which the OS surrogate smooths a sample's indicators.
-SOFT_WIDTH = 0.2
+#: Width (months) over which the OS surrogate smooths a sample's indicators (wide: the
+#: least squares then converge in few steps; the fixed point removes the smoothing's bias).
+SOFT_WIDTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -1790,7 +1853,6 @@ class OsCalibration:
     groups: dict[str, np.ndarray]
     all_targets: list
     fit: np.ndarray
-    not_fitted: list
     logranks: list[Separation]
     w: np.ndarray
 
@@ -1801,6 +1863,11 @@ class OsCalibration:
     @property
     def targets(self) -> list:
         return [t for t, keep in zip(self.all_targets, self.fit, strict=True) if keep]
+
+    @property
+    def smooth(self) -> OsCalibration:
+        """The landmarks only."""
+        return dataclasses.replace(self, fit=self.fit & ~self.is_logrank)
 
     def statistics(self, phi, w) -> np.ndarray:
         """Every statistic of one realisation, in ``all_targets`` order."""
@@ -1839,6 +1906,16 @@ class OsCalibration:
 LATE_SCALE = 3.0
 
 
+#: OS landmarks reported but not fitted, and why.
+OS_NOT_FITTED = {("os_12mo", "ino_refractory")}
+OS_NOT_FITTED_NOTE = (
+    "not fitted: the published OS ({os:g}%) is below the published PFS ({pfs:g}%) at this "
+    "time in the same patients, which only censoring between progression and death can "
+    "produce; fitted, it stayed just outside its tolerance on this cohort's follow-up and "
+    "held the other OS targets back"
+)
+
+
 def os_calibration(
     d: Draft, model: OsModel, groups: dict, w: np.ndarray, logranks: list[Separation]
 ) -> OsCalibration:
@@ -1850,11 +1927,11 @@ def os_calibration(
         for t in LANDMARKS:
             ref = R(f"os_{int(t)}mo", g)
             os_targets.append(FitTarget(f"os_{int(t)}mo_{g}", pub(ref) / 100.0, 0.02))
-            fit.append(d.fits(ref))
+            fit.append(d.fits(ref) and _key(ref) not in OS_NOT_FITTED)
     for s in logranks:
         os_targets.append(s.target(pub))
         fit.append(d.fits(s.key))
-    return OsCalibration(model, groups, os_targets, np.array(fit, bool), [], logranks, w)
+    return OsCalibration(model, groups, os_targets, np.array(fit, bool), logranks, w)
 
 
 def fit_os(cal: OsCalibration, w: np.ndarray) -> np.ndarray:
@@ -1914,20 +1991,81 @@ def redraw_os(
 
     phases = separation_phases(d, candidates, candidates % n)
     w, kept_z = land_separations(d, w, phases, cheap, cal, lambda ww: 0.0, crowd)
-    if np.any(np.abs(normalised_gap(cal.realise(phi, w), cal.targets)) > 1.0):
-        w, kept_last = greedy_redraw(
-            w,
+    # a small group's landmark can need a move that the tight scores of the other
+    # comparisons refuse: the landmarks are repaired on their own, the scores landed again
+    smooth = cal.smooth
+    w, kept_lm = repair(
+        d, w, candidates, candidates % n, smooth, lambda ww: smooth.realise(phi, ww), crowd=crowd
+    )
+    if kept_lm:
+        w, kept_again = land_separations(d, w, phases, cheap, cal, lambda ww: 0.0, crowd)
+        kept_lm += kept_again
+    w, kept_last = repair(
+        d, w, candidates, candidates % n, cal, lambda ww: cal.realise(phi, ww), crowd=crowd
+    )
+    return w, kept + kept_z + kept_lm + kept_last
+
+
+def repair(d, u, candidates, patient, cal, realise, extra_loss=None, crowd=None):
+    """The last greedy stage: for each group with a fitted landmark still outside its
+    tolerance, re-draws among that group's patients only (a small group's Kaplan–Meier
+    estimate moves in big steps; its own patients are the ones that move it), on every
+    fitted target; then, if anything is still outside, among all candidates. ``patient``
+    maps each candidate to its patient. Returns (uniforms, re-draws kept)."""
+    targets = cal.targets
+    landmark_groups = [g for g in cal.groups for _ in LANDMARKS]
+    kept = 0
+
+    def outside():
+        gap = normalised_gap(realise(u), targets)
+        fitted = [g for g, f in zip(landmark_groups, cal.fit, strict=False) if f]
+        groups = {g for g, x in zip(fitted, gap, strict=False) if abs(x) > 1.0}
+        return gap, [g for g in cal.groups if g in groups]
+
+    gap, groups = outside()
+    for g in groups:
+        if g not in outside()[1]:
+            continue
+        pool = candidates[cal.groups[g][patient]]
+        u, k = sweep_redraw(
+            u, pool, realise_with(realise, extra_loss), targets_with(targets, extra_loss),
+            SWEEP_VALUES, rounds=SWEEP_ROUNDS, goal=LAST_GOAL, guard=crowd,
+        )  # fmt: skip
+        kept += k
+    if np.any(np.abs(outside()[0]) > 1.0):
+        u, k = greedy_redraw(
+            u,
             candidates,
-            lambda ww: cal.realise(phi, ww),
-            cal.targets,
+            realise,
+            targets,
             d.rng["greedy"],
             passes=LAST_PASSES,
             goal=LAST_GOAL,
+            extra_loss=extra_loss,
             nudges=FINE_NUDGES,
             guard=crowd,
         )
-        kept_z += kept_last
-    return w, kept + kept_z
+        kept += k
+    return u, kept
+
+
+#: Uniforms a sweep tries for each patient (from an early to a late event, evenly in the
+#: cumulative hazard), and its rounds (each keeps one change).
+SWEEP_VALUES = np.exp(-np.linspace(0.02, 4.0, 48))
+SWEEP_ROUNDS = 20
+
+
+def realise_with(realise, extra_loss):
+    """``realise`` with the extra loss appended as one more statistic (target 0)."""
+    if extra_loss is None:
+        return realise
+    return lambda uu: np.append(realise(uu), extra_loss(uu))
+
+
+def targets_with(targets, extra_loss):
+    if extra_loss is None:
+        return targets
+    return [*targets, FitTarget("relapse counts", 0.0, 1.0)]
 
 
 @dataclass(frozen=True)
@@ -2030,28 +2168,30 @@ def assemble_cohort(
 class Readings:
     """What the generator derived from the published numbers, reported beside them in the
     scorecard: subgroup contrasts and medians, Table 1 rows that do not add up, the course
-    counts and MRD reading, relapse counts, and the OS landmarks not fitted."""
+    counts and MRD reading, relapse counts, and the targets left out."""
 
     table1: Table1
     short_rows: dict[str, str]
     course: Course
     relapse_counts: dict[str, int]
-    os_not_fitted: list
     leave_out: frozenset = frozenset()
 
 
 # --------------------------------------------------------------------------------------------
 def fitted_keys() -> list[tuple[str, str | None]]:
     """Keys ``(quantity, group)`` of every target the calibration fits statistically: PFS and
-    OS landmarks, the model-2 hazard ratios, the median follow-up, the log-rank and
-    rank-sum p-values between groups. Exact counts reproduced by the allocation are not
-    among them."""
+    OS landmarks (but :data:`OS_NOT_FITTED`), the hazard ratios of the generator's models
+    2 and 1, the median follow-up, the log-rank and rank-sum p-values between groups.
+    Exact counts reproduced by the allocation are not among them."""
     keys = []
     for endpoint in ("pfs", "os"):
         for g in ("naive", "exposed", "responder", "refractory"):
             for t in LANDMARKS:
-                keys.append(_key(R(f"{endpoint}_{int(t)}mo", g)))
+                key = _key(R(f"{endpoint}_{int(t)}mo", g))
+                if key not in OS_NOT_FITTED:
+                    keys.append(key)
     keys += [_key(R(q, "model_2")) for q in HR_QUANTITIES.values()]
+    keys.append(_key(R("hr_pfs_ino_exposed", "model_1")))
     keys.append(_key(R("median_followup_months")))
     keys += [(f"{e}_p", q) for e in ("pfs", "os") for q in LOGRANK_COMPARISONS]
     keys += list(RANK_SEPARATIONS)
@@ -2099,9 +2239,13 @@ def build(
         "response_denominators": {arm: course.counts[arm] for arm in N_ARMS},
         "mrd_reading": course.mrd_note,
         "table1_rows_not_adding_up": d.short_rows,
-        "os_landmarks_not_fitted": os_.calibration.not_fitted,
-        "refractory_among_exposed_early_failures": choice.refractory_early,
-        "early_failure_candidates_gap": {k: round(v, 2) for k, v in choice.costs.items()},
+        "os_landmarks_not_fitted": sorted(OS_NOT_FITTED),
+        "refractory_among_exposed_early_failures": None
+        if choice.refractory_early is None
+        else dict(zip(EARLY_FAILURES, choice.refractory_early, strict=False)),
+        "early_failure_candidates_gap": {
+            "/".join(map(str, k)): round(v, 2) for k, v in choice.costs.items()
+        },
         "rank_separation_moves": d.rank_moves,
         "seconds": round(_time.perf_counter() - t_start, 2),
     }
@@ -2110,7 +2254,6 @@ def build(
         d.short_rows,
         course,
         pfs.relapses.counts,
-        os_.calibration.not_fitted,
         d.leave_out,
     )
     return StudyBuild(
@@ -2262,7 +2405,7 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
         rows += _arm_course_rows(frame[m], arm, pub, readings)
     rows += _subgroup_rows(frame, pub, readings.table1)
     # survival: calibrated landmarks; held-out CIs and log-rank p-values
-    rows += _landmark_rows(frame, pub, surv, readings.os_not_fitted, readings.leave_out)
+    rows += _landmark_rows(frame, pub, surv, readings.leave_out)
     rows += _logrank_rows(frame, pub, readings.leave_out)
     rows += _rank_rows(frame, pub, readings.leave_out)
     rows += _cox_rows(frame, pub, surv, readings.leave_out)
@@ -2445,7 +2588,7 @@ def _subgroup_rows(frame: pd.DataFrame, pub, table1: Table1) -> list:
     return rows
 
 
-def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list, leave_out) -> list:
+def _landmark_rows(frame: pd.DataFrame, pub, surv, leave_out) -> list:
     """6- and 12-month PFS and OS per group (calibrated, except the OS landmarks not fitted)
     and, per arm, their 95% confidence limits (held out)."""
     rows, src = [], SOURCE
@@ -2462,16 +2605,11 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list, leave_ou
             )
             for _, r in km.iterrows():
                 t = int(r["time"])
-                not_fitted = endpoint == "os" and (g, t) in infeasible_os
                 role, note = _role(R(f"{endpoint}_{t}mo", g), leave_out)
-                if not_fitted:
-                    role, note = (
-                        "held_out",
-                        (
-                            "not fitted: published OS below published PFS at this time in the "
-                            "same patients; Kaplan–Meier curves can cross only through censoring, "
-                            "which the generator does not try to reproduce"
-                        ),
+                if _key(R(f"{endpoint}_{t}mo", g)) in OS_NOT_FITTED:
+                    role = "held_out"
+                    note = OS_NOT_FITTED_NOTE.format(
+                        os=pub(R(f"os_{t}mo", g)), pfs=pub(R(f"pfs_{t}mo", g))
                     )
                 rows.append(
                     keyed(
@@ -2499,8 +2637,8 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list, leave_ou
 
 
 def _cox_rows(frame: pd.DataFrame, pub, surv, leave_out) -> list:
-    """PFS hazard ratios: the generator's model 2 calibrated (its limits held out), model 1
-    held out."""
+    """PFS hazard ratios of the generator's models 2 and 1, calibrated (their limits held
+    out)."""
     rows, src = [], SOURCE
     fit2 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_2)
     for term, q in HR_QUANTITIES.items():
@@ -2536,15 +2674,17 @@ def _cox_rows(frame: pd.DataFrame, pub, surv, leave_out) -> list:
             )
     fit1 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_1)
     hr, lo, hi = fit1["ino_exposed"]
+    role, left = _role(R("hr_pfs_ino_exposed", "model_1"), leave_out)
     rows.append(
         keyed(
             ratio_row(
                 f"PFS HR InO exposure ({GENERATOR_MODEL_1})",
                 pub(R("hr_pfs_ino_exposed", "model_1")),
                 hr,
-                "held_out",
+                role,
                 source=src,
-                note="not fitted: follows from the model-2 calibration",
+                note=left
+                or "fitted in the generator's model 2 with InO exposure as one yes/no variable",
             ),
             R("hr_pfs_ino_exposed", "model_1"),
         )

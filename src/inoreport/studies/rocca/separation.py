@@ -1,18 +1,19 @@
 """Differences between groups that the ROCCA cohort is calibrated to carry.
 
-Two tools, both used by :mod:`.cohort`:
+Three tools, used by :mod:`.cohort`:
 
 * :func:`separate_ranks`: moves single patients' values of an integer variable (prior lines,
   age, days in hospital) so that rank-sum (Wilcoxon) scores between groups land in the
   intervals of the printed p-values, while every published count, median and range stays
   exactly as allocated (each move is checked against the allocation's constraints).
-* :func:`expected_logrank_z`: the log-rank score a survival model *expects* between two
-  groups, given each patient's survival curve and potential follow-up: the smooth surrogate
-  that lets the fixed-point stage fit log-rank p-values (its realised counterpart is
-  :func:`inoreport.synthetic.separation.logrank_z`).
+* :class:`SoftSample`: one sample's Kaplan–Meier estimates and log-rank scores with their
+  indicators smoothed, so that they move smoothly with a survival model's parameters (the
+  surrogate of a fixed-point stage that aims at log-rank scores).
+* :func:`sweep_redraw`: a deterministic search over single patients' random numbers, for a
+  small group whose Kaplan–Meier estimate needs one particular combination.
 
-Neither names a variable of the study; the study's choices (which groups, which targets)
-are in :mod:`.cohort`.
+None of them names a variable of the study; the study's choices (which groups, which
+targets) are in :mod:`.cohort`.
 """
 
 from __future__ import annotations
@@ -163,78 +164,6 @@ def separate_ranks(
     return np.array([domain[k] for k in counts.index]), moves
 
 
-# --- expected log-rank score of a survival model --------------------------------------------
-def expected_logrank_z(
-    grid: np.ndarray,
-    survival: np.ndarray,
-    follow_up: np.ndarray,
-    in_a: np.ndarray,
-    in_b: np.ndarray,
-) -> float:
-    """The log-rank score of group a against group b that a survival model expects.
-
-    ``survival`` is (len(grid), n): each patient's probability of being event-free at each
-    time of ``grid`` (months, from 0); ``follow_up`` each patient's potential follow-up (a
-    patient is at risk at a grid time before it, and an event in a grid interval is seen if
-    the interval ends before it). Expected events and numbers at risk per interval give
-    observed minus expected events in group a over the square root of its variance; positive
-    when group a does worse. Smooth in the model's parameters: a surrogate for
-    :func:`inoreport.synthetic.separation.logrank_z`.
-    """
-    seen_at_risk = grid[:-1, None] < follow_up[None, :]
-    seen_event = grid[1:, None] <= follow_up[None, :]
-    at_risk = survival[:-1] * seen_at_risk
-    events = (survival[:-1] - survival[1:]) * seen_event
-    r_a, r_b = at_risk[:, in_a].sum(axis=1), at_risk[:, in_b].sum(axis=1)
-    d_a, d_b = events[:, in_a].sum(axis=1), events[:, in_b].sum(axis=1)
-    r, d = r_a + r_b, d_a + d_b
-    share = np.divide(r_a, r, out=np.zeros_like(r), where=r > 0)
-    variance = float(np.sum(d * share * (1 - share)))
-    if variance <= 0:
-        return 0.0
-    return float(np.sum(d_a - d * share) / math.sqrt(variance))
-
-
-def landmark_matched_survival(
-    grid: np.ndarray,
-    fixed_time: np.ndarray,
-    lower: np.ndarray,
-    landmarks: Sequence[float],
-    published: Sequence[float],
-) -> np.ndarray:
-    """(len(grid), n) survival of one group whose curve passes through ``published``
-    (proportions event-free at ``landmarks``): patients with a ``fixed_time`` have their
-    event then; the others are event-free until ``lower`` and then share a hazard that is
-    constant between landmarks (the last one continuing), the simplest curve through the
-    published points. Used to compare allocations before any model is fitted."""
-    fixed = np.isfinite(fixed_time)
-    edges = np.concatenate([[0.0], np.asarray(landmarks, float)])
-    rates = np.zeros(len(landmarks))
-
-    def curve(times, rates_now):
-        times = np.asarray(times, float)[:, None]
-        start = np.maximum(lower[None, :], 0.0)
-        exposure = np.zeros((times.shape[0], len(lower)))
-        for j, rate in enumerate(rates_now):
-            lo = np.maximum(edges[j], start)
-            hi = times if j == len(rates_now) - 1 else np.minimum(times, edges[j + 1])
-            exposure += rate * np.clip(hi - lo, 0, None)
-        modelled = np.exp(-exposure)
-        return np.where(fixed[None, :], times < fixed_time[None, :], modelled)
-
-    for j, (t, target) in enumerate(zip(landmarks, published, strict=True)):
-        low, high = 0.0, 5.0
-        for _ in range(60):  # bisection on the rate of piece j
-            mid = 0.5 * (low + high)
-            rates[j] = mid
-            if curve([t], rates)[0].mean() > target:
-                low = mid
-            else:
-                high = mid
-        rates[j] = 0.5 * (low + high)
-    return curve(grid, rates)
-
-
 # --- smoothed statistics of one sample ------------------------------------------------------
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
@@ -293,3 +222,60 @@ class SoftSample:
         if variance <= 0:
             return 0.0
         return float(np.sum(e * (a - share)) / math.sqrt(variance))
+
+
+# --- a systematic search for a small group --------------------------------------------------
+def sweep_redraw(
+    uniforms: np.ndarray,
+    pool: np.ndarray,
+    realise,
+    targets: Sequence[FitTarget],
+    values: np.ndarray,
+    rounds: int = 3,
+    goal: float = 0.98,
+    guard=None,
+) -> tuple[np.ndarray, int]:
+    """Re-draws by sweeping: each round tries every value of ``values`` for every patient
+    of ``pool`` and keeps the single change that lowers the loss most (the greedy stage's
+    loss: squared normalised gaps, plus a steep penalty beyond ``goal``), refusing one that
+    makes ``guard`` worse. Deterministic. Where random re-draws need luck to find the one
+    combination that puts a small group's Kaplan–Meier estimate on its target, a sweep
+    finds it move by move. Returns (uniforms, changes kept)."""
+    u = np.array(uniforms, float)
+
+    def loss_of(vec):
+        gap = normalised_gap(realise(vec), targets)
+        over = np.clip(np.abs(gap) - goal, 0, None)
+        return float(np.sum(np.minimum(np.abs(gap), 10.0) ** 2) + 100 * np.sum(over**2)), gap
+
+    current, gap = loss_of(u)
+    fence = guard(u) if guard is not None else 0.0
+    kept = 0
+    for _ in range(rounds):
+        if np.all(np.abs(gap) <= goal):
+            break
+        ranked = []
+        for i in pool:
+            for v in values:
+                if v == u[i]:
+                    continue
+                trial = u.copy()
+                trial[i] = v
+                value, _ = loss_of(trial)
+                if value < current - 1e-12:
+                    ranked.append((value, int(i), float(v)))
+        for _value, i, v in sorted(ranked):
+            trial = u.copy()
+            trial[i] = v
+            if guard is not None:
+                trial_fence = guard(trial)
+                if trial_fence > fence:
+                    continue
+                fence = trial_fence
+            u = trial
+            current, gap = loss_of(u)
+            kept += 1
+            break
+        else:
+            break
+    return u, kept

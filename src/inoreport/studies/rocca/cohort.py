@@ -99,7 +99,9 @@ from inoreport.synthetic.separation import (
     logrank_z,
     p_fit_target,
     p_of_z,
+    pearson_p,
     ranksum_z,
+    within_printed,
 )
 from inoreport.synthetic.sources import PublishedValues, Ref
 from inoreport.synthetic.spread import crowding
@@ -1546,15 +1548,28 @@ def pfs_calibration(
 MODEL1_KEY = "log_hr ino_exposed (model 1)"
 
 
+#: Position, among the PFS model's log hazard ratios, of each model-2 term's effect.
+EFFECT_INDEX = {
+    "ino_group[InO responder]": 0,
+    "ino_group[InO refractory]": 1,
+    "prior_hct": 3,
+    "bridging_therapy": 4,
+    "consolidation[allogeneic HCT]": 5,
+    "consolidation[TKI]": 6,
+}
+
+
 def pfs_start(cal: PfsCalibration) -> np.ndarray:
-    """Starting PFS parameters: a flat baseline, hazard ratios near the published ones,
-    proportional hazards."""
-    return np.concatenate(
-        [
-            np.full(len(cal.model.knots), np.log(0.06)),
-            np.log([1.3, 1.67, 1.5, 0.3, 1.8, 0.16, 0.15, 1.0]),
-        ]
-    )
+    """Starting PFS parameters: a flat baseline (6% a month), the published hazard ratio
+    for each fitted model-2 term (no effect for a term left out or not published), InO not
+    assessed between responders and refractory patients."""
+    effects = np.zeros(PfsModel.N_EFFECTS)
+    n_lm = len(cal.groups) * len(LANDMARKS)
+    for j, term in enumerate(HR_QUANTITIES):
+        if cal.fit[n_lm + j]:
+            effects[EFFECT_INDEX[term]] = cal.all_targets[n_lm + j].published
+    effects[2] = 0.5 * (effects[0] + effects[1])
+    return np.concatenate([np.full(len(cal.model.knots), np.log(0.06)), effects])
 
 
 def fit_pfs(cal: PfsCalibration, u: np.ndarray, rounds: int | None = None) -> np.ndarray:
@@ -2404,6 +2419,7 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
         rows += _arm_table_rows(frame[m], arm, pub, readings.short_rows)
         rows += _arm_course_rows(frame[m], arm, pub, readings)
     rows += _subgroup_rows(frame, pub, readings.table1)
+    rows += _supplement_rows(frame, pub)
     # survival: calibrated landmarks; held-out CIs and log-rank p-values
     rows += _landmark_rows(frame, pub, surv, readings.leave_out)
     rows += _logrank_rows(frame, pub, readings.leave_out)
@@ -2541,6 +2557,124 @@ def _arm_course_rows(sub: pd.DataFrame, arm: str, pub, readings: Readings) -> li
             note="read as every relapse or progression during follow-up (see methods)",
         )
     )
+    return rows
+
+
+#: The supplement's chi-square comparisons whose counts the allocation fixes (the counts
+#: that round to the printed percentages): p key -> (column, category, first, second
+#: subgroup, and the Table 1 count of patients with the column missing in the exposed arm).
+SUPPLEMENT_CHI2 = {
+    ("subtype_ph_pos_p", "ino_responder_vs_ino_refractory"): (
+        "subtype", "Ph+", "responder", "refractory", None,
+    ),
+    ("status_active_p", "ino_responder_vs_ino_refractory"): (
+        "disease_status", "active (>5% blasts)", "responder", "refractory",
+        "status_missing_count",
+    ),
+    ("prior_hct_p", "ino_responder_vs_ino_refractory"): (
+        "prior_hct", True, "responder", "refractory", None,
+    ),
+    ("status_active_p", "ino_bridging_vs_ino_preapheresis_only"): (
+        "disease_status", "active (>5% blasts)", "bridging", "pre_only", "status_missing_count",
+    ),
+    ("emd_yes_p", "ino_bridging_vs_ino_preapheresis_only"): (
+        "emd", True, "bridging", "pre_only", None,
+    ),
+}  # fmt: skip
+CHI2_TEST = "Pearson chi-square (the test the audit found the paper used)"
+
+
+def supplement_tables(pub, key) -> list[np.ndarray]:
+    """Every 2 x 2 table (rows: with / without the characteristic; columns: the two
+    subgroups) whose counts round to the printed percentages of the comparison ``key``,
+    with each subgroup's denominator its size less any of the exposed arm's patients whose
+    value is missing (Table 1)."""
+    column, _, first, second, missing_q = SUPPLEMENT_CHI2[key]
+    missing = 0 if missing_q is None else int(pub(R(missing_q, "exposed")))
+    sizes = [_subgroup_size(pub, g) for g in (first, second)]
+    pcts = [pub(_contrast_ref(column, g)) for g in (first, second)]
+    out = []
+    for m1 in range(missing + 1):
+        for m2 in range(missing + 1 - m1):
+            n1, n2 = sizes[0] - m1, sizes[1] - m2
+            for k1 in _rounding_counts(pcts[0], n1):
+                for k2 in _rounding_counts(pcts[1], n2):
+                    out.append(np.array([[k1, k2], [n1 - k1, n2 - k2]]))
+    return out
+
+
+def _rounding_counts(percent: float, n: int) -> list[int]:
+    return [k for k in range(n + 1) if abs(100.0 * k / n - percent) <= 0.5 + 1e-9]
+
+
+def _subgroup_size(pub, group: str) -> int:
+    quantity = {
+        "responder": "ino_responders_count",
+        "refractory": "ino_refractory_count",
+        "bridging": "ino_bridging_count",
+        "pre_only": "ino_preapheresis_only_count",
+    }[group]
+    return int(pub(R(quantity, "exposed")))
+
+
+def _contrast_ref(column: str, group: str) -> Ref:
+    return next(ref for (col, _, sg), ref in CONTRAST_PCT.items() if col == column and sg == group)
+
+
+def _supplement_rows(frame: pd.DataFrame, pub) -> list:
+    """The supplement's chi-square p-values, from the allocated counts: exact by
+    construction where a consistent table gives the printed p; where none does, the row
+    says so (every consistent table enumerated)."""
+    groups = {
+        "responder": (frame["ino_group"] == RESPONDER).to_numpy(),
+        "refractory": (frame["ino_group"] == REFRACTORY).to_numpy(),
+        "bridging": frame["ino_bridging"].to_numpy(bool),
+        "pre_only": (frame["ino_timing"] == PRE_ONLY).to_numpy(),
+    }
+    rows = []
+    for key, (column, category, first, second, _) in SUPPLEMENT_CHI2.items():
+        has = (frame[column] == category).to_numpy()
+        table = np.array(
+            [
+                [int((has & groups[g]).sum()) for g in (first, second)],
+                [int((~has & groups[g]).sum()) for g in (first, second)],
+            ]
+        )
+        printed = str(pub.row(Ref(*key))["printed"])
+        candidates = [pearson_p(t) for t in supplement_tables(pub, key)]
+        reachable = [p for p in candidates if within_printed(p, printed)]
+        note = "exact by construction: the allocated counts are the only ones that round to "
+        note += "the printed percentages"
+        if not reachable:
+            missing_q = SUPPLEMENT_CHI2[key][4]
+            missing = 0 if missing_q is None else int(pub(R(missing_q, "exposed")))
+            basis = (
+                f"denominators: the subgroups, less up to {missing} exposed patients whose "
+                "value is missing"
+                if missing
+                else "every exposed patient's value is known, so the denominators are the subgroups"
+            )
+            found = (
+                f"the only table whose counts round to the printed percentages gives p = "
+                f"{candidates[0]:.2g}, which does not print as {printed}"
+                if len(candidates) == 1
+                else f"none of the {len(candidates)} tables whose counts round to the printed "
+                f"percentages gives a p that prints as {printed} (their p run from "
+                f"{min(candidates):.2g} to {max(candidates):.2g})"
+            )
+            note = f"not reachable: {found}; {basis}"
+        label = category_label(column, category)
+        rows.append(
+            separation_row(
+                f"{label} p, {SUBGROUP_WORDS[first]} vs {SUBGROUP_WORDS[second]}",
+                pub,
+                Ref(*key),
+                pearson_p(table),
+                CHI2_TEST,
+                source=SOURCE,
+                note=note,
+            )
+        )
     return rows
 
 

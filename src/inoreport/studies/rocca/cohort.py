@@ -1672,6 +1672,7 @@ def redraw_pfs(
         lambda uu: first.realise(theta, uu),
         near(first.targets, frozenset({cal.logranks[1].target(d.pub).key})),
         d.rng["greedy"],
+        passes=FIRST_PASSES,
         goal=WITHIN,
         extra_loss=shortfall,
         guard=crowd,
@@ -1699,8 +1700,22 @@ def redraw_pfs(
 
     phases = separation_phases(d, candidates, candidates)
     u, kept_z = land_separations(d, u, phases, cheap, cal, hr_excess, crowd)
+    # the landmarks and scores are cheap; the Cox fit runs only in the guard
+    cheap_fit = np.concatenate([lm_fit, cal.fit[cal.is_logrank]])
+    cheap_targets = lm_targets + [t for t, f in zip(cal.all_targets, cal.fit & cal.is_logrank,
+                                                    strict=True) if f]  # fmt: skip
+
+    def cheap_all(uu):
+        t, e = model.times(theta, uu)
+        lm = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in cal.groups.values()]
+        z = [s.realised(t, e) for s in cal.logranks]
+        return np.concatenate(lm + [z])[cheap_fit]
+
+    def guard(uu):
+        return crowd(uu) + 10.0 * hr_excess(uu) + shortfall(uu)
+
     u, kept_last = repair(
-        d, u, candidates, candidates, cal, lambda uu: cal.realise(theta, uu), shortfall, crowd
+        d, u, candidates, candidates, cal.groups, lm_fit, cheap_all, cheap_targets, guard
     )
     return u, kept + kept_z + kept_last
 
@@ -1729,6 +1744,9 @@ def near(targets: list, overshoot: frozenset = frozenset()) -> list:
 #: The first greedy stages stop once every target is this far inside its tolerance
 #: (normalised gap); the last one as soon as every target is inside.
 WITHIN, LAST_GOAL = 0.9, 0.98
+#: Passes of the first PFS greedy stage (each proposal costs a Cox fit; what it leaves
+#: the later stages finish).
+FIRST_PASSES = 4
 #: Passes of the greedy stage that lands the log-rank scores, and of the last stage (more
 #: for OS, whose statistics need no Cox fit).
 SEPARATION_PASSES, LAST_PASSES, OS_LAST_PASSES = 8, 2, 8
@@ -2009,42 +2027,45 @@ def redraw_os(
     # a small group's landmark can need a move that the tight scores of the other
     # comparisons refuse: the landmarks are repaired on their own, the scores landed again
     smooth = cal.smooth
+    lm_fit = smooth.fit[~cal.is_logrank]
     w, kept_lm = repair(
-        d, w, candidates, candidates % n, smooth, lambda ww: smooth.realise(phi, ww), crowd=crowd
-    )
+        d, w, candidates, candidates % n, cal.groups, lm_fit,
+        lambda ww: smooth.realise(phi, ww), smooth.targets, crowd,
+    )  # fmt: skip
     if kept_lm:
         w, kept_again = land_separations(d, w, phases, cheap, cal, lambda ww: 0.0, crowd)
         kept_lm += kept_again
     w, kept_last = repair(
-        d, w, candidates, candidates % n, cal, lambda ww: cal.realise(phi, ww), crowd=crowd
-    )
+        d, w, candidates, candidates % n, cal.groups, lm_fit,
+        lambda ww: cal.realise(phi, ww), cal.targets, crowd,
+    )  # fmt: skip
     return w, kept + kept_z + kept_lm + kept_last
 
 
-def repair(d, u, candidates, patient, cal, realise, extra_loss=None, crowd=None):
-    """The last greedy stage: for each group with a fitted landmark still outside its
-    tolerance, re-draws among that group's patients only (a small group's Kaplan–Meier
-    estimate moves in big steps; its own patients are the ones that move it), on every
-    fitted target; then, if anything is still outside, among all candidates. ``patient``
-    maps each candidate to its patient. Returns (uniforms, re-draws kept)."""
-    targets = cal.targets
-    landmark_groups = [g for g in cal.groups for _ in LANDMARKS]
+def repair(d, u, candidates, patient, groups, landmark_fit, realise, targets, guard):
+    """The last stage: for each group with a fitted landmark still outside its tolerance,
+    sweeps (:func:`.separation.sweep_redraw`) among that group's patients only (a small
+    group's Kaplan–Meier estimate moves in big steps, and its own patients are the ones
+    that move it); then, if anything is still outside, random re-draws among all
+    candidates. ``realise`` gives the statistics of ``targets`` (the fitted landmarks first,
+    in ``groups`` order, as ``landmark_fit`` marks them); ``guard`` refuses a change that
+    makes it worse; ``patient`` maps each candidate to its patient. Returns (uniforms,
+    changes kept)."""
+    landmark_groups = [g for g in groups for _ in LANDMARKS]
+    fitted = [g for g, f in zip(landmark_groups, landmark_fit, strict=True) if f]
     kept = 0
 
     def outside():
         gap = normalised_gap(realise(u), targets)
-        fitted = [g for g, f in zip(landmark_groups, cal.fit, strict=False) if f]
-        groups = {g for g, x in zip(fitted, gap, strict=False) if abs(x) > 1.0}
-        return gap, [g for g in cal.groups if g in groups]
+        return gap, {g for g, x in zip(fitted, gap, strict=False) if abs(x) > 1.0}
 
-    gap, groups = outside()
     for g in groups:
         if g not in outside()[1]:
             continue
-        pool = candidates[cal.groups[g][patient]]
+        pool = candidates[groups[g][patient]]
         u, k = sweep_redraw(
-            u, pool, realise_with(realise, extra_loss), targets_with(targets, extra_loss),
-            SWEEP_VALUES, rounds=SWEEP_ROUNDS, goal=LAST_GOAL, guard=crowd,
+            u, pool, realise, targets, SWEEP_VALUES, rounds=SWEEP_ROUNDS, goal=LAST_GOAL,
+            guard=guard,
         )  # fmt: skip
         kept += k
     if np.any(np.abs(outside()[0]) > 1.0):
@@ -2056,9 +2077,8 @@ def repair(d, u, candidates, patient, cal, realise, extra_loss=None, crowd=None)
             d.rng["greedy"],
             passes=LAST_PASSES,
             goal=LAST_GOAL,
-            extra_loss=extra_loss,
             nudges=FINE_NUDGES,
-            guard=crowd,
+            guard=guard,
         )
         kept += k
     return u, kept
@@ -2068,19 +2088,6 @@ def repair(d, u, candidates, patient, cal, realise, extra_loss=None, crowd=None)
 #: cumulative hazard), and its rounds (each keeps one change).
 SWEEP_VALUES = np.exp(-np.linspace(0.02, 4.0, 48))
 SWEEP_ROUNDS = 20
-
-
-def realise_with(realise, extra_loss):
-    """``realise`` with the extra loss appended as one more statistic (target 0)."""
-    if extra_loss is None:
-        return realise
-    return lambda uu: np.append(realise(uu), extra_loss(uu))
-
-
-def targets_with(targets, extra_loss):
-    if extra_loss is None:
-        return targets
-    return [*targets, FitTarget("relapse counts", 0.0, 1.0)]
 
 
 @dataclass(frozen=True)

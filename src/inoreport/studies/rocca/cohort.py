@@ -2261,7 +2261,10 @@ def build(
         "response_denominators": {arm: course.counts[arm] for arm in N_ARMS},
         "mrd_reading": course.mrd_note,
         "table1_rows_not_adding_up": d.short_rows,
-        "os_landmarks_not_fitted": sorted(OS_NOT_FITTED),
+        "os_landmarks_not_fitted": [
+            (group.removeprefix("ino_"), int(quantity.removeprefix("os_").removesuffix("mo")))
+            for quantity, group in sorted(OS_NOT_FITTED)
+        ],
         "refractory_among_exposed_early_failures": None
         if choice.refractory_early is None
         else dict(zip(EARLY_FAILURES, choice.refractory_early, strict=False)),

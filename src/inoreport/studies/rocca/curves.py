@@ -15,7 +15,6 @@ import pandas as pd
 from inoreport.figures.plots import km_plot, show
 from inoreport.stats import survival
 from inoreport.stats.tables import format_p
-from inoreport.synthetic.separation import within_printed
 from inoreport.studies.rocca.report import (
     BRIDGING,
     ENDPOINTS,
@@ -27,6 +26,7 @@ from inoreport.studies.rocca.report import (
     p_scorecard_row,
     row,
 )
+from inoreport.synthetic.separation import within_printed
 
 RISK_TIMES = [0, 3, 6, 9, 12, 15, 18, 21, 24]
 GROUP_WORDS = {"ino_naive": "InO-naïve", "ino_exposed": "InO-exposed",

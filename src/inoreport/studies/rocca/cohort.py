@@ -10,35 +10,47 @@ What the generator does, in order (each step has its own random stream):
    paper states for responders vs refractory patients and for bridging vs
    pre-apheresis InO; ages and prior lines hit the published medians and ranges; marrow
    blast categories agree with disease status (a patient in CR has < 25% blasts or none
-   recorded). See :mod:`.allocation`.
-3. **Course after infusion.** Early deaths (within 30 days), response to brexu-cel (CR/CRi,
-   no response, not evaluable), MRD, consolidation (allogeneic HCT, TKI, other) among
-   responders, Table 2 toxicities and treatments, and length of stay, each with the
-   published counts.
-4. **Follow-up.** Infusion dates between the start of the infusion window and three months
+   recorded). See :mod:`.allocation`. Then single patients' prior lines and ages are moved,
+   every count, median and range kept, until the rank-sum p-values between groups print
+   as published (:data:`RANK_SEPARATIONS`, :mod:`.separation`).
+3. **Follow-up.** Infusion dates between the start of the infusion window and three months
    before the data lock; their distribution (a power law skewed to later dates, as use of a
-   new commercial product grows) is fitted so that the reverse-Kaplan–Meier median follow-up
-   is the published one.
+   new commercial product grows) is fitted so that the median potential follow-up is the
+   published median follow-up.
+4. **Course after infusion.** Early deaths (within 30 days), response to brexu-cel (CR/CRi,
+   no response, not evaluable), MRD, consolidation (allogeneic HCT, TKI, other) among
+   responders, Table 2 toxicities and treatments, and length of stay (moved like the prior
+   lines for its rank-sum p), each with the published counts. How many of the exposed
+   arm's non-responders and early deaths were InO-refractory is chosen by the calibration
+   (:func:`choose_course`): the paper does not say, and its responder vs refractory PFS
+   p-value needs the refractory curve to fall early.
 5. **PFS.** Early deaths die on their last hospital day; patients without response progress
    between the day-28 assessment and two months. Everyone else draws a time from a
    piecewise-exponential proportional-hazards model: baseline hazard, InO group,
    prior HCT, bridging therapy, and consolidation as a *time-varying* effect that starts at
    the consolidation date (a patient who reached consolidation was event-free until then).
    Parameters are fitted (:mod:`.calibration`) so that Kaplan–Meier 6- and 12-month PFS per
-   group and the multivariable Cox hazard ratios of the paper's model come out at the
-   published values.
+   group and the Cox hazard ratios of the generator's models 2 and 1 come out at the
+   published values; greedy re-draws then land the log-rank p-values between groups
+   (:func:`redraw_pfs`).
 6. **OS.** Deaths without relapse end OS at the PFS time; after relapse or progression,
    survival follows a second piecewise-exponential model with one effect per InO group,
-   fitted to the 6- and 12-month OS per group.
+   and for responders and refractory patients a change from the first landmark on, fitted
+   on a smoothed copy of the sample (:class:`.separation.SoftSample`) to the 6- and
+   12-month OS per group and the log-rank p-values; greedy re-draws finish the fit.
+
+Every fitted target can be left out (``build(leave_out=...)``, keys from
+:func:`fitted_keys`): it is then scored but drives no stage (cross-validation).
 
 Published numbers are read from ``data/published/rocca.csv`` via :mod:`.sources`;
 assumptions where the paper is silent are in :class:`Assumptions`.
 
 Each step is a stage function below, called in order by :func:`build`:
-:func:`allocate_ino_structure`, :func:`allocate_table1`, :func:`allocate_course`,
-:func:`draw_infusion_dates`, :func:`allocate_consolidation`,
-:func:`allocate_bridging_therapy`, :func:`allocate_table2`, :func:`allocate_length_of_stay`,
-:func:`draw_pfs`, :func:`draw_os`, :func:`assemble_cohort`, then :func:`score_targets`.
+:func:`allocate_ino_structure`, :func:`allocate_table1`, :func:`draw_infusion_dates`,
+:func:`allocate_table2`, :func:`choose_course` (which runs :func:`allocate_course`,
+:func:`allocate_consolidation`, :func:`allocate_bridging_therapy` and
+:func:`allocate_length_of_stay` for each candidate), :func:`draw_pfs`, :func:`draw_os`,
+:func:`assemble_cohort`, then :func:`score_targets`.
 The stages share a :class:`Draft` (streams, arms, the cohort frame) and pass their results
 on as small frozen dataclasses; the hazard models are :class:`PfsModel` and
 :class:`OsModel`.

@@ -61,7 +61,9 @@ def _numpy_dispatch_targets() -> tuple[str, ...]:
         return _FALLBACK_NUMPY_TARGETS
     dispatch = getattr(umath, "__cpu_dispatch__", _FALLBACK_NUMPY_TARGETS)
     features = getattr(umath, "__cpu_features__", {})
-    return tuple(target for target in dispatch if features.get(target, True))
+    # a target this process was started with disabled reads as absent: keep it disabled
+    already = set(os.environ.get("NPY_DISABLE_CPU_FEATURES", "").replace(",", " ").split())
+    return tuple(target for target in dispatch if features.get(target, True) or target in already)
 
 
 def portable_environment(base: dict[str, str] | None = None) -> dict[str, str]:

@@ -30,6 +30,19 @@ KNOWN_MISSES = {
         "alcalde_mellado",
         "conversion p (InO vs chemotherapy), closest reachable conversion table",
     ): "no count table consistent with the printed percentages gives the printed p",
+    # supplemental Tables 1-2 of ROCCA: every table whose counts round to the printed
+    # percentages (denominators allowing for the exposed arm's missing values) enumerated in
+    # tests/studies/rocca/test_rocca_cohort.py; none gives the printed p, under any test
+    ("rocca", "subtype: Ph+ p, InO responder vs InO refractory"): (
+        "the only consistent table gives p = .01, not .03"
+    ),
+    ("rocca", "disease status: active (>5% blasts) p, InO responder vs InO refractory"): (
+        "no consistent table gives p < .0001"
+    ),
+    (
+        "rocca",
+        "disease status: active (>5% blasts) p, InO as bridging vs InO before apheresis only",
+    ): "no consistent table gives p = .07",
 }
 
 

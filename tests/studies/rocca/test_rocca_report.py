@@ -38,11 +38,14 @@ def test_every_recorded_target_key_is_a_published_number():
 
 def test_target_roles_by_key():
     roles = target_roles(STUDY)
-    # the generator fits the landmarks and hazard ratios, never a p-value or model 1
+    # the generator fits the landmarks, hazard ratios and p-values between groups; the
+    # confidence limits and the OS landmark below PFS are reported, not fitted
     assert roles[("pfs_12mo", "ino_exposed")] == "calibrated"
     assert roles[("hr_pfs_prior_hct", "model_2")] == "calibrated"
-    assert roles[("pfs_p", "ino_exposed_vs_ino_naive")] == "held_out"
-    assert roles[("hr_pfs_ino_exposed", "model_1")] == "held_out"
+    assert roles[("pfs_p", "ino_exposed_vs_ino_naive")] == "calibrated"
+    assert roles[("prior_lines_p", "ino_exposed_vs_ino_naive")] == "calibrated"
+    assert roles[("hr_pfs_ino_exposed", "model_1")] == "calibrated"
+    assert roles[("os_12mo", "ino_refractory")] == "held_out"
 
 
 def test_from_cohort_matches_the_paper_group_sizes(cohort):
@@ -51,7 +54,7 @@ def test_from_cohort_matches_the_paper_group_sizes(cohort):
     assert cohort.is_synthetic and cohort.syn == " (synthetic)"
     assert cohort.role(("pfs_6mo", "ino_naive"), bound="low") == "held_out"
     with pytest.raises(KeyError):
-        cohort.role(("age_median_p", "ino_exposed_vs_ino_naive"))
+        cohort.role(("crs_any_p", "ino_exposed_vs_ino_naive"))
 
 
 def test_flow_adds_up_and_every_printed_percentage_is_recomputed():

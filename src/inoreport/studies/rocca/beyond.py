@@ -202,7 +202,9 @@ def balance_texts(rc: RoccaCohort, weights, balance) -> dict[str, str]:
            for g, e in ((rc.reference, 0), (rc.exposed_label, 1))}  # fmt: skip
     return {
         "ps_before": f"{(balance['abs_smd_unweighted'] > 0.1).sum()} of {len(balance)}",
-        "ps_after": f"{(balance['abs_smd_weighted'] > 0.1).sum()}",
+        "ps_after": (lambda k: f"{k} {'does' if k == 1 else 'do'}")(
+            int((balance["abs_smd_weighted"] > 0.1).sum())
+        ),
         "ps_max_after": f"{balance['abs_smd_weighted'].max():.2f}",
         "ess": ", ".join(f"{g} {v:.0f}" for g, v in ess.items()),
         "w_range": f"{weights.min():.2f} to {weights.max():.2f}",

@@ -10,35 +10,47 @@ What the generator does, in order (each step has its own random stream):
    paper states for responders vs refractory patients and for bridging vs
    pre-apheresis InO; ages and prior lines hit the published medians and ranges; marrow
    blast categories agree with disease status (a patient in CR has < 25% blasts or none
-   recorded). See :mod:`.allocation`.
-3. **Course after infusion.** Early deaths (within 30 days), response to brexu-cel (CR/CRi,
-   no response, not evaluable), MRD, consolidation (allogeneic HCT, TKI, other) among
-   responders, Table 2 toxicities and treatments, and length of stay, each with the
-   published counts.
-4. **Follow-up.** Infusion dates between the start of the infusion window and three months
+   recorded). See :mod:`.allocation`. Then single patients' prior lines and ages are moved,
+   every count, median and range kept, until the rank-sum p-values between groups print
+   as published (:data:`RANK_SEPARATIONS`, :mod:`.separation`).
+3. **Follow-up.** Infusion dates between the start of the infusion window and three months
    before the data lock; their distribution (a power law skewed to later dates, as use of a
-   new commercial product grows) is fitted so that the reverse-Kaplan–Meier median follow-up
-   is the published one.
+   new commercial product grows) is fitted so that the median potential follow-up is the
+   published median follow-up.
+4. **Course after infusion.** Early deaths (within 30 days), response to brexu-cel (CR/CRi,
+   no response, not evaluable), MRD, consolidation (allogeneic HCT, TKI, other) among
+   responders, Table 2 toxicities and treatments, and length of stay (moved like the prior
+   lines for its rank-sum p), each with the published counts. How many of the exposed
+   arm's non-responders and early deaths were InO-refractory is chosen by the calibration
+   (:func:`choose_course`): the paper does not say, and its responder vs refractory PFS
+   p-value needs the refractory curve to fall early.
 5. **PFS.** Early deaths die on their last hospital day; patients without response progress
    between the day-28 assessment and two months. Everyone else draws a time from a
    piecewise-exponential proportional-hazards model: baseline hazard, InO group,
    prior HCT, bridging therapy, and consolidation as a *time-varying* effect that starts at
    the consolidation date (a patient who reached consolidation was event-free until then).
    Parameters are fitted (:mod:`.calibration`) so that Kaplan–Meier 6- and 12-month PFS per
-   group and the multivariable Cox hazard ratios of the paper's model come out at the
-   published values.
+   group and the Cox hazard ratios of the generator's models 2 and 1 come out at the
+   published values; greedy re-draws then land the log-rank p-values between groups
+   (:func:`redraw_pfs`).
 6. **OS.** Deaths without relapse end OS at the PFS time; after relapse or progression,
    survival follows a second piecewise-exponential model with one effect per InO group,
-   fitted to the 6- and 12-month OS per group.
+   and for responders and refractory patients a change from the first landmark on, fitted
+   on a smoothed copy of the sample (:class:`.separation.SoftSample`) to the 6- and
+   12-month OS per group and the log-rank p-values; greedy re-draws finish the fit.
+
+Every fitted target can be left out (``build(leave_out=...)``, keys from
+:func:`fitted_keys`): it is then scored but drives no stage (cross-validation).
 
 Published numbers are read from ``data/published/rocca.csv`` via :mod:`.sources`;
 assumptions where the paper is silent are in :class:`Assumptions`.
 
 Each step is a stage function below, called in order by :func:`build`:
-:func:`allocate_ino_structure`, :func:`allocate_table1`, :func:`allocate_course`,
-:func:`draw_infusion_dates`, :func:`allocate_consolidation`,
-:func:`allocate_bridging_therapy`, :func:`allocate_table2`, :func:`allocate_length_of_stay`,
-:func:`draw_pfs`, :func:`draw_os`, :func:`assemble_cohort`, then :func:`score_targets`.
+:func:`allocate_ino_structure`, :func:`allocate_table1`, :func:`draw_infusion_dates`,
+:func:`allocate_table2`, :func:`choose_course` (which runs :func:`allocate_course`,
+:func:`allocate_consolidation`, :func:`allocate_bridging_therapy` and
+:func:`allocate_length_of_stay` for each candidate), :func:`draw_pfs`, :func:`draw_os`,
+:func:`assemble_cohort`, then :func:`score_targets`.
 The stages share a :class:`Draft` (streams, arms, the cohort frame) and pass their results
 on as small frozen dataclasses; the hazard models are :class:`PfsModel` and
 :class:`OsModel`.
@@ -46,6 +58,8 @@ on as small frozen dataclasses; the hazard models are :class:`PfsModel` and
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import time as _time
 from dataclasses import asdict, dataclass, field
@@ -54,6 +68,12 @@ import numpy as np
 import pandas as pd
 
 from inoreport.book.results import ScorecardRow
+from inoreport.studies.rocca.separation import (
+    RankTarget,
+    SoftSample,
+    separate_ranks,
+    sweep_redraw,
+)
 from inoreport.synthetic import fastsurv
 from inoreport.synthetic.allocation import (
     allocate,
@@ -68,13 +88,13 @@ from inoreport.synthetic.calibration import (
     count_from_percent,
     fixed_point,
     greedy_redraw,
+    normalised_gap,
 )
 from inoreport.synthetic.common import (
     DAYS_PER_MONTH,
     StudyBuild,
     bisect,
     count_row,
-    held_out_p_row,
     ids,
     keyed,
     landmark_ci_rows,
@@ -83,16 +103,27 @@ from inoreport.synthetic.common import (
     parse_date,
     ratio_row,
     round_months,
+    separation_row,
     streams,
 )
 from inoreport.synthetic.hazard import PiecewiseHazard
+from inoreport.synthetic.separation import (
+    logrank_z,
+    p_fit_target,
+    p_of_z,
+    pearson_p,
+    ranksum_z,
+    within_printed,
+)
 from inoreport.synthetic.sources import PublishedValues, Ref
 from inoreport.synthetic.spread import crowding
 
 STUDY = "rocca"
 SEED = 20240623
-#: Rounds of the fixed-point stage (see :mod:`.calibration`).
+#: Rounds of the fixed-point stage (see :mod:`.calibration`): OS, and PFS (whose hazard
+#: ratios need more: each round costs one Cox fit).
 ROUNDS = 3
+PFS_ROUNDS = 8
 #: Crowding guard of the greedy stage (see :mod:`.spread`): window (months), hazard knots
 #: of the smooth reference, Poisson level. No re-draw may crowd a plotted curve more.
 CROWD_WIDTH, CROWD_KNOTS, CROWD_LEVEL = 0.5, (0.0, 3.0, 6.0, 12.0), 0.99
@@ -392,10 +423,19 @@ class Draft:
     arm_mask: dict[str, np.ndarray]
     frame: pd.DataFrame
     short_rows: dict[str, str] = field(default_factory=dict)
+    #: Keys ``(quantity, group)`` of the targets left out of every fitting stage.
+    leave_out: frozenset = frozenset()
+    #: Moves kept by the rank-sum separation stage, per column (diagnostics).
+    rank_moves: dict[str, int] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.frame)
+
+    def fits(self, ref) -> bool:
+        """Is the target ``ref`` (a :class:`Ref` or a ``(quantity, group)`` pair) fitted, i.e.
+        not left out?"""
+        return _key(ref) not in self.leave_out
 
 
 @dataclass(frozen=True)
@@ -427,20 +467,36 @@ class InoStructure:
 
 
 # --- Stages ------------------------------------------------------------------------------------
-def start_draft(seed: int, a: Assumptions) -> Draft:
+def _key(ref) -> tuple[str, str | None]:
+    return (ref.quantity, ref.group) if hasattr(ref, "quantity") else tuple(ref)
+
+
+def start_draft(seed: int, a: Assumptions, leave_out=frozenset()) -> Draft:
     """The published arm sizes and Table 1 counts, the random streams and an empty cohort of
     InO-naive then InO-exposed patients (column ``ino_exposed``)."""
     pub = PublishedValues(STUDY)
     rng = streams(
         seed,
-        ("structure", "table1", "course", "table2", "accrual", "pfs", "relapse", "os", "greedy"),
+        (
+            "structure",
+            "table1",
+            "course",
+            "table2",
+            "accrual",
+            "pfs",
+            "relapse",
+            "os",
+            "greedy",
+            "separation",
+        ),
     )
     arm_counts = {arm: _counts(pub, arm) for arm in N_ARMS}
     n_naive, n_exposed = arm_counts["naive"]["n"], arm_counts["exposed"]["n"]
     exposed = np.arange(n_naive + n_exposed) >= n_naive
     arm_mask = {"naive": ~exposed, "exposed": exposed}
     frame = pd.DataFrame({"ino_exposed": exposed})
-    return Draft(a, pub, rng, arm_counts, arm_mask, frame)
+    left_out = frozenset(_key(k) for k in leave_out)
+    return Draft(a, pub, rng, arm_counts, arm_mask, frame, leave_out=left_out)
 
 
 def allocate_ino_structure(d: Draft) -> InoStructure:
@@ -597,6 +653,9 @@ def allocate_age(d: Draft) -> None:
     frame["age_years"] = allocate(
         ages.tolist(), age_cons, age_ref + 1e-6, d.rng["table1"], name="age"
     )
+    # the rank-sum separation moves ages within their age group only
+    age_class = np.searchsorted([lo for lo, _ in AGE_GROUPS.values()], ages, side="right")
+    separate(d, "age_years", ages.tolist(), age_cons, np.ones(d.n, bool), same_class=age_class)
     frame["age_years"] = frame["age_years"].astype(int)
     frame["age_group"] = pd.cut(
         frame["age_years"], [17, 39, 59, 200], labels=list(AGE_GROUPS)
@@ -679,7 +738,83 @@ def allocate_prior_lines(d: Draft, ino: InoStructure) -> dict[str, float]:
     d.frame["prior_lines"] = allocate(
         lines, line_cons, line_ref, d.rng["table1"], name="prior lines"
     ).astype(int)
+    separate(d, "prior_lines", lines, line_cons, np.ones(d.n, bool), ino)
     return line_medians
+
+
+#: Differences in a Table 1 or 2 median that the cohort is calibrated to carry: the published
+#: p-value (quantity, group) -> (column, first group, second group). Tested with the
+#: Wilcoxon rank-sum test (the paper does not name its test for medians; a reader would
+#: assume this one); the direction is that of the two published medians.
+RANK_SEPARATIONS = {
+    ("prior_lines_p", "ino_exposed_vs_ino_naive"): ("prior_lines", "exposed", "naive"),
+    ("prior_lines_p", "ino_responder_vs_ino_refractory"): (
+        "prior_lines",
+        "responder",
+        "refractory",
+    ),
+    ("prior_lines_p", "ino_bridging_vs_ino_preapheresis_only"): (
+        "prior_lines",
+        "bridging",
+        "pre_only",
+    ),
+    ("age_median_p", "ino_exposed_vs_ino_naive"): ("age_years", "exposed", "naive"),
+    ("hospital_days_p", "ino_exposed_vs_ino_naive"): ("hospital_days", "exposed", "naive"),
+}
+#: Column -> stem of its published median (``<stem>_median``).
+MEDIAN_STEMS = {"prior_lines": "prior_lines", "age_years": "age", "hospital_days": "hospital_days"}
+#: Our group names -> their groups in data/published.
+PUBLISHED_GROUP = {**{k: v for k, v in GROUPS.items() if k}, "pre_only": "ino_preapheresis_only"}
+RANK_TEST = "Wilcoxon rank-sum (the paper does not name its test; a reader would assume this one)"
+
+
+def _rank_groups(d: Draft, ino: InoStructure | None) -> dict[str, np.ndarray]:
+    groups = dict(d.arm_mask)
+    if ino is not None:
+        groups.update(ino.subgroups)
+    return groups
+
+
+def rank_direction(pub: PublishedValues, column: str, first: str, second: str) -> int:
+    """+1 when the first group's published median is the larger, -1 when smaller, 0 when
+    equal."""
+    stem = MEDIAN_STEMS[column]
+    a = pub(R(f"{stem}_median", PUBLISHED_GROUP[first]))
+    b = pub(R(f"{stem}_median", PUBLISHED_GROUP[second]))
+    return int(np.sign(a - b))
+
+
+def separate(
+    d: Draft,
+    column: str,
+    domain,
+    constraints,
+    movable: np.ndarray,
+    ino: InoStructure | None = None,
+    same_class=None,
+) -> None:
+    """The rank-sum separations of ``column`` (those not left out): single patients'
+    values moved, every allocation constraint kept (see :func:`.separation.separate_ranks`)."""
+    groups = _rank_groups(d, ino)
+    targets = []
+    for key, (col, first, second) in RANK_SEPARATIONS.items():
+        if col != column or not d.fits(key) or first not in groups or second not in groups:
+            continue
+        printed = d.pub.row(Ref(*key))["printed"]
+        direction = rank_direction(d.pub, column, first, second)
+        target = p_fit_target(f"{key[0]} {key[1]}", printed, direction)
+        targets.append(RankTarget(target, groups[first], groups[second]))
+    values, moves = separate_ranks(
+        d.frame[column].to_numpy(),
+        domain,
+        constraints,
+        targets,
+        movable,
+        d.rng["separation"],
+        same_class=same_class,
+    )
+    d.frame[column] = values.astype(int)
+    d.rank_moves[column] = moves
 
 
 @dataclass(frozen=True)
@@ -706,9 +841,15 @@ class Course:
         return self.course == "CR/CRi"
 
 
-def allocate_course(d: Draft) -> Course:
+def allocate_course(
+    d: Draft, ino: InoStructure | None = None, refractory_early: tuple | None = None
+) -> Course:
     """Step 3: early deaths (within 30 days), response to brexu-cel (CR/CRi, no response,
-    not evaluable) and MRD among CR/CRi, each with the published counts per arm."""
+    not evaluable) and MRD among CR/CRi, each with the published counts per arm.
+
+    ``refractory_early``: how many InO-refractory patients are among the exposed arm's
+    brexu-cel non-responders and early deaths (in :data:`EARLY_FAILURES` order; None or a
+    missing entry: as independence puts them; see :func:`choose_course`)."""
     pub, frame, rc = d.pub, d.frame, d.rng["course"]
     course_counts = {}
     for arm in N_ARMS:
@@ -727,13 +868,18 @@ def allocate_course(d: Draft) -> Course:
         }
         if course_counts[arm]["not evaluable"] < 0:
             raise ValueError(f"rocca {arm}: more early deaths than patients not evaluable")
+    tilt = []
+    for failure, k in zip(EARLY_FAILURES, refractory_early or (), strict=False):
+        if k is not None:
+            tilt.append(exactly(ino.refractory, failure, k, f"refractory {failure}"))
     course = allocate(
         COURSES,
         [
             exactly(d.arm_mask[arm], c, course_counts[arm][c], f"{c} {arm}")
             for arm in N_ARMS
             for c in COURSES
-        ],
+        ]
+        + tilt,
         np.array([0.05, 0.05, 0.08, 0.82]),
         rc,
         name="course after infusion",
@@ -789,7 +935,10 @@ def draw_infusion_dates(d: Draft) -> FollowUp:
         days = (lock - window_start).days - offsets
         return days / DAYS_PER_MONTH, offsets
 
-    shape = bisect(lambda s: np.median(potential_fu(s)[0]) - target_fu, 0.3, 6.0)
+    if d.fits(R("median_followup_months")):
+        shape = bisect(lambda s: np.median(potential_fu(s)[0]) - target_fu, 0.3, 6.0)
+    else:  # left out: infusions spread evenly over the window
+        shape = 1.0
     fu_months, offsets = potential_fu(shape)
     order = rng["accrual"].permutation(n)  # which patient gets which date: independent
     fu_months, offsets = fu_months[order], offsets[order]
@@ -954,6 +1103,120 @@ def allocate_length_of_stay(d: Draft) -> None:
     frame["hospital_days"] = allocate(
         days, los_cons, los_ref + 1e-9, r2, name="length of stay"
     ).astype(int)
+    # an early death's last hospital day is the day of death (its PFS): never moved
+    separate(d, "hospital_days", days, los_cons, ~early)
+
+
+#: The courses whose PFS event comes within two months of infusion, at a fixed time, in
+#: the order :func:`choose_course` tilts them towards InO-refractory patients.
+EARLY_FAILURES = ("no response", "early death")
+#: Step between the candidate numbers that :func:`choose_course` compares, and how far
+#: beyond the printed responder vs refractory PFS p the quick fit must reach (z units: the
+#: later stages, which also fit everything else, weaken it).
+TILT_STEP = 2
+TILT_MARGIN_Z = 0.5
+
+
+@dataclass(frozen=True)
+class CourseChoice:
+    """The course stage as chosen: the draft it ran on, the course, consolidation starts,
+    any bridging therapy, and the number of refractory patients among the exposed early
+    failures it was given (None: independence) with each candidate's normalised gap."""
+
+    draft: Draft
+    course: Course
+    cons_start: np.ndarray
+    bridging_any: np.ndarray
+    refractory_early: tuple | None
+    costs: dict
+
+
+def _course_stage(d: Draft, ino: InoStructure, follow_up: FollowUp, k: int | None):
+    """Course, consolidation, bridging therapy and length of stay on a copy of ``d``."""
+    dk = copy.deepcopy(d)
+    course = allocate_course(dk, ino, k)
+    cons_start = allocate_consolidation(dk, course, follow_up.months_to_lock)
+    bridging_any = allocate_bridging_therapy(dk, ino)
+    allocate_length_of_stay(dk)
+    return dk, course, cons_start, bridging_any
+
+
+def choose_course(d: Draft, ino: InoStructure, follow_up: FollowUp) -> CourseChoice:
+    """Steps 3 and 3b: the course after infusion, consolidation, bridging therapy and
+    length of stay, with the InO-refractory share of the exposed arm's early failures
+    (early deaths and brexu-cel non-responders, whose PFS ends within two months) chosen by
+    the calibration.
+
+    The paper does not say how brexu-cel failed by response to InO. The responder vs
+    refractory PFS log-rank p it prints, beside landmarks that differ little at 12 months,
+    needs the refractory curve to fall early. Each candidate number (from what independence
+    gives upwards) is tried: the PFS model is fitted to the landmarks and hazard ratios
+    (one round of the fixed point), and the smallest number whose realised responder vs
+    refractory log-rank score reaches the printed p is kept. Without that target (left
+    out), independence decides, as for every other course."""
+    key = LOGRANK_KEY_RR["pfs"]
+    if not d.fits(key):
+        return CourseChoice(*_course_stage(d, ino, follow_up, None), None, {})
+    direction = LOGRANK_COMPARISONS[key[1]][3]
+    gaps, runs = {}, {}
+    for k in _tilt_candidates(d, ino):
+        runs[k] = _course_stage(d, ino, follow_up, k)
+        gaps[k] = _separation_gap(runs[k][0], ino, *runs[k][1:], follow_up)
+        if direction * gaps[k] >= 1.0:
+            # the greedy stage can weaken a separation but hardly strengthen it: the first
+            # candidate that reaches the printed p (or beyond it) is kept
+            return CourseChoice(*runs[k], k, gaps)
+    best = max(gaps, key=lambda k: direction * gaps[k])
+    return CourseChoice(*runs[best], best, gaps)
+
+
+def _tilt_candidates(d: Draft, ino: InoStructure) -> list[tuple]:
+    """(refractory non-responders, refractory early deaths) to try, in order: first more
+    of the exposed arm's brexu-cel non-responders (resistant disease), from what
+    independence gives to all of them; then, with all of those, more early deaths. None:
+    as independence puts them."""
+    n_exposed = int(d.arm_mask["exposed"].sum())
+    n_refr = int(ino.refractory.sum())
+    counts = {
+        "no response": _exposed_no_response(d),
+        "early death": int(d.pub(R("early_death_30d_count", "exposed"))),
+    }
+    out, fixed = [], []
+    for failure in EARLY_FAILURES:
+        n = counts[failure]
+        start = int(np.floor(n * n_refr / n_exposed))
+        ks = list(range(start, min(n, n_refr) + 1, TILT_STEP))
+        if ks[-1] != min(n, n_refr):
+            ks.append(min(n, n_refr))
+        out += [tuple(fixed + [k]) for k in ks]
+        fixed.append(ks[-1])
+    return out
+
+
+def _exposed_no_response(d: Draft) -> int:
+    """Brexu-cel non-responders in the exposed arm (from the printed rates)."""
+    cr_pct = d.pub(R("cr_cri_pct", "exposed"))
+    cons_n = int(d.pub(R("consolidation_count", "exposed")))
+    cons_pct = d.pub(R("consolidation_pct", "exposed"))
+    n_arm = d.arm_counts["exposed"]["n"]
+    k_cr, n_eval = _response_denominators(cr_pct, cons_n, cons_pct, n_arm, "exposed")
+    return n_eval - k_cr
+
+
+def _separation_gap(d, ino, course, cons_start, bridging_any, follow_up) -> float:
+    """How far the realised responder vs refractory PFS log-rank score lies beyond its
+    target (in units of :data:`TILT_MARGIN_Z`) when the PFS model is fitted (one
+    fixed-point round) to the landmarks and hazard ratios; on a copy of the draft, so that
+    no stream of ``d`` is used."""
+    dc = copy.deepcopy(d)
+    model = pfs_model(dc, ino, course, cons_start, bridging_any, follow_up.months_to_lock)
+    u = dc.rng["pfs"].uniform(1e-9, 1 - 1e-9, dc.n)
+    cal = pfs_calibration(dc, model, _survival_groups(dc, ino), separations(dc, ino, "pfs"))
+    theta = fit_pfs(cal, u, rounds=1)
+    index = next(i for i, s in enumerate(cal.logranks) if s.key == LOGRANK_KEY_RR["pfs"])
+    z = cal.statistics(theta, u)[len(cal.all_targets) - len(cal.logranks) + index]
+    target = cal.logranks[index].target(dc.pub)
+    return float((z - target.published) / TILT_MARGIN_Z)
 
 
 #: Landmarks (months) of the PFS and OS targets, and the groups they are published for.
@@ -997,8 +1260,8 @@ class PfsModel:
     ``theta``: log baseline hazards from each knot (:attr:`Assumptions.pfs_knots`), then log
     hazard ratios for InO responder, refractory, not assessed, prior HCT and bridging, then
     for the time after allogeneic HCT, TKI and other consolidation (a time-varying effect
-    from ``consolidation_start``). Early deaths and non-responders have a ``fixed_time``;
-    everyone else is event-free until ``lower``.
+    from ``consolidation_start``). Early deaths and non-responders have a ``fixed_time``; everyone else is event-free
+    until ``lower``.
     """
 
     knots: np.ndarray
@@ -1011,6 +1274,9 @@ class PfsModel:
     modelled: np.ndarray
     fixed_time: np.ndarray
     months_to_lock: np.ndarray
+
+    #: Number of log hazard ratios after the baseline hazards.
+    N_EFFECTS = 8
 
     def switch_effect(self, theta):
         """Log hazard ratio after the consolidation start, per patient."""
@@ -1034,24 +1300,32 @@ class PfsModel:
             + b_bridge * self.bridging
         )
 
+    def exact_latent(self, theta, u):
+        """PFS event time before censoring (months, not rounded: smooth in ``theta``)."""
+        haz = PiecewiseHazard(self.knots, theta[: len(self.knots)])
+        lp, sw = self.linear_predictor(theta), self.switch_effect(theta)
+        t = haz.draw(u, lp, self.lower, self.consolidation_start, sw)
+        return np.maximum(np.where(self.modelled, t, self.fixed_time), 0.01)
+
     def latent(self, theta, u):
         """PFS event time before censoring (rounded months)."""
-        haz = PiecewiseHazard(self.knots, theta[: len(self.knots)])
-        t = haz.draw(
-            u,
-            self.linear_predictor(theta),
-            self.lower,
-            self.consolidation_start,
-            self.switch_effect(theta),
-        )
-        t = np.where(self.modelled, t, self.fixed_time)
-        return round_months(np.maximum(t, 0.01))
+        return round_months(self.exact_latent(theta, u))
 
     def times(self, theta, u):
         """Observed PFS: (months, event), censored at the data lock."""
         t = self.latent(theta, u)
         event = t <= self.months_to_lock
         return np.where(event, t, self.months_to_lock), event
+
+    def survival(self, theta, times) -> np.ndarray:
+        """(len(times), n): each patient's probability of being event-free at each time."""
+        times = np.asarray(times, float)[:, None]
+        haz = PiecewiseHazard(self.knots, theta[: len(self.knots)])
+        lp, sw = self.linear_predictor(theta), self.switch_effect(theta)
+        m = self.modelled
+        out = (times < self.fixed_time[None, :]).astype(float)
+        out[:, m] = haz.survival(times, lp[m], self.lower[m], self.consolidation_start[m], sw[m])
+        return out
 
 
 def pfs_model(
@@ -1091,88 +1365,236 @@ def pfs_model(
 
 
 @dataclass(frozen=True)
+class Separation:
+    """A log-rank comparison the cohort is calibrated to carry: the published p-value's key,
+    the two groups (a first, as the paper names them) and the direction (+1: group a does
+    worse; -1: better; 0: not stated)."""
+
+    key: tuple[str, str]
+    group_a: np.ndarray
+    group_b: np.ndarray
+    direction: int
+    label: str
+
+    def target(self, pub: PublishedValues) -> FitTarget:
+        return p_fit_target(f"logrank {self.key[0]} {self.key[1]}", _printed(pub, self.key),
+                            self.direction)  # fmt: skip
+
+    def realised(self, time, event) -> float:
+        both = self.group_a | self.group_b
+        return logrank_z(time[both], event[both], self.group_a[both])
+
+
+def _printed(pub: PublishedValues, key) -> str:
+    return str(pub.row(Ref(*key))["printed"])
+
+
+#: The log-rank comparisons of the paper (PFS and OS alike): label, first and second group,
+#: and the direction of the difference as the paper states it (the timing comparison has
+#: none: "comparable").
+LOGRANK_COMPARISONS = {
+    "ino_exposed_vs_ino_naive": ("exposed vs naive", "exposed", "naive", 1),
+    "ino_responder_vs_ino_refractory": ("responder vs refractory", "responder", "refractory", -1),
+    "ino_bridging_vs_ino_preapheresis_only": (
+        "bridging vs pre-apheresis InO",
+        "bridging",
+        "pre_only",
+        0,
+    ),
+}
+
+
+#: The responder vs refractory log-rank p-values, by endpoint.
+LOGRANK_KEY_RR = {e: (f"{e}_p", "ino_responder_vs_ino_refractory") for e in ("pfs", "os")}
+
+
+def separations(d: Draft, ino: InoStructure, endpoint: str) -> list[Separation]:
+    """The log-rank comparisons of ``endpoint`` ('pfs' or 'os')."""
+    groups = _rank_groups(d, ino)
+    return [
+        Separation((f"{endpoint}_p", q), groups[a], groups[b], sign, label)
+        for q, (label, a, b, sign) in LOGRANK_COMPARISONS.items()
+    ]
+
+
+#: Prior scale (log hazard ratio) of the PFS effect that no published number pins down:
+#: after other maintenance. Kept near 0 so that the nine patients who had it still have
+#: events (a Cox model cannot estimate the effect of a level without events).
+REG_OTHER = 0.3
+
+
+@dataclass(frozen=True)
 class PfsCalibration:
     """The PFS targets (Kaplan–Meier 6- and 12-month PFS per group, log hazard ratios of the
-    generator's model 2) and how the model's statistics are computed from parameters."""
+    generator's model 2, log-rank scores between groups), which of them are fitted (``fit``:
+    the others were left out) and how the model's statistics are computed from parameters.
+
+    The fixed-point stage fits the landmarks and hazard ratios (:attr:`smooth`); the
+    log-rank scores, which the parameters of a proportional-hazards model barely move once
+    the landmarks are fixed, are landed by the greedy stage (:func:`redraw_pfs`) and by
+    the allocation of early failures (:func:`choose_course`)."""
 
     model: PfsModel
     groups: dict[str, np.ndarray]
-    targets: list
+    all_targets: list
+    fit: np.ndarray
     design: np.ndarray
     hr_columns: list[int]
-    membership: np.ndarray
-    fixed_alive: np.ndarray
+    logranks: list[Separation]
+    #: Design of the generator's model 1 and the column of InO exposure in it.
+    design1: np.ndarray
+    exposure_column: int
+    #: Patients per InO group among the exposed (weights of the model-1 surrogate).
+    exposed_shares: dict[str, float]
+    #: Skip the model-1 Cox fit (its statistic NaN): for the stage that does not fit it.
+    without_model1: bool = False
 
-    def realise(self, theta, u):
-        """The statistics of one realisation (the uniforms ``u``), in target order."""
+    @property
+    def is_logrank(self) -> np.ndarray:
+        return np.array([t.key.startswith("logrank") for t in self.all_targets], bool)
+
+    @property
+    def is_model1(self) -> np.ndarray:
+        return np.array([t.key == MODEL1_KEY for t in self.all_targets], bool)
+
+    @property
+    def targets(self) -> list:
+        return [t for t, keep in zip(self.all_targets, self.fit, strict=True) if keep]
+
+    @property
+    def smooth(self) -> PfsCalibration:
+        """The calibration of the fixed-point stage: the fitted landmarks and hazard ratios."""
+        return dataclasses.replace(self, fit=self.fit & ~self.is_logrank)
+
+    @property
+    def model2_only(self) -> PfsCalibration:
+        """This calibration without the model-1 hazard ratio (one Cox fit per realisation
+        instead of two)."""
+        return dataclasses.replace(self, fit=self.fit & ~self.is_model1, without_model1=True)
+
+    def statistics(self, theta, u) -> np.ndarray:
+        """Every statistic of one realisation (the uniforms ``u``), in ``all_targets`` order:
+        landmarks, model-2 log hazard ratios, the model-1 log hazard ratio of exposure,
+        log-rank scores."""
         t, e = self.model.times(theta, u)
         out = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()]
         beta, ok = fastsurv.fit_cox(t, e, self.design)
         hrs = beta[self.hr_columns] if ok else np.full(len(self.hr_columns), np.nan)
-        return np.concatenate(out + [hrs])
+        hr1 = np.nan
+        if not self.without_model1:
+            beta1, ok1 = fastsurv.fit_cox(t, e, self.design1)
+            hr1 = beta1[self.exposure_column] if ok1 else np.nan
+        z = [s.realised(t, e) for s in self.logranks]
+        return np.concatenate(out + [hrs, [hr1], z])
+
+    def realise(self, theta, u):
+        """The fitted statistics of one realisation, in target order."""
+        return self.statistics(theta, u)[self.fit]
 
     def surrogate(self, theta):
-        """Expected share event-free at each landmark (model survival averaged over
-        patients), and the model's log hazard ratios."""
-        model, modelled = self.model, self.model.modelled
-        haz = PiecewiseHazard(model.knots, theta[: len(model.knots)])
-        lp, sw = model.linear_predictor(theta), model.switch_effect(theta)
-        alive = self.fixed_alive.copy()
-        for j, t in enumerate(LANDMARKS):
-            alive[modelled, j] = haz.survival(
-                t,
-                lp[modelled],
-                model.lower[modelled],
-                model.consolidation_start[modelled],
-                sw[modelled],
-            )
+        """The fitted landmarks and hazard ratios as the model expects them: share
+        event-free at each landmark (model survival averaged over a group's patients) and
+        the model's log hazard ratios."""
+        model = self.model
+        surv = model.survival(theta, LANDMARKS)
+        km = [surv[:, m].mean(axis=1) for m in self.groups.values()]
         b = theta[len(model.knots) :]
         hr = [b[0], b[1], b[3], b[5], b[6], b[4]]
-        return np.concatenate([(self.membership @ alive).ravel(), hr])
+        share = self.exposed_shares
+        hr1 = share[RESPONDER] * b[0] + share[REFRACTORY] * b[1] + share[NOT_ASSESSED] * b[2]
+        z = np.zeros(len(self.logranks))  # not fitted by this stage
+        return np.concatenate(km + [hr, [hr1], z])[self.fit]
 
     def regularise(self, theta):
         n_knots = len(self.model.knots)
         lr = theta[:n_knots]
         b = theta[n_knots:]
-        return np.concatenate([np.diff(lr) / 1.5, [b[7] / 1.0, (b[2] - 0.5 * (b[0] + b[1])) / 1.0]])
+        return np.concatenate(
+            [np.diff(lr) / 1.5, [b[7] / REG_OTHER, (b[2] - 0.5 * (b[0] + b[1])) / 1.0]]
+        )
 
 
-def pfs_calibration(d: Draft, model: PfsModel, groups: dict[str, np.ndarray]) -> PfsCalibration:
-    """The published PFS targets: 6- and 12-month PFS per group (tolerance 2 points) and
-    the model-2 hazard ratios (tolerance a factor 1.1)."""
+def pfs_calibration(
+    d: Draft, model: PfsModel, groups: dict[str, np.ndarray], logranks: list[Separation]
+) -> PfsCalibration:
+    """The published PFS targets: 6- and 12-month PFS per group (tolerance 2 points), the
+    model-2 hazard ratios (tolerance a factor 1.1) and the log-rank p-values (as printed);
+    those left out are still computed but not fitted."""
     pub = d.pub
-    pfs_targets = []
+    pfs_targets, keys = [], []
     for g in groups:
         for t in LANDMARKS:
-            pfs_targets.append(
-                FitTarget(f"pfs_{int(t)}mo_{g}", pub(R(f"pfs_{int(t)}mo", g)) / 100.0, 0.02)
-            )
+            ref = R(f"pfs_{int(t)}mo", g)
+            pfs_targets.append(FitTarget(f"pfs_{int(t)}mo_{g}", pub(ref) / 100.0, 0.02))
+            keys.append(ref)
     design2, names2 = fastsurv.design(d.frame, MODEL_2)
     hr_cols = [names2.index(term) for term in HR_QUANTITIES]
     for term, q in HR_QUANTITIES.items():
-        pfs_targets.append(
-            FitTarget(f"log_hr {term}", float(np.log(pub(R(q, "model_2")))), float(np.log(1.1)))
-        )
-    membership = np.vstack([m for m in groups.values()]).astype(float)
-    membership /= membership.sum(axis=1, keepdims=True)
-    fixed_alive = np.column_stack([(model.fixed_time > t) for t in LANDMARKS]).astype(float)
-    return PfsCalibration(model, groups, pfs_targets, design2, hr_cols, membership, fixed_alive)
-
-
-def fit_pfs(cal: PfsCalibration, u: np.ndarray) -> np.ndarray:
-    """Step 5: the PFS parameters (see :class:`PfsModel`), by the fixed-point stage, with
-    the statistics realised from the patients' uniforms ``u``."""
-    n_knots = len(cal.model.knots)
-    theta0 = np.concatenate(
-        [np.full(n_knots, np.log(0.06)), np.log([1.3, 1.67, 1.5, 0.3, 1.8, 0.16, 0.15, 1.0])]
+        ref = R(q, "model_2")
+        pfs_targets.append(FitTarget(f"log_hr {term}", float(np.log(pub(ref))), float(np.log(1.1))))
+        keys.append(ref)
+    design1, names1 = fastsurv.design(d.frame, MODEL_1)
+    ref = R("hr_pfs_ino_exposed", "model_1")
+    pfs_targets.append(FitTarget(MODEL1_KEY, float(np.log(pub(ref))), float(np.log(1.1))))
+    keys.append(ref)
+    for s in logranks:
+        pfs_targets.append(s.target(pub))
+        keys.append(s.key)
+    fit = np.array([d.fits(k) for k in keys], bool)
+    exposed = d.arm_mask["exposed"]
+    shares = {g: float(model.in_group[g][exposed].mean()) for g in INO_GROUPS}
+    return PfsCalibration(
+        model,
+        groups,
+        pfs_targets,
+        fit,
+        design2,
+        hr_cols,
+        logranks,
+        design1,
+        names1.index("ino_exposed"),
+        shares,
     )
+
+
+MODEL1_KEY = "log_hr ino_exposed (model 1)"
+
+
+#: Position, among the PFS model's log hazard ratios, of each model-2 term's effect.
+EFFECT_INDEX = {
+    "ino_group[InO responder]": 0,
+    "ino_group[InO refractory]": 1,
+    "prior_hct": 3,
+    "bridging_therapy": 4,
+    "consolidation[allogeneic HCT]": 5,
+    "consolidation[TKI]": 6,
+}
+
+
+def pfs_start(cal: PfsCalibration) -> np.ndarray:
+    """Starting PFS parameters: a flat baseline (6% a month), the published hazard ratio
+    for each fitted model-2 term (no effect for a term left out or not published), InO not
+    assessed between responders and refractory patients."""
+    effects = np.zeros(PfsModel.N_EFFECTS)
+    n_lm = len(cal.groups) * len(LANDMARKS)
+    for j, term in enumerate(HR_QUANTITIES):
+        if cal.fit[n_lm + j]:
+            effects[EFFECT_INDEX[term]] = cal.all_targets[n_lm + j].published
+    effects[2] = 0.5 * (effects[0] + effects[1])
+    return np.concatenate([np.full(len(cal.model.knots), np.log(0.06)), effects])
+
+
+def fit_pfs(cal: PfsCalibration, u: np.ndarray, rounds: int | None = None) -> np.ndarray:
+    """Step 5: the PFS parameters (see :class:`PfsModel`), by the fixed-point stage on the
+    landmarks and hazard ratios, with the statistics realised from the uniforms ``u``."""
+    smooth = cal.smooth
     return fixed_point(
-        theta0,
-        cal.surrogate,
-        lambda theta: cal.realise(theta, u),
-        cal.targets,
-        cal.regularise,
-        rounds=ROUNDS,
+        pfs_start(cal),
+        smooth.surrogate,
+        lambda theta: smooth.realise(theta, u),
+        smooth.targets,
+        smooth.regularise,
+        rounds=PFS_ROUNDS if rounds is None else rounds,
     )
 
 
@@ -1240,17 +1662,165 @@ def redraw_pfs(
 ) -> tuple[np.ndarray, int]:
     """Step 5 (greedy): re-draw single patients' uniforms toward the targets and the
     published relapse counts, never crowding a plotted curve more; returns (uniforms,
-    number of re-draws kept)."""
+    number of re-draws kept).
+
+    Three stages: the landmarks and hazard ratios brought within their tolerance; the
+    log-rank scores landed on their printed intervals without taking any of those out
+    (:func:`land_separations`); and, if anything is still outside its tolerance, a last
+    pass on every target."""
     model = cal.model
-    return greedy_redraw(
+    candidates = np.flatnonzero(model.modelled)
+
+    def crowd(uu):
+        return _crowd(plotted, *model.times(theta, uu))
+
+    def shortfall(uu):
+        return relapses.shortfall(model.times(theta, uu)[1])
+
+    first = cal.model2_only
+    u, kept = greedy_redraw(
         u,
-        np.flatnonzero(model.modelled),
-        lambda uu: cal.realise(theta, uu),
-        cal.targets,
+        candidates,
+        lambda uu: first.realise(theta, uu),
+        near(first.targets, frozenset({cal.logranks[1].target(d.pub).key})),
         d.rng["greedy"],
-        extra_loss=lambda uu: relapses.shortfall(model.times(theta, uu)[1]),
-        guard=lambda uu: _crowd(plotted, *model.times(theta, uu)),
+        passes=FIRST_PASSES,
+        goal=WITHIN,
+        extra_loss=shortfall,
+        guard=crowd,
     )
+    if not (cal.fit & cal.is_logrank).any():
+        return u, kept
+    n_lm = len(cal.groups) * len(LANDMARKS)
+    lm_fit = cal.fit[:n_lm]
+    lm_targets = [t for t, f in zip(cal.all_targets[:n_lm], lm_fit, strict=True) if f]
+
+    def cheap(uu):
+        t, e = model.times(theta, uu)
+        lm = np.concatenate([fastsurv.km_at(t[m], e[m], LANDMARKS) for m in cal.groups.values()])
+        excess = np.clip(np.abs(normalised_gap(lm[lm_fit], lm_targets)) - 1.0, 0, None)
+        z = np.array([s.realised(t, e) for s in cal.logranks])
+        return z, float(excess.sum()) + relapses.shortfall(e) / 10.0
+
+    hrs = slice(n_lm, n_lm + len(HR_QUANTITIES) + 1)  # model 2, then model 1
+    hr_fit = cal.fit[hrs]
+    hr_targets = [t for t, f in zip(cal.all_targets[hrs], hr_fit, strict=True) if f]
+
+    def hr_excess(uu):
+        hr = cal.statistics(theta, uu)[hrs][hr_fit]
+        return float(np.clip(np.abs(normalised_gap(hr, hr_targets)) - 1.0, 0, None).sum())
+
+    phases = separation_phases(d, candidates, candidates)
+    u, kept_z = land_separations(d, u, phases, cheap, cal, hr_excess, crowd)
+    # the landmarks and scores are cheap; the Cox fit runs only in the guard
+    cheap_fit = np.concatenate([lm_fit, cal.fit[cal.is_logrank]])
+    cheap_targets = lm_targets + [t for t, f in zip(cal.all_targets, cal.fit & cal.is_logrank,
+                                                    strict=True) if f]  # fmt: skip
+
+    def cheap_all(uu):
+        t, e = model.times(theta, uu)
+        lm = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in cal.groups.values()]
+        z = [s.realised(t, e) for s in cal.logranks]
+        return np.concatenate(lm + [z])[cheap_fit]
+
+    def guard(uu):
+        return crowd(uu) + 10.0 * hr_excess(uu) + shortfall(uu)
+
+    u, kept_last = repair(
+        d, u, candidates, candidates, cal.groups, lm_fit, cheap_all, cheap_targets, guard
+    )
+    return u, kept + kept_z + kept_last
+
+
+#: Tolerance (z units) of a log-rank score in the first greedy stage, which brings the
+#: scores near their printed intervals while it fits everything else.
+NEAR_Z = 0.1
+
+
+def near(targets: list, overshoot: frozenset = frozenset()) -> list:
+    """``targets`` with each log-rank score's tolerance widened to :data:`NEAR_Z`; the
+    scores whose keys are in ``overshoot`` count as near when they go beyond the target in
+    its direction too (a later stage weakens them)."""
+    out = []
+    for t in targets:
+        if not t.key.startswith("logrank"):
+            out.append(t)
+            continue
+        side = t.side
+        if t.key in overshoot and side == "both":
+            side = "above" if t.published > 0 else "below"
+        out.append(FitTarget(t.key, t.published, max(t.scale, NEAR_Z), side))
+    return out
+
+
+#: The first greedy stages stop once every target is this far inside its tolerance
+#: (normalised gap); the last one as soon as every target is inside.
+WITHIN, LAST_GOAL = 0.9, 0.98
+#: Passes of the first PFS greedy stage (each proposal costs a Cox fit; what it leaves
+#: the later stages finish).
+FIRST_PASSES = 4
+#: Passes of the greedy stage that lands the log-rank scores, and of the last stage (more
+#: for OS, whose statistics need no Cox fit).
+SEPARATION_PASSES, LAST_PASSES, OS_LAST_PASSES = 8, 2, 8
+#: Proposals of those stages: a fresh draw, or a nudge u -> u**k with k near 1 (a printed
+#: p-value allows a few hundredths of a z unit, and the score moves in steps).
+FINE_NUDGES = (None, 0.8, 0.95, 0.98, 1.02, 1.05, 1.25)
+
+
+def separation_phases(d: Draft, candidates: np.ndarray, patient: np.ndarray) -> list:
+    """The candidates of :func:`land_separations`, in two phases: first the exposed
+    patients (who carry the responder vs refractory and the timing comparisons), then the
+    naive ones (who move only the exposed vs naive comparison, so that it is landed last
+    without disturbing the others). ``patient`` maps each candidate to its patient."""
+    exposed = d.arm_mask["exposed"][patient]
+    return [candidates[exposed], candidates[~exposed]]
+
+
+def land_separations(d, u, phases, cheap, cal, costly, crowd) -> tuple[np.ndarray, int]:
+    """Greedy re-draws that land the fitted log-rank scores on their printed intervals.
+
+    ``phases``: candidate sets, one greedy run each (see :func:`separation_phases`).
+    ``cheap(u)`` returns the log-rank score of every comparison (in ``cal.logranks``
+    order) and how far the cheap statistics (landmarks, relapse counts) are outside their
+    tolerance; ``costly(u)`` how far the expensive ones are (hazard ratios: a Cox fit).
+    A proposal that brings the scores closer is refused if it takes the statistics further
+    outside their tolerance or crowds a plotted curve more (``crowd(u)``); the costly check
+    runs only for proposals that pass the cheap ones."""
+    fit = cal.fit[cal.is_logrank]
+    targets = [s.target(d.pub) for s, f in zip(cal.logranks, fit, strict=True) if f]
+    state = {"excess": None}
+
+    def veto(uu):
+        _, excess = cheap(uu)
+        value = crowd(uu) + 10.0 * excess
+        if state["excess"] is not None and value > state["excess"]:
+            return value  # refused without the costly check
+        value += 10.0 * costly(uu)
+        if state["excess"] is None or value <= state["excess"]:
+            state["excess"] = value  # the greedy keeps a proposal whose guard does not rise
+        return value
+
+    kept = 0
+    for candidates in phases:
+        state["excess"] = None
+        veto(u)
+        u, kept_phase = greedy_redraw(
+            u,
+            candidates,
+            lambda uu: cheap(uu)[0][fit],
+            targets,
+            d.rng["greedy"],
+            passes=SEPARATION_PASSES,
+            nudges=FINE_NUDGES,
+            guard=veto,
+        )
+        kept += kept_phase
+    return u, kept
+
+
+#: InO groups whose hazard of death after progression may change at the first landmark
+#: (see :class:`OsModel`).
+LATE_GROUPS = (RESPONDER, REFRACTORY)
 
 
 @dataclass(frozen=True)
@@ -1261,7 +1831,11 @@ class OsModel:
 
     ``phi``: log baseline hazards of death after progression from each knot
     (:attr:`Assumptions.post_progression_knots`), then log hazard ratios for InO responder,
-    refractory and not assessed. A PFS event that is not a relapse is a death.
+    refractory and not assessed, then for responders and refractory patients the change of
+    that log hazard ratio from the first landmark (6 months after infusion) on. The
+    landmarks fix two points of each OS curve; the log-rank test weighs its whole shape,
+    and the published numbers need the curves of responders and refractory patients to
+    differ in shape, not only in level. A PFS event that is not a relapse is a death.
     """
 
     knots: np.ndarray
@@ -1271,8 +1845,13 @@ class OsModel:
     months_to_lock: np.ndarray
     relapses: RelapseRule
 
-    def hazard(self, phi) -> tuple[PiecewiseHazard, np.ndarray]:
-        """Baseline hazard of death after progression, and each patient's log hazard ratio."""
+    #: Number of log hazard ratios after the baseline hazards.
+    N_EFFECTS = 3 + len(LATE_GROUPS)
+
+    def hazard(self, phi) -> tuple[PiecewiseHazard, np.ndarray, np.ndarray, np.ndarray]:
+        """Baseline hazard of death after progression; each patient's log hazard ratio;
+        the time after progression at which the first landmark falls, and the change of the
+        log hazard ratio from then on."""
         n_pp, g_idx = len(self.knots), self.in_group
         haz = PiecewiseHazard(self.knots, phi[:n_pp])
         lp = (
@@ -1280,113 +1859,137 @@ class OsModel:
             + phi[n_pp + 1] * g_idx[REFRACTORY]
             + phi[n_pp + 2] * g_idx[NOT_ASSESSED]
         )
-        return haz, lp
+        late = sum(phi[n_pp + 3 + j] * g_idx[g].astype(float) for j, g in enumerate(LATE_GROUPS))
+        switch = np.maximum(LANDMARKS[0] - self.pfs_months, 0.0)
+        return haz, lp, switch, late
+
+    def deaths(self, phi, w) -> tuple[np.ndarray, np.ndarray]:
+        """(time of death, end of follow-up) per patient, in months, not rounded: death at
+        the PFS time for a PFS event that is not a relapse, after the time drawn from the
+        hazard of death after progression for a relapse, never (1e9) without a PFS event;
+        follow-up ends at the data lock, or at the PFS time without a PFS event."""
+        n, pfs_t, pfs_e = len(self.pfs_months), self.pfs_months, self.pfs_event
+        haz, lp, switch, late = self.hazard(phi)
+        after = haz.draw(w[:n], lp, 0.0, switch, late)
+        prog = self.relapses.designate(pfs_e, w[n:])
+        death = np.where(prog, pfs_t + after, np.where(pfs_e, pfs_t, 1e9))
+        return death, np.where(pfs_e, self.months_to_lock, pfs_t)
 
     def times(self, phi, w):
         """Observed OS: (months, event), censored at the data lock."""
-        n, pfs_t, pfs_e, censor = (
-            len(self.pfs_months),
-            self.pfs_months,
-            self.pfs_event,
-            self.months_to_lock,
-        )
-        haz, lp = self.hazard(phi)
-        after = haz.draw(w[:n], lp)
-        prog = self.relapses.designate(pfs_e, w[n:])
-        dies_at_pfs = pfs_e & ~prog
-        death = np.where(prog, pfs_t + after, np.where(dies_at_pfs, pfs_t, np.inf))
-        death = round_months(np.where(np.isfinite(death), death, 1e9))
-        event = death <= censor
-        t = np.where(event, death, np.where(pfs_e, censor, pfs_t))
-        return t, event
+        death, follow = self.deaths(phi, w)
+        death = round_months(death)
+        event = death <= follow
+        return np.where(event, death, follow), event
+
+
+#: Width (months) over which the OS surrogate smooths a sample's indicators (wide: the
+#: least squares then converge in few steps; the fixed point removes the smoothing's bias).
+SOFT_WIDTH = 1.0
 
 
 @dataclass(frozen=True)
 class OsCalibration:
-    """The OS targets (6- and 12-month OS per group, except where the published OS is below
-    the published PFS: ``not_fitted``) and how the model's statistics are computed."""
+    """The OS targets (6- and 12-month OS per group; log-rank scores between groups), which
+    of them are fitted (``fit``), and how the model's statistics are computed for the
+    uniforms ``w`` of the fit."""
 
     model: OsModel
     groups: dict[str, np.ndarray]
-    targets: list
-    fit_index: np.ndarray
-    not_fitted: list
-    membership: np.ndarray
-    latent_pfs: np.ndarray
-    relapse_share: np.ndarray
+    all_targets: list
+    fit: np.ndarray
+    logranks: list[Separation]
+    w: np.ndarray
+
+    @property
+    def is_logrank(self) -> np.ndarray:
+        return np.array([t.key.startswith("logrank") for t in self.all_targets], bool)
+
+    @property
+    def targets(self) -> list:
+        return [t for t, keep in zip(self.all_targets, self.fit, strict=True) if keep]
+
+    @property
+    def smooth(self) -> OsCalibration:
+        """The landmarks only."""
+        return dataclasses.replace(self, fit=self.fit & ~self.is_logrank)
+
+    def statistics(self, phi, w) -> np.ndarray:
+        """Every statistic of one realisation, in ``all_targets`` order."""
+        t, e = self.model.times(phi, w)
+        km = [fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()]
+        z = [s.realised(t, e) for s in self.logranks]
+        return np.concatenate(km + [z])
 
     def realise(self, phi, w):
-        t, e = self.model.times(phi, w)
-        out = np.concatenate([fastsurv.km_at(t[m], e[m], LANDMARKS) for m in self.groups.values()])
-        return out[self.fit_index]
+        return self.statistics(phi, w)[self.fit]
 
     def surrogate(self, phi):
-        """Expected share alive at each landmark, from the latent (uncensored) PFS times."""
-        haz, lp = self.model.hazard(phi)
-        latent_t = self.latent_pfs
-        alive = np.empty((len(latent_t), len(LANDMARKS)))
-        for j, t in enumerate(LANDMARKS):
-            after = haz.survival(np.maximum(t - latent_t, 0), lp)
-            alive[:, j] = np.where(latent_t > t, 1.0, self.relapse_share * after)
-        return (self.membership @ alive).ravel()[self.fit_index]
+        """The statistics of the sample drawn from the fit's uniforms, smoothed (see
+        :class:`.separation.SoftSample`): they move smoothly with ``phi``."""
+        death, follow = self.model.deaths(phi, self.w)
+        sample = SoftSample(death, follow, SOFT_WIDTH)
+        km = [sample.km_at(m, LANDMARKS) for m in self.groups.values()]
+        z = [sample.logrank_z(s.group_a, s.group_b) for s in self.logranks]
+        return np.concatenate(km + [z])[self.fit]
 
     def regularise(self, phi):
         # weak prior: post-progression death rate near 10% a month (median about 7 months)
         n_pp = len(self.model.knots)
         return np.concatenate(
-            [(phi[:n_pp] - np.log(0.1)) / 1.0, np.diff(phi[:n_pp]) / 0.5, phi[n_pp:] / 1.5]
+            [
+                (phi[:n_pp] - np.log(0.1)) / 1.0,
+                np.diff(phi[:n_pp]) / 0.5,
+                phi[n_pp : n_pp + 3] / 1.5,
+                phi[n_pp + 3 :] / LATE_SCALE,
+            ]
         )
 
 
+#: Prior scale of the change in the hazard of death after progression at the first
+#: landmark (log hazard ratio).
+LATE_SCALE = 3.0
+
+
+#: OS landmarks reported but not fitted, and why.
+OS_NOT_FITTED = {("os_12mo", "ino_refractory")}
+OS_NOT_FITTED_NOTE = (
+    "not fitted: the published OS ({os:g}%) is below the published PFS ({pfs:g}%) at this "
+    "time in the same patients, which only censoring between progression and death can "
+    "produce; fitted, it stayed just outside its tolerance on this cohort's follow-up and "
+    "held the other OS targets back"
+)
+
+
 def os_calibration(
-    d: Draft, model: OsModel, pfs: PfsCalibration, theta_pfs, u_pfs, v_relapse
+    d: Draft, model: OsModel, groups: dict, w: np.ndarray, logranks: list[Separation]
 ) -> OsCalibration:
-    """Step 6 (set-up): the published OS targets; for the surrogate, the latent PFS times
-    and each patient's chance that a PFS event is a relapse (1 or 0 where observed; an event
-    hidden by censoring is a relapse with the arm's observed share of relapses among events)."""
-    pub, pfs_e = d.pub, model.pfs_event
-    # An OS landmark below the PFS landmark of the same patients: no patient's OS is shorter
-    # than their PFS, so the two Kaplan–Meier curves can cross only through censoring (deaths
-    # counted after others have been censored). The generator does not try to reproduce
-    # that: such a target is reported, not fitted.
-    os_targets, os_fit_index, infeasible_os = [], [], []
-    for g in pfs.groups:
+    """Step 6 (set-up): the published OS targets (those left out still computed, not
+    fitted) for the uniforms ``w``."""
+    pub = d.pub
+    os_targets, fit = [], []
+    for g in groups:
         for t in LANDMARKS:
-            os_pub = pub(R(f"os_{int(t)}mo", g))
-            if os_pub < pub(R(f"pfs_{int(t)}mo", g)):
-                infeasible_os.append((g, int(t)))
-                os_fit_index.append(False)
-                continue
-            os_fit_index.append(True)
-            os_targets.append(FitTarget(f"os_{int(t)}mo_{g}", os_pub / 100.0, 0.02))
-    progressed = model.relapses.designate(pfs_e, v_relapse)
-    relapse_share = np.where(progressed, 1.0, np.where(pfs_e, 0.0, 0.0))
-    for arm in N_ARMS:
-        m = d.arm_mask[arm]
-        share = progressed[m].sum() / max(pfs_e[m].sum(), 1)
-        relapse_share[m & ~pfs_e] = share
-    return OsCalibration(
-        model,
-        pfs.groups,
-        os_targets,
-        np.array(os_fit_index),
-        infeasible_os,
-        pfs.membership,
-        pfs.model.latent(theta_pfs, u_pfs),
-        relapse_share,
-    )
+            ref = R(f"os_{int(t)}mo", g)
+            os_targets.append(FitTarget(f"os_{int(t)}mo_{g}", pub(ref) / 100.0, 0.02))
+            fit.append(d.fits(ref) and _key(ref) not in OS_NOT_FITTED)
+    for s in logranks:
+        os_targets.append(s.target(pub))
+        fit.append(d.fits(s.key))
+    return OsCalibration(model, groups, os_targets, np.array(fit, bool), logranks, w)
 
 
 def fit_os(cal: OsCalibration, w: np.ndarray) -> np.ndarray:
-    """Step 6: the OS parameters (see :class:`OsModel`), by the fixed-point stage, with the
+    """Step 6: the OS parameters (see :class:`OsModel`), by the fixed-point stage on the
+    landmarks and (with the tolerance of :func:`near`) the log-rank scores, with the
     statistics realised from the uniforms ``w``."""
     n_pp = len(cal.model.knots)
-    phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(3)])
+    phi0 = np.concatenate([np.full(n_pp, np.log(0.12)), np.zeros(OsModel.N_EFFECTS)])
     return fixed_point(
         phi0,
         cal.surrogate,
         lambda phi: cal.realise(phi, w),
-        cal.targets,
+        near(cal.targets),
         cal.regularise,
         rounds=ROUNDS,
     )
@@ -1396,8 +1999,10 @@ def redraw_os(
     d: Draft, cal: OsCalibration, phi: np.ndarray, w: np.ndarray, plotted: list
 ) -> tuple[np.ndarray, int]:
     """Step 6 (greedy): re-draw single patients' uniforms (time from progression to death,
-    and which event is a relapse) toward the OS targets, never crowding a plotted curve
-    more; returns (uniforms, number of re-draws kept)."""
+    and which event is a relapse) toward the OS landmarks, never crowding a plotted curve
+    more, then land the log-rank scores (:func:`land_separations`) and, if anything is
+    still outside its tolerance, a last pass on every target; returns (uniforms, number of
+    re-draws kept)."""
     model, rule = cal.model, cal.model.relapses
     n, pfs_e = len(model.pfs_months), model.pfs_event
     candidates = np.concatenate(
@@ -1406,14 +2011,95 @@ def redraw_os(
             n + np.flatnonzero(pfs_e & ~rule.early_death & ~rule.no_response),
         ]
     )
-    return greedy_redraw(
+
+    def crowd(ww):
+        return _crowd(plotted, *model.times(phi, ww))
+
+    w, kept = greedy_redraw(
         w,
         candidates,
         lambda ww: cal.realise(phi, ww),
-        cal.targets,
+        near(cal.targets),
         d.rng["greedy"],
-        guard=lambda ww: _crowd(plotted, *model.times(phi, ww)),
+        goal=WITHIN,
+        guard=crowd,
     )
+    if not (cal.fit & cal.is_logrank).any():
+        return w, kept
+    landmarks = ~cal.is_logrank & cal.fit
+    landmark_targets = [t for t, f in zip(cal.all_targets, landmarks, strict=True) if f]
+
+    def cheap(ww):
+        stats = cal.statistics(phi, ww)
+        gap = normalised_gap(stats[landmarks], landmark_targets)
+        return stats[cal.is_logrank], float(np.clip(np.abs(gap) - 1.0, 0, None).sum())
+
+    phases = separation_phases(d, candidates, candidates % n)
+    w, kept_z = land_separations(d, w, phases, cheap, cal, lambda ww: 0.0, crowd)
+    # a small group's landmark can need a move that the tight scores of the other
+    # comparisons refuse: the landmarks are repaired on their own, the scores landed again
+    smooth = cal.smooth
+    lm_fit = smooth.fit[~cal.is_logrank]
+    w, kept_lm = repair(
+        d, w, candidates, candidates % n, cal.groups, lm_fit,
+        lambda ww: smooth.realise(phi, ww), smooth.targets, crowd,
+    )  # fmt: skip
+    if kept_lm:
+        w, kept_again = land_separations(d, w, phases, cheap, cal, lambda ww: 0.0, crowd)
+        kept_lm += kept_again
+    w, kept_last = repair(
+        d, w, candidates, candidates % n, cal.groups, lm_fit,
+        lambda ww: cal.realise(phi, ww), cal.targets, crowd,
+    )  # fmt: skip
+    return w, kept + kept_z + kept_lm + kept_last
+
+
+def repair(d, u, candidates, patient, groups, landmark_fit, realise, targets, guard):
+    """The last stage: for each group with a fitted landmark still outside its tolerance,
+    sweeps (:func:`.separation.sweep_redraw`) among that group's patients only (a small
+    group's Kaplan–Meier estimate moves in big steps, and its own patients are the ones
+    that move it); then, if anything is still outside, random re-draws among all
+    candidates. ``realise`` gives the statistics of ``targets`` (the fitted landmarks first,
+    in ``groups`` order, as ``landmark_fit`` marks them); ``guard`` refuses a change that
+    makes it worse; ``patient`` maps each candidate to its patient. Returns (uniforms,
+    changes kept)."""
+    landmark_groups = [g for g in groups for _ in LANDMARKS]
+    fitted = [g for g, f in zip(landmark_groups, landmark_fit, strict=True) if f]
+    kept = 0
+
+    def outside():
+        gap = normalised_gap(realise(u), targets)
+        return gap, {g for g, x in zip(fitted, gap, strict=False) if abs(x) > 1.0}
+
+    for g in groups:
+        if g not in outside()[1]:
+            continue
+        pool = candidates[groups[g][patient]]
+        u, k = sweep_redraw(
+            u, pool, realise, targets, SWEEP_VALUES, rounds=SWEEP_ROUNDS, goal=LAST_GOAL,
+            guard=guard,
+        )  # fmt: skip
+        kept += k
+    if np.any(np.abs(outside()[0]) > 1.0):
+        u, k = greedy_redraw(
+            u,
+            candidates,
+            realise,
+            targets,
+            d.rng["greedy"],
+            passes=LAST_PASSES,
+            goal=LAST_GOAL,
+            nudges=FINE_NUDGES,
+            guard=guard,
+        )
+        kept += k
+    return u, kept
+
+
+#: Uniforms a sweep tries for each patient (from an early to a late event, evenly in the
+#: cumulative hazard), and its rounds (each keeps one change).
+SWEEP_VALUES = np.exp(-np.linspace(0.02, 4.0, 48))
+SWEEP_ROUNDS = 20
 
 
 @dataclass(frozen=True)
@@ -1443,7 +2129,7 @@ def draw_pfs(
     the greedy re-draws."""
     model = pfs_model(d, ino, course, cons_start, bridging_any, follow_up.months_to_lock)
     u = d.rng["pfs"].uniform(1e-9, 1 - 1e-9, d.n)
-    cal = pfs_calibration(d, model, _survival_groups(d, ino))
+    cal = pfs_calibration(d, model, _survival_groups(d, ino), separations(d, ino, "pfs"))
     theta = fit_pfs(cal, u)
     relapses = relapse_rule(d, course, model)
     u, kept = redraw_pfs(d, cal, theta, u, relapses, _plotted_groups(d, ino))
@@ -1478,7 +2164,7 @@ def draw_os(d: Draft, ino: InoStructure, pfs: Pfs, follow_up: FollowUp) -> Os:
         pfs.relapses,
     )
     u = np.concatenate([d.rng["os"].uniform(1e-9, 1 - 1e-9, n), v_relapse])
-    cal = os_calibration(d, model, pfs.calibration, pfs.theta, pfs.uniforms, v_relapse)
+    cal = os_calibration(d, model, pfs.calibration.groups, u, separations(d, ino, "os"))
     phi = fit_os(cal, u)
     u, kept = redraw_os(d, cal, phi, u, _plotted_groups(d, ino))
     months, event = model.times(phi, u)
@@ -1516,29 +2202,65 @@ def assemble_cohort(
 class Readings:
     """What the generator derived from the published numbers, reported beside them in the
     scorecard: subgroup contrasts and medians, Table 1 rows that do not add up, the course
-    counts and MRD reading, relapse counts, and the OS landmarks not fitted."""
+    counts and MRD reading, relapse counts, and the targets left out."""
 
     table1: Table1
     short_rows: dict[str, str]
     course: Course
     relapse_counts: dict[str, int]
-    os_not_fitted: list
+    leave_out: frozenset = frozenset()
 
 
 # --------------------------------------------------------------------------------------------
-def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuild:
-    """Generate the ROCCA cohort and its target table (deterministic for a seed)."""
+def fitted_keys() -> list[tuple[str, str | None]]:
+    """Keys ``(quantity, group)`` of every target the calibration fits statistically: PFS and
+    OS landmarks (but :data:`OS_NOT_FITTED`), the hazard ratios of the generator's models
+    2 and 1, the median follow-up, the log-rank and rank-sum p-values between groups.
+    Exact counts reproduced by the allocation are not among them."""
+    keys = []
+    for endpoint in ("pfs", "os"):
+        for g in ("naive", "exposed", "responder", "refractory"):
+            for t in LANDMARKS:
+                key = _key(R(f"{endpoint}_{int(t)}mo", g))
+                if key not in OS_NOT_FITTED:
+                    keys.append(key)
+    keys += [_key(R(q, "model_2")) for q in HR_QUANTITIES.values()]
+    keys.append(_key(R("hr_pfs_ino_exposed", "model_1")))
+    keys.append(_key(R("median_followup_months")))
+    keys += [(f"{e}_p", q) for e in ("pfs", "os") for q in LOGRANK_COMPARISONS]
+    keys += list(RANK_SEPARATIONS)
+    return keys
+
+
+def build(
+    seed: int = SEED, assumptions: Assumptions | None = None, leave_out=frozenset()
+) -> StudyBuild:
+    """Generate the ROCCA cohort and its target table (deterministic for a seed).
+
+    ``leave_out``: keys ``(quantity, group)`` of fitted targets (see :func:`fitted_keys`) to
+    leave out of every fitting stage; they are still scored, as held out (cross-validation).
+    """
     t_start = _time.perf_counter()
     a = assumptions or Assumptions()
-    d = start_draft(seed, a)
+    unknown = {_key(k) for k in leave_out} - set(fitted_keys())
+    if unknown:
+        raise ValueError(
+            f"rocca: leave_out names {sorted(unknown, key=str)}, which are not fitted "
+            f"targets; expected keys from fitted_keys()"
+        )
+    d = start_draft(seed, a, leave_out)
     ino = allocate_ino_structure(d)
     table1 = allocate_table1(d, ino)
-    course = allocate_course(d)
+    # dates and Table 2 draw from their own streams and read nothing of the course
     follow_up = draw_infusion_dates(d)
-    cons_start = allocate_consolidation(d, course, follow_up.months_to_lock)
-    bridging_any = allocate_bridging_therapy(d, ino)
     allocate_table2(d)
-    allocate_length_of_stay(d)
+    choice = choose_course(d, ino, follow_up)
+    d, course, cons_start, bridging_any = (
+        choice.draft,
+        choice.course,
+        choice.cons_start,
+        choice.bridging_any,
+    )
     pfs = draw_pfs(d, ino, course, cons_start, bridging_any, follow_up)
     os_ = draw_os(d, ino, pfs, follow_up)
     frame = assemble_cohort(d, course, follow_up, pfs, os_)
@@ -1551,11 +2273,25 @@ def build(seed: int = SEED, assumptions: Assumptions | None = None) -> StudyBuil
         "response_denominators": {arm: course.counts[arm] for arm in N_ARMS},
         "mrd_reading": course.mrd_note,
         "table1_rows_not_adding_up": d.short_rows,
-        "os_landmarks_not_fitted": os_.calibration.not_fitted,
+        "os_landmarks_not_fitted": [
+            (group.removeprefix("ino_"), int(quantity.removeprefix("os_").removesuffix("mo")))
+            for quantity, group in sorted(OS_NOT_FITTED)
+        ],
+        "refractory_among_exposed_early_failures": None
+        if choice.refractory_early is None
+        else dict(zip(EARLY_FAILURES, choice.refractory_early, strict=False)),
+        "early_failure_candidates_gap": {
+            "/".join(map(str, k)): round(v, 2) for k, v in choice.costs.items()
+        },
+        "rank_separation_moves": d.rank_moves,
         "seconds": round(_time.perf_counter() - t_start, 2),
     }
     readings = Readings(
-        table1, d.short_rows, course, pfs.relapses.counts, os_.calibration.not_fitted
+        table1,
+        d.short_rows,
+        course,
+        pfs.relapses.counts,
+        d.leave_out,
     )
     return StudyBuild(
         STUDY,
@@ -1587,6 +2323,8 @@ def _os_names(a: Assumptions) -> list[str]:
         "log_hr_post_progression_responder",
         "log_hr_post_progression_refractory",
         "log_hr_post_progression_not_assessed",
+        "log_hr_post_progression_change_from_first_landmark_responder",
+        "log_hr_post_progression_change_from_first_landmark_refractory",
     ]
 
 
@@ -1703,19 +2441,23 @@ def score_targets(frame: pd.DataFrame, pub: PublishedValues, readings: Readings)
         rows += _arm_table_rows(frame[m], arm, pub, readings.short_rows)
         rows += _arm_course_rows(frame[m], arm, pub, readings)
     rows += _subgroup_rows(frame, pub, readings.table1)
+    rows += _supplement_rows(frame, pub)
     # survival: calibrated landmarks; held-out CIs and log-rank p-values
-    rows += _landmark_rows(frame, pub, surv, readings.os_not_fitted)
-    rows += _logrank_rows(frame, pub, surv)
-    rows += _cox_rows(frame, pub, surv)
+    rows += _landmark_rows(frame, pub, surv, readings.leave_out)
+    rows += _logrank_rows(frame, pub, readings.leave_out)
+    rows += _rank_rows(frame, pub, readings.leave_out)
+    rows += _cox_rows(frame, pub, surv, readings.leave_out)
     fu = surv.median_followup(frame, "os_months", "os_event")
+    role, note = _role(R("median_followup_months"), readings.leave_out)
     rows.append(
         keyed(
             median_row(
                 "median follow-up, reverse KM (months)",
                 pub(R("median_followup_months")),
                 fu,
-                "calibrated",
+                role,
                 source=SOURCE,
+                note=note,
             ),
             R("median_followup_months"),
         )
@@ -1840,6 +2582,124 @@ def _arm_course_rows(sub: pd.DataFrame, arm: str, pub, readings: Readings) -> li
     return rows
 
 
+#: The supplement's chi-square comparisons whose counts the allocation fixes (the counts
+#: that round to the printed percentages): p key -> (column, category, first, second
+#: subgroup, and the Table 1 count of patients with the column missing in the exposed arm).
+SUPPLEMENT_CHI2 = {
+    ("subtype_ph_pos_p", "ino_responder_vs_ino_refractory"): (
+        "subtype", "Ph+", "responder", "refractory", None,
+    ),
+    ("status_active_p", "ino_responder_vs_ino_refractory"): (
+        "disease_status", "active (>5% blasts)", "responder", "refractory",
+        "status_missing_count",
+    ),
+    ("prior_hct_p", "ino_responder_vs_ino_refractory"): (
+        "prior_hct", True, "responder", "refractory", None,
+    ),
+    ("status_active_p", "ino_bridging_vs_ino_preapheresis_only"): (
+        "disease_status", "active (>5% blasts)", "bridging", "pre_only", "status_missing_count",
+    ),
+    ("emd_yes_p", "ino_bridging_vs_ino_preapheresis_only"): (
+        "emd", True, "bridging", "pre_only", None,
+    ),
+}  # fmt: skip
+CHI2_TEST = "Pearson chi-square (the test the audit found the paper used)"
+
+
+def supplement_tables(pub, key) -> list[np.ndarray]:
+    """Every 2 x 2 table (rows: with / without the characteristic; columns: the two
+    subgroups) whose counts round to the printed percentages of the comparison ``key``,
+    with each subgroup's denominator its size less any of the exposed arm's patients whose
+    value is missing (Table 1)."""
+    column, _, first, second, missing_q = SUPPLEMENT_CHI2[key]
+    missing = 0 if missing_q is None else int(pub(R(missing_q, "exposed")))
+    sizes = [_subgroup_size(pub, g) for g in (first, second)]
+    pcts = [pub(_contrast_ref(column, g)) for g in (first, second)]
+    out = []
+    for m1 in range(missing + 1):
+        for m2 in range(missing + 1 - m1):
+            n1, n2 = sizes[0] - m1, sizes[1] - m2
+            for k1 in _rounding_counts(pcts[0], n1):
+                for k2 in _rounding_counts(pcts[1], n2):
+                    out.append(np.array([[k1, k2], [n1 - k1, n2 - k2]]))
+    return out
+
+
+def _rounding_counts(percent: float, n: int) -> list[int]:
+    return [k for k in range(n + 1) if abs(100.0 * k / n - percent) <= 0.5 + 1e-9]
+
+
+def _subgroup_size(pub, group: str) -> int:
+    quantity = {
+        "responder": "ino_responders_count",
+        "refractory": "ino_refractory_count",
+        "bridging": "ino_bridging_count",
+        "pre_only": "ino_preapheresis_only_count",
+    }[group]
+    return int(pub(R(quantity, "exposed")))
+
+
+def _contrast_ref(column: str, group: str) -> Ref:
+    return next(ref for (col, _, sg), ref in CONTRAST_PCT.items() if col == column and sg == group)
+
+
+def _supplement_rows(frame: pd.DataFrame, pub) -> list:
+    """The supplement's chi-square p-values, from the allocated counts: exact by
+    construction where a consistent table gives the printed p; where none does, the row
+    says so (every consistent table enumerated)."""
+    groups = {
+        "responder": (frame["ino_group"] == RESPONDER).to_numpy(),
+        "refractory": (frame["ino_group"] == REFRACTORY).to_numpy(),
+        "bridging": frame["ino_bridging"].to_numpy(bool),
+        "pre_only": (frame["ino_timing"] == PRE_ONLY).to_numpy(),
+    }
+    rows = []
+    for key, (column, category, first, second, _) in SUPPLEMENT_CHI2.items():
+        has = (frame[column] == category).to_numpy()
+        table = np.array(
+            [
+                [int((has & groups[g]).sum()) for g in (first, second)],
+                [int((~has & groups[g]).sum()) for g in (first, second)],
+            ]
+        )
+        printed = str(pub.row(Ref(*key))["printed"])
+        candidates = [pearson_p(t) for t in supplement_tables(pub, key)]
+        reachable = [p for p in candidates if within_printed(p, printed)]
+        note = "exact by construction: the allocated counts are the only ones that round to "
+        note += "the printed percentages"
+        if not reachable:
+            missing_q = SUPPLEMENT_CHI2[key][4]
+            missing = 0 if missing_q is None else int(pub(R(missing_q, "exposed")))
+            basis = (
+                f"denominators: the subgroups, less up to {missing} exposed patients whose "
+                "value is missing"
+                if missing
+                else "every exposed patient's value is known, so the denominators are the subgroups"
+            )
+            found = (
+                f"the only table whose counts round to the printed percentages gives p = "
+                f"{candidates[0]:.2g}, which does not print as {printed}"
+                if len(candidates) == 1
+                else f"none of the {len(candidates)} tables whose counts round to the printed "
+                f"percentages gives a p that prints as {printed} (their p run from "
+                f"{min(candidates):.2g} to {max(candidates):.2g})"
+            )
+            note = f"not reachable: {found}; {basis}"
+        label = category_label(column, category)
+        rows.append(
+            separation_row(
+                f"{label} p, {SUBGROUP_WORDS[first]} vs {SUBGROUP_WORDS[second]}",
+                pub,
+                Ref(*key),
+                pearson_p(table),
+                CHI2_TEST,
+                source=SOURCE,
+                note=note,
+            )
+        )
+    return rows
+
+
 def _subgroup_rows(frame: pd.DataFrame, pub, table1: Table1) -> list:
     """The subgroup contrasts (percentages) and median prior lines by subgroup."""
     rows, src = [], SOURCE
@@ -1884,7 +2744,7 @@ def _subgroup_rows(frame: pd.DataFrame, pub, table1: Table1) -> list:
     return rows
 
 
-def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
+def _landmark_rows(frame: pd.DataFrame, pub, surv, leave_out) -> list:
     """6- and 12-month PFS and OS per group (calibrated, except the OS landmarks not fitted)
     and, per arm, their 95% confidence limits (held out)."""
     rows, src = [], SOURCE
@@ -1901,20 +2761,21 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
             )
             for _, r in km.iterrows():
                 t = int(r["time"])
-                not_fitted = endpoint == "os" and (g, t) in infeasible_os
+                role, note = _role(R(f"{endpoint}_{t}mo", g), leave_out)
+                if _key(R(f"{endpoint}_{t}mo", g)) in OS_NOT_FITTED:
+                    role = "held_out"
+                    note = OS_NOT_FITTED_NOTE.format(
+                        os=pub(R(f"os_{t}mo", g)), pfs=pub(R(f"pfs_{t}mo", g))
+                    )
                 rows.append(
                     keyed(
                         landmark_row(
                             f"{endpoint.upper()} {t}-month, {g} (%)",
                             pub(R(f"{endpoint}_{t}mo", g)),
                             100 * r["survival"],
-                            "held_out" if not_fitted else "calibrated",
+                            role,
                             source=src,
-                            note="not fitted: published OS below published PFS at this time in "
-                            "the same patients; Kaplan–Meier curves can cross only through "
-                            "censoring, which the generator does not try to reproduce"
-                            if not_fitted
-                            else "",
+                            note=note,
                         ),
                         R(f"{endpoint}_{t}mo", g),
                     )
@@ -1931,23 +2792,25 @@ def _landmark_rows(frame: pd.DataFrame, pub, surv, infeasible_os: list) -> list:
     return rows
 
 
-def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
-    """PFS hazard ratios: the generator's model 2 calibrated (its limits held out), model 1
-    held out."""
+def _cox_rows(frame: pd.DataFrame, pub, surv, leave_out) -> list:
+    """PFS hazard ratios of the generator's models 2 and 1, calibrated (their limits held
+    out)."""
     rows, src = [], SOURCE
     fit2 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_2)
     for term, q in HR_QUANTITIES.items():
         hr, lo, hi = fit2[term]
         published_row = pub.row(R(q, "model_2"))
+        role, left = _role(R(q, "model_2"), leave_out)
         rows.append(
             keyed(
                 ratio_row(
                     hr_statistic(term),
                     pub(R(q, "model_2")),
                     hr,
-                    "calibrated",
+                    role,
                     source=src,
-                    note="fitted in the generator's fixed model: "
+                    note=left
+                    or "fitted in the generator's fixed model: "
                     + ", ".join(COLUMN_LABELS.get(c, c) for c in MODEL_2),
                 ),
                 R(q, "model_2"),
@@ -1967,15 +2830,17 @@ def _cox_rows(frame: pd.DataFrame, pub, surv) -> list:
             )
     fit1 = surv.hazard_ratios(frame, "pfs_months", "pfs_event", MODEL_1)
     hr, lo, hi = fit1["ino_exposed"]
+    role, left = _role(R("hr_pfs_ino_exposed", "model_1"), leave_out)
     rows.append(
         keyed(
             ratio_row(
                 f"PFS HR InO exposure ({GENERATOR_MODEL_1})",
                 pub(R("hr_pfs_ino_exposed", "model_1")),
                 hr,
-                "held_out",
+                role,
                 source=src,
-                note="not fitted: follows from the model-2 calibration",
+                note=left
+                or "fitted in the generator's model 2 with InO exposure as one yes/no variable",
             ),
             R("hr_pfs_ino_exposed", "model_1"),
         )
@@ -1989,41 +2854,96 @@ def _short_note(short: str | None) -> str:
     return f"published {short}: each count is a minimum; the remaining patient is placed by the allocation"
 
 
-def _logrank_rows(frame, pub, surv):
+#: Note of a target left out of the calibration for cross-validation.
+LEFT_OUT = "left out of the calibration (cross-validation)"
+LOGRANK_TEST = (
+    "log-rank (the paper does not name its test; a reader would assume log-rank for "
+    "unadjusted Kaplan–Meier curves)"
+)
+
+
+def _role(key, leave_out) -> tuple[str, str]:
+    """(role, note) of a fitted target: calibrated, or held out when left out."""
+    return ("held_out", LEFT_OUT) if _key(key) in leave_out else ("calibrated", "")
+
+
+def _logrank_rows(frame, pub, leave_out) -> list:
+    """The log-rank p-values between groups (PFS and OS), each met when it prints as the
+    paper printed it."""
     rows = []
-    exp = frame["ino_exposed"].to_numpy()
-    resp_refr = frame["ino_group"].isin([RESPONDER, REFRACTORY]).to_numpy()
-    timing = frame["ino_timing"].notna().to_numpy()
+    groups = {
+        "exposed": frame["ino_exposed"].to_numpy(bool),
+        "naive": ~frame["ino_exposed"].to_numpy(bool),
+        "responder": (frame["ino_group"] == RESPONDER).to_numpy(),
+        "refractory": (frame["ino_group"] == REFRACTORY).to_numpy(),
+        "bridging": frame["ino_bridging"].to_numpy(bool),
+        "pre_only": (frame["ino_timing"] == PRE_ONLY).to_numpy(),
+    }
     for endpoint in ("pfs", "os"):
-        for label, mask, col, q in (
-            (
-                "exposed vs naive",
-                np.ones(len(frame), bool),
-                "ino_exposed",
-                "ino_exposed_vs_ino_naive",
-            ),
-            (
-                "responder vs refractory",
-                resp_refr,
-                "ino_group",
-                "ino_responder_vs_ino_refractory",
-            ),
-            (
-                "bridging vs pre-apheresis InO",
-                timing & exp,
-                "ino_timing",
-                "ino_bridging_vs_ino_preapheresis_only",
-            ),
-        ):
-            p = surv.logrank(frame[mask], f"{endpoint}_months", f"{endpoint}_event", col)
+        t = frame[f"{endpoint}_months"].to_numpy(float)
+        e = frame[f"{endpoint}_event"].to_numpy(bool)
+        for q, (label, first, second, _) in LOGRANK_COMPARISONS.items():
+            key = (f"{endpoint}_p", q)
+            both = groups[first] | groups[second]
+            z = logrank_z(t[both], e[both], groups[first][both])
+            role, note = _role(key, leave_out)
             rows.append(
-                held_out_p_row(
+                separation_row(
                     f"{endpoint.upper()} log-rank p, {label}",
                     pub,
-                    Ref(f"{endpoint}_p", q),
-                    p,
+                    Ref(*key),
+                    p_of_z(z),
+                    LOGRANK_TEST,
+                    role=role,
                     source=SOURCE,
-                    note="held out: never used to fit; the paper does not say which test it used",
+                    note=note,
                 )
             )
     return rows
+
+
+def _rank_rows(frame, pub, leave_out) -> list:
+    """The rank-sum p-values of the medians the cohort is calibrated to separate."""
+    groups = {
+        "exposed": frame["ino_exposed"].to_numpy(bool),
+        "naive": ~frame["ino_exposed"].to_numpy(bool),
+        "responder": (frame["ino_group"] == RESPONDER).to_numpy(),
+        "refractory": (frame["ino_group"] == REFRACTORY).to_numpy(),
+        "bridging": frame["ino_bridging"].to_numpy(bool),
+        "pre_only": (frame["ino_timing"] == PRE_ONLY).to_numpy(),
+    }
+    rows = []
+    for key, (column, first, second) in RANK_SEPARATIONS.items():
+        values = frame[column].to_numpy(float)
+        z = ranksum_z(values[groups[first]], values[groups[second]])
+        role, note = _role(key, leave_out)
+        label = COLUMN_WORDS[column]
+        rows.append(
+            separation_row(
+                f"{label} p, {SUBGROUP_WORDS[first]} vs {SUBGROUP_WORDS[second]}",
+                pub,
+                Ref(*key),
+                p_of_z(z),
+                RANK_TEST,
+                role=role,
+                source=SOURCE,
+                note=note,
+            )
+        )
+    return rows
+
+
+#: Words for the rank-sum rows.
+COLUMN_WORDS = {
+    "prior_lines": "prior lines of therapy",
+    "age_years": "age",
+    "hospital_days": "length of hospital stay",
+}
+SUBGROUP_WORDS = {
+    "exposed": "exposed",
+    "naive": "naive",
+    "responder": "InO responder",
+    "refractory": "InO refractory",
+    "bridging": "InO as bridging",
+    "pre_only": "InO before apheresis only",
+}

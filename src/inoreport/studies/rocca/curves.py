@@ -23,14 +23,19 @@ from inoreport.studies.rocca.report import (
     RESPONDER,
     SOURCE,
     RoccaCohort,
+    p_scorecard_row,
     row,
 )
+from inoreport.synthetic.separation import within_printed
 
 RISK_TIMES = [0, 3, 6, 9, 12, 15, 18, 21, 24]
 GROUP_WORDS = {"ino_naive": "InO-naïve", "ino_exposed": "InO-exposed",
                "ino_responder": "InO-responder", "ino_refractory": "InO-refractory"}  # fmt: skip
 LOGRANK_NAMES = {"exposure": "exposed vs naive", "response": "responder vs refractory",
                  "timing": "bridging vs pre-apheresis InO"}  # fmt: skip
+LOGRANK_TEST = (
+    "log-rank (the paper does not name its test; the natural reading for unadjusted curves)"
+)
 
 
 @dataclass
@@ -230,6 +235,9 @@ def comparison_texts(rc: RoccaCohort, fits: UnadjustedSurvival) -> dict[str, str
     ratio = t["ours"] / t["published"]
     close = same_side & (ratio.between(0.5, 2.0) | ((t["ours"] <= 1e-3) & (t["published"] <= 1e-3)))
     n_same, n_close = int(same_side.sum()), int(close.sum())
+    as_printed = [within_printed(o, p) for o, p in zip(t["ours"], t["published_text"], strict=True)]
+    n_printed = int(sum(as_printed))
+    p_fitted = rc.is_synthetic and all(rc.role(k) == "calibrated" for k in t["published_id"])
     crossing = crossing_pairs(rc.landmarks)
     unfitted = [
         f"{GROUP_WORDS.get(r.published_id[1], r.published_id[1])} "
@@ -246,8 +254,9 @@ def comparison_texts(rc: RoccaCohort, fits: UnadjustedSurvival) -> dict[str, str
             "survival after others have been censored, but a gap of this size is hard to "
             "reconcile unless censoring differed a lot between the endpoints; one of the "
             "numbers may also be misprinted, or the two curves may rest on different patients."
-            + (" The synthetic generator does not try to reproduce such a crossing, so it "
-               "leaves that OS landmark unfitted (held out)." if rc.is_synthetic else "")
+            + (" Fitted through censoring alone, that OS landmark stayed just outside its "
+               "tolerance on the synthetic cohort and held the other OS targets back, so the "
+               "generator leaves it unfitted (held out)." if rc.is_synthetic else "")
         ) if crossing else "The published OS is never below the published PFS.",
         "landmark_sentence": (
             (f"All {n_inside}" if n_inside == len(shown) else f"{n_inside} of the {len(shown)}")
@@ -256,6 +265,9 @@ def comparison_texts(rc: RoccaCohort, fits: UnadjustedSurvival) -> dict[str, str
             f"{shown.eval('abs(ours - published)').max():.0f} percentage points"
         ),
         "logrank_sentence": (
+            (f"All {len(t)}" if n_printed == len(t) else f"{n_printed} of the {len(t)}")
+            + " log-rank p-values print as the paper printed them"
+        ) if p_fitted else (
             f"Of the {len(t)} log-rank p-values, {n_same} fall on the same side of 0.05 as the "
             "published ones, but "
             + ("none is" if n_close == 0 else f"{'only ' if n_close < n_same else ''}{n_close} "
@@ -265,8 +277,19 @@ def comparison_texts(rc: RoccaCohort, fits: UnadjustedSurvival) -> dict[str, str
         "landmark_fit": (
             "The synthetic cohort was fitted to the landmark estimates"
             + (f" (except {', '.join(unfitted)})" if unfitted else "")
+            + " and to these p-values, so both agree by construction (the scorecard at the "
+            "end lists which number was fitted). A p-value depends on the whole shape of the "
+            "curves and on the number of events, which the paper does not report: to carry "
+            "the p-values as well as the landmarks, the generator had to choose how the curves "
+            "run between and beyond the landmarks (for instance how early the InO-refractory "
+            "patients' PFS events come), so those shapes are its choice, not findings"
+        ) if p_fitted else (
+            "The synthetic cohort was fitted to the landmark estimates"
+            + (f" (except {', '.join(unfitted)})" if unfitted else "")
             + ", not to the p-values (the scorecard at the end lists which is which), so the "
-            "fitted landmarks agree by construction while the p-values are a genuine check"
+            "fitted landmarks agree by construction while the p-values are a genuine check: a "
+            "p-value depends on the whole shape of the curves and on the number of events, "
+            "which the paper does not report"
         ) if rc.is_synthetic else (
             "Your cohort was fitted to none of these numbers, so every agreement is a genuine "
             "check"
@@ -277,7 +300,7 @@ def comparison_texts(rc: RoccaCohort, fits: UnadjustedSurvival) -> dict[str, str
 def scorecard_rows(rc: RoccaCohort, fits: UnadjustedSurvival) -> list:
     """Scorecard rows: published landmarks (and, where printed, their 95% limits) and
     log-rank p-values against ours, each with the generator's role by key."""
-    from inoreport.synthetic.common import landmark_row, p_row
+    from inoreport.synthetic.common import landmark_row
 
     rows = []
     for r in fits.landmarks[fits.landmarks["published"].notna()].itertuples():
@@ -294,7 +317,8 @@ def scorecard_rows(rc: RoccaCohort, fits: UnadjustedSurvival) -> list:
                     ours, rc.role(r.published_id, bound), tolerance_pp=5.0, source=SOURCE,
                 ))  # fmt: skip
     for r in fits.logranks.itertuples():
-        rows.append(p_row(f"{r.endpoint} log-rank p, {LOGRANK_NAMES[r.name]}", r.published,
-                          r.ours, rc.role(r.published_id), source=SOURCE,
-                          published_text=r.published_text))  # fmt: skip
+        rows.append(p_scorecard_row(
+            f"{r.endpoint} log-rank p, {LOGRANK_NAMES[r.name]}", r.published_id, r.ours,
+            rc.role(r.published_id), LOGRANK_TEST,
+        ))  # fmt: skip
     return rows

@@ -196,8 +196,8 @@ def prior_lines_artefact(rc: RoccaCohort, screen) -> str:
         "synthetic cohort, not a finding: the generator gives the number of prior lines no "
         "effect on progression at all (its PFS hazard depends only on the InO group, prior "
         "transplant, bridging and consolidation) and allocates the lines only to match the "
-        "published medians by group, so any association here comes from how the cohort was "
-        "built and from chance."
+        "published medians and differences between groups, so any association here comes "
+        "from how the cohort was built and from chance."
     )
     if "brexu_response" in rc.data.columns:
         by_response = rc.data.groupby(rc.data["brexu_response"] == "CR/CRi")["prior_lines"].mean()
@@ -335,10 +335,10 @@ def two_models_texts(rc: RoccaCohort, tm: TwoModels) -> dict[str, str]:
             f"On this cohort the paper's selection rule, applied above, picks exactly the same "
             f"{len(tm.fixed_covariates)} covariates, so its refit is the calibrated model "
             "again, not an independent check. The table therefore has one column, and the "
-            "scorecard counts each of these hazard ratios once, as *calibrated*. The generator "
-            "did not fit their confidence limits or the hazard ratio of model 1, so those stay "
-            "*held out*, as the generator recorded them; they are weak checks (see the "
-            "scorecard)."
+            "scorecard counts each of these hazard ratios once, as *calibrated*, like the "
+            "hazard ratio of model 1, which the generator fits too. It did not fit their "
+            "confidence limits, so those stay *held out*, as the generator recorded them; they "
+            "are weak checks (see the scorecard)."
         )
     elif rc.is_synthetic:
         intro += (

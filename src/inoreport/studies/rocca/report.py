@@ -13,6 +13,7 @@ printed (days, months).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,23 @@ def row(quantity: str, group: str | None = None) -> pd.Series:
 def printed(quantity: str, group: str | None = None) -> str:
     """A published number as the paper prints it."""
     return row(quantity, group)["printed"]
+
+
+def p_scorecard_row(statistic: str, key: tuple, ours: float, role: str, test: str, note=""):
+    """The scorecard row of a published p-value (``key``) against ours. One the generator
+    was calibrated to agrees when it prints as the paper printed it (the tolerance it was
+    fitted to); any other agrees when it lands on the same side of 0.05 within a factor of
+    two (a held-out check)."""
+    from inoreport.synthetic.common import p_row, separation_row
+    from inoreport.synthetic.sources import PublishedValues, Ref
+
+    if role == "calibrated":
+        return separation_row(statistic, PublishedValues(STUDY), Ref(*key), ours, test,
+                              role=role, source=SOURCE, note=note)  # fmt: skip
+    published_row = row(*key)
+    out = p_row(statistic, published_row["value"], ours, role, source=SOURCE,
+                published_text=published_row["printed"], note="; ".join(x for x in (test, note) if x))  # fmt: skip
+    return dataclasses.replace(out, quantity=key[0], group=key[1])
 
 
 @dataclass

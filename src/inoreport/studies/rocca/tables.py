@@ -16,8 +16,7 @@ from inoreport.book.results import ScorecardRow
 from inoreport.stats.contingency import rounds_to_printed
 from inoreport.stats.tables import format_p, table_one
 from inoreport.studies import audit
-from inoreport.studies.rocca.report import SOURCE, RoccaCohort, pub, row
-from inoreport.synthetic.common import p_row
+from inoreport.studies.rocca.report import RoccaCohort, p_scorecard_row, pub
 
 LEVEL_NAMES = {
     "age_18_39": "18-39", "age_40_59": "40-59", "age_60_plus": "60+",
@@ -322,7 +321,8 @@ def table2(rc: RoccaCohort):
 
 def median_p_rows(rc: RoccaCohort, table1, table2) -> list[ScorecardRow]:
     """Scorecard rows: the p-values of the medians of Tables 1 and 2 recomputed from the
-    patients (the generator fitted the medians, not the p-values)."""
+    patients, with the generator's role (it fits the medians and, for the synthetic
+    cohort, these p-values too)."""
     rows = []
     for variable, quantity, table in (("age_years", "age_median_p", table1),
                                       ("prior_lines", "prior_lines_p", table1),
@@ -331,11 +331,11 @@ def median_p_rows(rc: RoccaCohort, table1, table2) -> list[ScorecardRow]:
             continue
         test_row = table.tests.set_index("variable").loc[variable]
         key = (quantity, "ino_exposed_vs_ino_naive")
-        published_row = row(*key)
         stat = (f"Table p-value, {LABELS.get(variable, variable)} "
                 f"({TEST_WORDS.get(test_row['test'], test_row['test'])})")  # fmt: skip
-        rows.append(p_row(stat, published_row["value"], test_row["p"],
-                          rc.roles.get(key, "held_out"), source=SOURCE,
-                          published_text=published_row["printed"],
-                          note="medians were fitted, the p-value was not"))  # fmt: skip
+        role = rc.roles.get(key, "held_out") if rc.is_synthetic else "held_out"
+        note = ("the medians and this p-value were fitted" if role == "calibrated" else
+                "the p-value was not fitted" if rc.is_synthetic else "")  # fmt: skip
+        rows.append(p_scorecard_row(stat, key, test_row["p"], role,
+                                    "the paper does not name its test", note))  # fmt: skip
     return rows

@@ -229,30 +229,30 @@ def z_of_chisq(chisq: float, df: int) -> float:
     return float(-special.ndtri(special.chdtrc(df, max(chisq, 0.0)) / 2))
 
 
-def expected_logrank_scores(survival, grid, censor, codes, k: int):
-    """Smooth surrogate of :func:`logrank_scores` from a model: each patient's survival
-    curve ``survival`` (n × len(grid); months on ``grid``) and censoring time ``censor``
-    (months) give the expected numbers at risk and expected events of each group in each
-    grid interval; returns the expected (O − E, covariance) as :func:`logrank_scores`."""
+def expected_logrank_table(survival, grid, censor, member):
+    """Expected numbers at risk and events of each group (columns of the (n, K) 0/1
+    ``member`` matrix) in each interval of ``grid`` (months), from each patient's model
+    survival curve ``survival`` (n × len(grid)) and censoring time ``censor`` (months):
+    the smooth counterpart of a Kaplan–Meier table, for :func:`logrank_scores_of_table`."""
     s = np.asarray(survival, float)
     grid = np.asarray(grid, float)
     censor = np.asarray(censor, float)
-    member = (np.asarray(codes, int)[:, None] == np.arange(k)[None, :]).astype(float)
     width = np.diff(grid)
     # share of each interval a patient is followed (censoring cuts it)
     followed = np.clip((censor[:, None] - grid[None, :-1]) / width[None, :], 0.0, 1.0)
     at_risk = s[:, :-1] * (followed > 0)
     events = (s[:, :-1] - s[:, 1:]) * followed
-    at_risk_g = at_risk.T @ member  # intervals × groups
-    d_g = events.T @ member
-    d = d_g.sum(axis=1)
-    total = at_risk_g.sum(axis=1)
-    frac = np.divide(
-        at_risk_g, total[:, None], out=np.zeros_like(at_risk_g), where=total[:, None] > 0
-    )
-    scores = (d_g - d[:, None] * frac).sum(axis=0)
-    var = np.diag(d @ frac) - np.einsum("t,tg,th->gh", d, frac, frac)
-    return scores, var
+    member = np.asarray(member, float)
+    return at_risk.T @ member, events.T @ member
+
+
+def expected_logrank_scores(survival, grid, censor, codes, k: int):
+    """Smooth surrogate of :func:`logrank_scores` from a model: the expected (O − E,
+    covariance) of ``k`` groups (``codes``: each patient's, 0..k-1) from
+    :func:`expected_logrank_table`."""
+    member = np.asarray(codes, int)[:, None] == np.arange(k)[None, :]
+    at_risk, events = expected_logrank_table(survival, grid, censor, member)
+    return logrank_scores_of_table(at_risk, events, [np.arange(k)])[0]
 
 
 def signed_z_of_scores(scores, var) -> float:
@@ -265,7 +265,25 @@ def logrank_scores_of_table(at_risk, deaths, blocks) -> list:
     """:func:`logrank_scores_stacked` from a table of numbers at risk and events per
     distinct time and group (:func:`inoreport.synthetic.fastsurv.km_table`); ``blocks``:
     the columns of each grouping (index arrays; each patient in exactly one group of a
-    block)."""
+    block). When every block holds the same patients (the usual case: each splits the
+    whole cohort), the scores and covariances of all blocks come from one computation."""
+    totals = [at_risk[:, block].sum(axis=1) for block in blocks]
+    if all(np.array_equal(totals[0], other) for other in totals[1:]):
+        columns = np.concatenate(blocks)
+        n_g, d_g = at_risk[:, columns], deaths[:, columns]
+        d = deaths[:, blocks[0]].sum(axis=1)
+        keep = d > 0
+        n_g, d_g, d, total = n_g[keep], d_g[keep], d[keep], totals[0][keep]
+        weight = d * (total - d) / np.where(total > 1, total - 1, 1)
+        frac = n_g / total[:, None]
+        scores = (d_g - d[:, None] * frac).sum(axis=0)
+        var = np.diag(weight @ frac) - (frac * weight[:, None]).T @ frac
+        out, at = [], 0
+        for block in blocks:
+            part = slice(at, at + len(block))
+            out.append((scores[part], var[part, part]))
+            at += len(block)
+        return out
     out = []
     for block in blocks:
         n_g, d_g = at_risk[:, block], deaths[:, block]

@@ -1449,13 +1449,19 @@ def polish(
         return last["slack"]
 
     need = np.sort(smn_diag)[::-1] + 0.5
+    n_causes = n_sos_death + int(d.pub(R("deaths_infection_count"))) + len(need)
 
     def neoplasm_shortfall(w):
-        # every second neoplasm needs a later death in remission (not an SOS death)
+        # every second neoplasm needs a later death in remission (not an SOS death), and
+        # the deaths in remission must hold every published cause (binding only when no
+        # survival target is fitted: a cross-validation fold with everything left out)
         _, (pt, pe, rel), _ = observed(w)
-        nrm_times = np.sort(pt[pe & ~rel & remission])[n_sos_death:]
+        nrm_times = np.sort(pt[pe & ~rel & remission])
+        few = max(n_causes - len(nrm_times), 0)
+        nrm_times = nrm_times[n_sos_death:]
         have = len(nrm_times) - np.searchsorted(nrm_times, need, side="right")
-        return 100.0 * float(np.clip(np.arange(1, len(need) + 1) - have, 0, None).sum())
+        late = np.clip(np.arange(1, len(need) + 1) - have, 0, None).sum()
+        return 100.0 * float(late + few)
 
     def guard(w):
         # the published medians coincide (46.6 months: PFS and OS at 65-69 years and with

@@ -29,7 +29,7 @@ import math
 import re
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from inoreport.synthetic.calibration import FitTarget
 
@@ -169,3 +169,131 @@ def pearson_p(table) -> float:
     if min(table.shape) < 2:
         return 1.0
     return float(stats.chi2_contingency(table, correction=False)[1])
+
+
+def logrank_scores(time, event, codes, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Observed minus expected events of each of ``k`` groups and their covariance matrix,
+    as R's ``survdiff`` computes them (rho = 0). ``codes``: each patient's group, 0..k-1.
+    Vectorised (one sort), for calibration loops."""
+    member = np.asarray(codes, int)[:, None] == np.arange(k)[None, :]
+    return logrank_scores_stacked(time, event, member, [slice(0, k)])[0]
+
+
+def logrank_scores_stacked(time, event, member, blocks) -> list:
+    """:func:`logrank_scores` of several groupings of the same patients at once (one sort):
+    ``member`` is an (n, K) 0/1 matrix whose columns are groups, ``blocks`` the column
+    slices of each grouping (each patient in exactly one group of a block). Returns one
+    (O − E, covariance) pair per block."""
+    time = np.asarray(time, float)
+    event = np.asarray(event, bool)
+    order = np.argsort(time, kind="stable")
+    t, e, m = time[order], event[order], np.asarray(member, float)[order]
+    _, first = np.unique(t, return_index=True)
+    at_risk_all = np.cumsum(m[::-1], axis=0)[::-1][first]
+    d_all = np.add.reduceat(m * e[:, None], first, axis=0)
+    d_total = np.add.reduceat(e.astype(float), first)
+    keep = d_total > 0
+    at_risk_all, d_all, d = at_risk_all[keep], d_all[keep], d_total[keep]
+    at_risk = (len(t) - first)[keep].astype(float)
+    weight = d * (at_risk - d) / np.where(at_risk > 1, at_risk - 1, 1)
+    out = []
+    for block in blocks:
+        frac = at_risk_all[:, block] / at_risk[:, None]
+        scores = (d_all[:, block] - d[:, None] * frac).sum(axis=0)
+        var = np.diag(weight @ frac) - (frac * weight[:, None]).T @ frac
+        out.append((scores, var))
+    return out
+
+
+def chisq_of_scores(scores, var) -> float:
+    """The χ² of group scores (the first k - 1 groups, as ``survdiff``); 0 when degenerate."""
+    u, v = np.asarray(scores, float)[:-1], np.asarray(var, float)[:-1, :-1]
+    try:
+        return float(u @ np.linalg.solve(v, u))
+    except np.linalg.LinAlgError:
+        return 0.0
+
+
+def logrank_chisq(time, event, codes, k: int) -> float:
+    """The ``k``-group log-rank χ² (``k - 1`` degrees of freedom; R's ``survdiff``)."""
+    return chisq_of_scores(*logrank_scores(time, event, codes, k))
+
+
+def z_of_chisq(chisq: float, df: int) -> float:
+    """The two-sided normal score of a χ² statistic's p-value (its magnitude scale for a
+    ``df``-degree-of-freedom test; equals |z| when df = 1)."""
+    if df == 1:
+        return float(math.sqrt(max(chisq, 0.0)))
+    # scipy.special directly (the same functions as stats.chi2.sf and stats.norm.isf, a
+    # hundred times faster: calibration loops call this thousands of times)
+    return float(-special.ndtri(special.chdtrc(df, max(chisq, 0.0)) / 2))
+
+
+def expected_logrank_table(survival, grid, censor, member):
+    """Expected numbers at risk and events of each group (columns of the (n, K) 0/1
+    ``member`` matrix) in each interval of ``grid`` (months), from each patient's model
+    survival curve ``survival`` (n × len(grid)) and censoring time ``censor`` (months):
+    the smooth counterpart of a Kaplan–Meier table, for :func:`logrank_scores_of_table`."""
+    s = np.asarray(survival, float)
+    grid = np.asarray(grid, float)
+    censor = np.asarray(censor, float)
+    width = np.diff(grid)
+    # share of each interval a patient is followed (censoring cuts it)
+    followed = np.clip((censor[:, None] - grid[None, :-1]) / width[None, :], 0.0, 1.0)
+    at_risk = s[:, :-1] * (followed > 0)
+    events = (s[:, :-1] - s[:, 1:]) * followed
+    member = np.asarray(member, float)
+    return at_risk.T @ member, events.T @ member
+
+
+def expected_logrank_scores(survival, grid, censor, codes, k: int):
+    """Smooth surrogate of :func:`logrank_scores` from a model: the expected (O − E,
+    covariance) of ``k`` groups (``codes``: each patient's, 0..k-1) from
+    :func:`expected_logrank_table`."""
+    member = np.asarray(codes, int)[:, None] == np.arange(k)[None, :]
+    at_risk, events = expected_logrank_table(survival, grid, censor, member)
+    return logrank_scores_of_table(at_risk, events, [np.arange(k)])[0]
+
+
+def signed_z_of_scores(scores, var) -> float:
+    """The signed two-group score of the first group (O − E over its standard deviation)."""
+    v = float(np.asarray(var, float)[0, 0])
+    return float(np.asarray(scores, float)[0] / math.sqrt(v)) if v > 0 else 0.0
+
+
+def logrank_scores_of_table(at_risk, deaths, blocks) -> list:
+    """:func:`logrank_scores_stacked` from a table of numbers at risk and events per
+    distinct time and group (:func:`inoreport.synthetic.fastsurv.km_table`); ``blocks``:
+    the columns of each grouping (index arrays; each patient in exactly one group of a
+    block). When every block holds the same patients (the usual case: each splits the
+    whole cohort), the scores and covariances of all blocks come from one computation."""
+    totals = [at_risk[:, block].sum(axis=1) for block in blocks]
+    if all(np.array_equal(totals[0], other) for other in totals[1:]):
+        columns = np.concatenate(blocks)
+        n_g, d_g = at_risk[:, columns], deaths[:, columns]
+        d = deaths[:, blocks[0]].sum(axis=1)
+        keep = d > 0
+        n_g, d_g, d, total = n_g[keep], d_g[keep], d[keep], totals[0][keep]
+        weight = d * (total - d) / np.where(total > 1, total - 1, 1)
+        frac = n_g / total[:, None]
+        scores = (d_g - d[:, None] * frac).sum(axis=0)
+        var = np.diag(weight @ frac) - (frac * weight[:, None]).T @ frac
+        out, at = [], 0
+        for block in blocks:
+            part = slice(at, at + len(block))
+            out.append((scores[part], var[part, part]))
+            at += len(block)
+        return out
+    out = []
+    for block in blocks:
+        n_g, d_g = at_risk[:, block], deaths[:, block]
+        d = d_g.sum(axis=1)
+        keep = d > 0
+        n_g, d_g, d = n_g[keep], d_g[keep], d[keep]
+        total = n_g.sum(axis=1)
+        weight = d * (total - d) / np.where(total > 1, total - 1, 1)
+        frac = n_g / total[:, None]
+        scores = (d_g - d[:, None] * frac).sum(axis=0)
+        var = np.diag(weight @ frac) - (frac * weight[:, None]).T @ frac
+        out.append((scores, var))
+    return out

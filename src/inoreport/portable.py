@@ -61,7 +61,10 @@ def _numpy_dispatch_targets() -> tuple[str, ...]:
         return _FALLBACK_NUMPY_TARGETS
     dispatch = getattr(umath, "__cpu_dispatch__", _FALLBACK_NUMPY_TARGETS)
     features = getattr(umath, "__cpu_features__", {})
-    return tuple(target for target in dispatch if features.get(target, True))
+    # a target this process already runs with disabled reads as absent here, yet the CPU
+    # has it (numpy accepted the setting): keep it disabled in the child too
+    already = set(os.environ.get("NPY_DISABLE_CPU_FEATURES", "").replace(",", " ").split())
+    return tuple(t for t in dispatch if features.get(t, True) or t in already)
 
 
 def portable_environment(base: dict[str, str] | None = None) -> dict[str, str]:

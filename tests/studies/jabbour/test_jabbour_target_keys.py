@@ -36,7 +36,9 @@ def test_roles_of_the_chapter_s_comparisons():
     assert roles[("pfs_5y", "all")] == "calibrated"
     assert roles[("os_median", "age_70_plus")] == "calibrated"
     assert roles[("median_followup_months", "all")] == "calibrated"
-    # never fitted: the pooled under-70 median, every log-rank p, follow-up by amendment
-    assert roles[("pfs_median", "age_under_70")] == "held_out"
-    assert roles[("pfs_median_p", "ctg_high_risk_vs_not")] == "held_out"
+    # fitted too (issue 19): the pooled under-70 median and every published log-rank p
+    assert roles[("pfs_median", "age_under_70")] == "calibrated"
+    assert roles[("pfs_median_p", "ctg_high_risk_vs_not")] == "calibrated"
+    assert roles[("os_median_p", "age_60_64_vs_65_69_vs_70_plus")] == "calibrated"
+    # never fitted: follow-up by amendment
     assert roles[("median_followup_months", "post_amendment")] == "held_out"

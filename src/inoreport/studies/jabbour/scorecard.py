@@ -13,7 +13,8 @@ from inoreport.book.results import ScorecardRow, scorecard_frame
 from inoreport.studies import target_roles
 from inoreport.studies.jabbour.report import STUDY, Page, pub, pub_row
 from inoreport.studies.jabbour.subgroups import GROUP_WORDS, median_table
-from inoreport.synthetic.common import keyed, landmark_row, median_row, p_row
+from inoreport.synthetic.common import keyed, landmark_row, median_row, p_row, separation_row
+from inoreport.synthetic.sources import PublishedValues, Ref
 
 SOURCE = "Jabbour 2023 (abstract / news report)"
 #: Comparisons of the published log-rank p-values: (comparison key, words).
@@ -30,6 +31,7 @@ TOLERANCE_WORDS = {
     r"percentage points": "points",
     r"^rounds to the printed value$": "rounds to the printed %",
     r"^same side of 0\.05 and within a factor of 2$": "same side of 0.05, within ×2",
+    r"^prints as (.*): .*$": r"prints as \1",
 }
 KINDS = {"log-rank p": "log-rank p-values", "95% CI": "confidence limits",
          "median follow-up": "follow-up medians", "median": "medians"}  # fmt: skip
@@ -79,16 +81,25 @@ def median_rows(page: Page, found: dict, roles: dict) -> list[ScorecardRow]:
 
 
 def p_rows(page: Page, found: dict, roles: dict) -> list[ScorecardRow]:
-    """Each published log-rank p-value against the cohort's."""
-    rows = []
+    """Each published log-rank p-value against the cohort's: a p-value the synthetic cohort
+    was fitted to must print as the paper printed it; one it was not (or a cohort of your
+    own) must land on the same side of 0.05 and within a factor of 2."""
+    rows, values = [], PublishedValues(STUDY)
     for name, words in P_VALUES:
         c = found[name]
         words = words or f"{page.bands[0]} vs {page.bands[1]}"
         key = (f"{c.endpoint}_median_p", c.p_group)
-        published = pub_row(*key)
+        published, role = pub_row(*key), _role(roles, key)
+        statistic = f"{c.name} log-rank p, {words}"
+        if role == "calibrated":
+            test = "log-rank (the sources do not name the test; a reader would assume it)"
+            rows.append(separation_row(
+                statistic, values, Ref(*key), c.test.p, test, role=role, source=SOURCE
+            ))  # fmt: skip
+            continue
         rows.append(keyed(p_row(
-            f"{c.name} log-rank p, {words}", published["value"], c.test.p, _role(roles, key),
-            source=SOURCE, published_text=published["printed"],
+            statistic, published["value"], c.test.p, role, source=SOURCE,
+            published_text=published["printed"],
         ), key))  # fmt: skip
     return rows
 

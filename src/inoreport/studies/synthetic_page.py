@@ -129,6 +129,7 @@ def findings_values(builds: dict) -> dict[str, object]:
     p_rows = [r for b in builds.values() for r in b.targets if r.unit == "p"]
     fitted = [r for r in p_rows if r.role == "calibrated"]
     out.update(p_n=len(fitted), p_met=sum(bool(r.match) for r in fitted))
+    out["p_missed"] = len(fitted) - out["p_met"]
     diagnostics = builds["alcalde_mellado"].diagnostics
     alc = diagnostics["conversion_used"]
     out["alc_n_tables"] = len(diagnostics["conversion_candidates"])
@@ -270,7 +271,7 @@ def crossval_values(content: dict) -> dict[str, object]:
         "cv_total": total,
         "cv_within": within,
         "cv_share": f"{100 * within / max(total, 1):.0f}%",
-        "cv_minutes": f"{(content.get('seconds') or 0) / 60:.0f}",
+        "cv_minutes": f"{sum(r['seconds'] for r in content['studies'].values()) / 60:.0f}",
         "cv_workers": content["machine"]["workers"],
         "cv_p_n": len(p_values),
         "cv_p_within": sum(p["within"] for p in p_values),

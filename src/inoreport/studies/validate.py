@@ -157,3 +157,16 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def predictions_for_file(study: str, cohort_file, path: Path = RESULT) -> dict:
+    """:func:`predictions` when ``cohort_file`` is the very cohort that was cross-validated
+    (same SHA-256), else ``{}``: a reader's own cohort gets no column of predictions made
+    for another one."""
+    cohort_file = Path(cohort_file)
+    if not cohort_file.is_file():
+        return {}
+    recorded = load(path)["studies"].get(study, {}).get("cohort_sha256")
+    if recorded != _sha256(cohort_file):
+        return {}
+    return predictions(study, path)

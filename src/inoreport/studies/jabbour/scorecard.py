@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from inoreport.book.page import Table
+from inoreport.book.page import LEFT_OUT_HEADER, Table, left_out_cell
 from inoreport.book.results import ScorecardRow, scorecard_frame
 from inoreport.studies import target_roles
 from inoreport.studies.jabbour.report import STUDY, Page, pub, pub_row
@@ -133,13 +133,20 @@ def scorecard_table(rows: list[ScorecardRow], synthetic: bool) -> Table:
         "Match": card["match"].map({True: "yes", False: "NO"}).fillna("—"),
         "Tolerance": card["tolerance"].replace(TOLERANCE_WORDS, regex=True),
     })  # fmt: skip
+    widths = [30, 15, 12, 13, 10, 20]
+    if card["left_out_match"].notna().any():
+        shown[LEFT_OUT_HEADER] = [
+            left_out_cell(v, m)
+            for v, m in zip(card["left_out"], card["left_out_match"], strict=True)
+        ]
+        widths = [26, 12, 10, 11, 8, 19, 14]
     caption = (
         "Scorecard: exact rows use published numbers only; calibrated and held-out rows "
         "compare the synthetic cohort (also written to the results folder)"
         if synthetic
         else "Scorecard (also written to the results folder)"
     )
-    return Table(shown, caption, synthetic=synthetic, widths=[30, 15, 12, 13, 10, 20],
+    return Table(shown, caption, synthetic=synthetic, widths=widths,
                  collapsed=f"The scorecard: {len(shown)} rows (click to open)")  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, replace
 
 import pandas as pd
 
+from inoreport.book.page import LEFT_OUT_HEADER, left_out_cell
 from inoreport.book.results import scorecard_frame
 from inoreport.studies.rocca.report import STUDY, RoccaCohort
 from inoreport.studies.rocca.tables import breakable
@@ -128,7 +129,7 @@ def _shown(v) -> str:
 def full_table(rc: RoccaCohort, rows: list) -> pd.DataFrame:
     """Every row with its tolerance (HTML cells: escape when displaying is off)."""
     card = scorecard_frame(rows)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "Statistic": card["statistic"].map(breakable),
         "Published": card["published"].map(_shown).map(html.escape),
         f"Ours{rc.syn}": card["reproduced"].map(_shown).map(html.escape),
@@ -138,3 +139,9 @@ def full_table(rc: RoccaCohort, rows: list) -> pd.DataFrame:
             for ok, tol in zip(card["match"], card["tolerance"], strict=True)
         ],
     })  # fmt: skip
+    if card["left_out_match"].notna().any():
+        table[LEFT_OUT_HEADER] = [
+            html.escape(left_out_cell(v, m))
+            for v, m in zip(card["left_out"], card["left_out_match"], strict=True)
+        ]
+    return table

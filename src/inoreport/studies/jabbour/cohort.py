@@ -10,26 +10,33 @@ What the generator does, in order (each step has its own random stream):
 2. **Response.** Complete remission at enrolment, CR, CRp, CRi and the one non-responder
    (who had no TP53 mutation), overall and early MRD negativity, SOS.
 3. **Enrolment and follow-up.** Enrolment dates from the published window with a pause at
-   the amendment; the pre-amendment enrolment pace is fitted so that the reverse-Kaplan–Meier
-   median follow-up is the published one.
+   the amendment; the amendment day is fitted so that the reverse-Kaplan–Meier median
+   follow-up is the published one.
 4. **Relapse and death in remission** as competing events: two cause-specific
-   piecewise-exponential proportional-hazards models. Relapse depends on high-risk
-   cytogenetics, TP53 and the amendment but *not on age* (an assumption, see
-   :class:`Assumptions`); death in remission depends on all of these and on age. They are
-   fitted so that 2- and 5-year PFS, continuous remission duration (deaths in remission
-   censored), and the published median PFS by age group, cytogenetics, TP53 and amendment
-   come out at the published values, with one soft assumed target from a related report:
-   the 5-year cumulative incidence of death in remission is about twice as high at >=70 as
-   at 60-69 years.
+   piecewise-exponential models. Relapse depends on high-risk cytogenetics (an effect that
+   may change at each knot), TP53 and the amendment but *not on age* (an assumption, see
+   :class:`Assumptions`); death in remission depends on age (effects that may change at
+   each knot), cytogenetics, TP53 and the amendment. They are fitted so that 2- and 5-year
+   PFS, continuous remission duration (deaths in remission censored), the published median
+   PFS by age group (three groups and under 70), cytogenetics, TP53 and amendment, and the
+   published log-rank p-values of PFS (:data:`SEPARATIONS`: by three age groups, under 70
+   against 70 or more, cytogenetics, amendment; each as printed, see
+   :mod:`inoreport.synthetic.separation`) come out at the published values, with one soft
+   assumed target from a related report: the 5-year cumulative incidence of death in
+   remission is about twice as high at >=70 as at 60-69 years.
 5. **OS.** Death in remission ends OS; after relapse, survival follows a third model fitted to
-   2- and 5-year OS and the published median OS by age group and TP53.
+   2- and 5-year OS, the published median OS by age group and TP53 and the log-rank
+   p-values of OS by age. Then every target together (:func:`polish`).
 6. **Causes of death and second neoplasms**: the published counts (infection, secondary
    myeloid malignancy, SOS) among deaths in remission, second neoplasms with the published
    median and range of time to diagnosis.
 
+Every fitted target can be left out (``build(leave_out=...)``, keys from
+:func:`fitted_keys`): it is then scored but not fitted, for cross-validation.
+
 Each step is a stage function below, called in order by :func:`build`:
 :func:`allocate_baseline`, :func:`allocate_response`, :func:`draw_enrolment`,
-:func:`draw_pfs`, :func:`draw_os`, :func:`refit_amendment_day`, :func:`polish`,
+:func:`draw_pfs`, :func:`draw_os`, :func:`polish` (which refits the amendment day),
 :func:`assemble_cohort` (survival columns, causes of death), then :func:`score_targets`.
 The stages share a :class:`Draft` (streams, the cohort frame) and pass their results on as
 small frozen dataclasses; the hazard models are :class:`CompetingRisks` and
@@ -104,7 +111,7 @@ NUDGES = (None, None, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 1.005, 1.01, 1.02, 1.05
 STAGES = ((0.3, 20), (0.1, 10), (0.03, 10))
 FINAL_PASSES = 30
 #: How many times the stages may run while a target is still missed.
-CYCLES = 3
+CYCLES = 2
 #: A stage stops once every target is this close to its centre (in units of its
 #: tolerance): met.
 POLISH_GOAL = 1.0

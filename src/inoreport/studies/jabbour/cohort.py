@@ -1477,8 +1477,8 @@ def polish(
         crowded = _crowd_pfs(risks, theta, w[: 2 * n], censor, plotted) + _crowd(plotted, t, e)
         return max(crowded - CROWD_SLACK, 0.0)
 
-    propose = placements(d, risks, theta, os_model, phi, observed)
     placer = Placer(risks, theta, os_model, phi)
+    propose = placements(d, placer, observed)
     day_index = 3 * n if fit_follow_up else None
 
     more, goal = 0, POLISH_GOAL
@@ -1718,17 +1718,15 @@ def focused_moves(
     return moves
 
 
-def placements(d: Draft, risks: CompetingRisks, theta, os_model: OsModel, phi, observed):
+def placements(d: Draft, placer: Placer, observed):
     """The placement proposals of the last stage (see :mod:`.search`): for a share
     (:data:`PLACE_SHARE`) of proposals, the uniform that puts the patient's relapse, death
     in remission or death after relapse just before or after (up to :data:`PLACE_MONTHS`)
     another patient's observed time (a share :data:`PLACE_AT_TARGETS`: a landmark or a
-    published median). ``observed(w)``
-    gives (censoring, PFS (months, event, relapsed), OS (months, event)) of uniforms ``w``
-    (relapse, death in remission, death after relapse; then the amendment day)."""
+    published median). ``observed(w)`` gives (censoring, PFS (months, event, relapsed),
+    OS (months, event)) of uniforms ``w`` (relapse, death in remission, death after
+    relapse; then the amendment day)."""
     n = d.n
-    hr_, hd_, lp_r, lp_d = risks.split(theta)
-    haz_os, lp_os = os_model.hazard(phi)
     medians = [d.pub(ref) for ref in (*PFS_MEDIANS.values(), *OS_MEDIANS.values())]
     fixed = np.array([*LANDMARK_MONTHS, *medians])
     state: dict = {}
@@ -1751,16 +1749,10 @@ def placements(d: Draft, risks: CompetingRisks, theta, os_model: OsModel, phi, o
         t = anchor + (1 if rng.random() < 0.5 else -1) * rng.uniform(0.01, PLACE_MONTHS)
         j = i % n
         if i < 2 * n:  # latent relapse or death in remission, after the event-free start
-            hazard, lp = (hr_, lp_r) if i < n else (hd_, lp_d)
-            lower = risks.lower[j]
-            if t <= lower + 0.01:
-                return None
-            one = hazard.subset(np.array([j]))
-            h = one.cumulative(np.array([t]), lp[[j]]) - one.cumulative(np.array([lower]), lp[[j]])
-            return float(np.exp(-h[0]))
-        if not now["relapsed"][j] or t <= now["first"][j] + 0.01:
-            return None
-        return float(np.exp(-haz_os.cumulative(np.array([t - now["first"][j]]), lp_os[j])[0]))
+            move = placer.latent(j, t, death=i >= n)
+        else:
+            move = placer.after_relapse(j, t, now["first"][j]) if now["relapsed"][j] else None
+        return None if move is None else move[1]
 
     return propose
 

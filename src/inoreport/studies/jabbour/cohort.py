@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from inoreport.book.results import ScorecardRow
-from inoreport.studies.jabbour.search import redraw, steepest
+from inoreport.studies.jabbour.search import steepest
 from inoreport.synthetic import fastsurv
 from inoreport.synthetic.allocation import allocate, exactly, quantile, value_range
 from inoreport.synthetic.calibration import (
@@ -1502,7 +1502,7 @@ def polish(
         moves = focused_moves(d, placer, risks, observed, targets, cal.groups, day_index)
         # blocks of greedy passes, each followed by a steepest descent over focused moves
         for block in range(0, passes, BLOCK_PASSES):
-            w, kept = redraw(
+            w, kept = greedy_redraw(
                 w,
                 candidates,
                 realise_all,

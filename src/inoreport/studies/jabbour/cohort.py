@@ -111,7 +111,7 @@ NUDGES = (None, None, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 1.005, 1.01, 1.02, 1.05
 STAGES = ((0.3, 20), (0.1, 10), (0.03, 10))
 FINAL_PASSES = 30
 #: How many times the stages may run while a target is still missed.
-CYCLES = 2
+CYCLES = 3
 #: A stage stops once every target is this close to its centre (in units of its
 #: tolerance): met.
 POLISH_GOAL = 1.0

@@ -285,6 +285,15 @@ def sensitivity_table(page: Page, stored: dict, group_labels: dict) -> Table:
     return Table(pd.DataFrame(rows), caption, synthetic=True)
 
 
+def _more_or_fewer(missed_more: int, role: str) -> str:
+    """'misses 2 more calibrated targets', 'misses 1 fewer held-out target', 'misses as
+    many ...': how many more targets of a role a rebuild misses (negative: fewer)."""
+    n = abs(missed_more)
+    if not n:
+        return f"misses as many {role} targets"
+    return f"misses {n} {'more' if missed_more > 0 else 'fewer'} {role} target{'s' * (n != 1)}"
+
+
 def sensitivity_text(page: Page, sensitivity: Table | None) -> dict[str, str]:
     """Glue values ``sens_what`` and ``sens_paragraph`` (``sensitivity``: None when the
     cohort is not the shipped one, which is all a rebuild can reproduce)."""
@@ -321,11 +330,9 @@ def sensitivity_text(page: Page, sensitivity: Table | None) -> dict[str, str]:
             "settle it. "
         )
     else:
-        fewer = held_ship[0] - held_other[0]
-        text += (
-            f"The rebuild misses {cal_ship[0] - cal_other[0]} more calibrated and {fewer} more "
-            f"held-out target{'s' * (fewer != 1)} than the shipped cohort. "
-        )
+        text += f"The rebuild {_more_or_fewer(cal_ship[0] - cal_other[0], 'calibrated')}"
+        text += f" and {_more_or_fewer(held_ship[0] - held_other[0], 'held-out')}"
+        text += " than the shipped cohort. "
         text += (
             "Both cohorts assume that relapse does not depend on age. Only under that "
             "assumption do the published PFS-by-age figures require more deaths in remission "

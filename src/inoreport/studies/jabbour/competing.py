@@ -19,6 +19,7 @@ from inoreport.figures.plots import cif_plot, show
 from inoreport.paths import DATA, results_dir
 from inoreport.stats.survival import cumulative_incidence
 from inoreport.studies.jabbour import cohort as generator
+from inoreport.studies.jabbour import search
 from inoreport.studies.jabbour.report import Page, with_ci
 
 CAUSES = {1: "relapse", 2: "death in remission"}
@@ -198,10 +199,12 @@ def alternative_assumptions():
 
 
 def rebuild_key(assumptions) -> str:
-    """Hash of what a rebuild depends on: the generator's code (its specification module;
-    not the report modules beside it), the published numbers and the assumptions."""
+    """Hash of what a rebuild depends on: the generator's code (its specification module
+    and its last search step; not the report modules beside it), the published numbers and
+    the assumptions."""
     key = hashlib.sha256()
-    for file in (Path(generator.__file__), DATA / "published" / "jabbour.csv"):
+    code = (Path(generator.__file__), Path(search.__file__))
+    for file in (*code, DATA / "published" / "jabbour.csv"):
         key.update(file.read_bytes())
     key.update(repr(assumptions).encode())
     return key.hexdigest()

@@ -132,6 +132,27 @@ def fixed_point(
 NUDGES = (None, None, 0.7, 0.9, 1.1, 1.4)
 
 
+def redraw_loss(
+    realise: Callable[[np.ndarray], np.ndarray],
+    targets: Sequence[FitTarget],
+    goal: float = 0.6,
+    extra_loss: Callable[[np.ndarray], float] | None = None,
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """The loss of :func:`greedy_redraw`: each statistic's squared distance from its target
+    (capped at 10) plus a hundred times its squared distance beyond ``goal`` (both in units
+    of its tolerance), plus ``extra_loss``; returns uniforms -> (loss, normalised gaps)."""
+
+    def loss_of(vec):
+        gap = normalised_gap(realise(vec), targets)
+        over = np.clip(np.abs(gap) - goal, 0, None)
+        value = float(np.sum(np.minimum(gap, 10.0) ** 2) + 100 * np.sum(over**2))
+        if extra_loss is not None:
+            value += extra_loss(vec)
+        return value, gap
+
+    return loss_of
+
+
 def greedy_redraw(
     uniforms: np.ndarray,
     candidates: np.ndarray,
@@ -144,6 +165,7 @@ def greedy_redraw(
     extra_loss: Callable[[np.ndarray], float] | None = None,
     nudges: Sequence[float | None] = NUDGES,
     guard: Callable[[np.ndarray], float] | None = None,
+    propose: Callable[[np.ndarray, int, np.random.Generator], float | None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Stage 2: re-draw single patients' uniforms while that helps; return (uniforms, n kept).
 
@@ -151,17 +173,12 @@ def greedy_redraw(
     ``nudges``: the proposals (see :data:`NUDGES`); finer ones land a median more exactly.
     ``guard``: how crowded the event times are (0 = not at all, see :mod:`.spread`); a
     re-draw that makes it worse is refused whatever it does to the targets, so the re-draws
-    cannot pile events up just before a landmark.
+    cannot pile events up just before a landmark. ``propose(uniforms, index, rng)``, when
+    given, may return the new value of a proposal itself (a study places an event at a
+    chosen time); when it returns None the proposal is a fresh draw or a nudge as above.
     """
     u = np.array(uniforms, float)
-
-    def loss_of(vec):
-        gap = normalised_gap(realise(vec), targets)
-        over = np.clip(np.abs(gap) - goal, 0, None)
-        value = float(np.sum(np.minimum(gap, 10.0) ** 2) + 100 * np.sum(over**2))
-        if extra_loss is not None:
-            value += extra_loss(vec)
-        return value, gap
+    loss_of = redraw_loss(realise, targets, goal, extra_loss)
 
     current, gap = loss_of(u)
     crowd = guard(u) if guard is not None else 0.0
@@ -172,12 +189,18 @@ def greedy_redraw(
         for i in candidates[rng.permutation(len(candidates))]:
             for _ in range(tries):
                 trial = u.copy()
-                # a fresh draw, or a nudge: u**k multiplies the patient's cumulative-hazard
-                # target by k, moving the time a little (needed to land a median exactly)
-                k = nudges[int(rng.integers(len(nudges)))]
-                trial[i] = (
-                    rng.uniform(1e-6, 1 - 1e-6) if k is None else np.clip(u[i] ** k, 1e-9, 1 - 1e-9)
-                )
+                placed = propose(u, int(i), rng) if propose is not None else None
+                if placed is not None:
+                    trial[i] = np.clip(placed, 1e-9, 1 - 1e-9)
+                else:
+                    # a fresh draw, or a nudge: u**k multiplies the patient's cumulative-
+                    # hazard target by k, moving the time a little (to land a median exactly)
+                    k = nudges[int(rng.integers(len(nudges)))]
+                    trial[i] = (
+                        rng.uniform(1e-6, 1 - 1e-6)
+                        if k is None
+                        else np.clip(u[i] ** k, 1e-9, 1 - 1e-9)
+                    )
                 value, trial_gap = loss_of(trial)
                 if value < current - 1e-12:
                     if guard is not None:

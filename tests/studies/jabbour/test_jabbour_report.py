@@ -238,3 +238,9 @@ def test_table_html_caption_badge_and_hidden_columns():
     assert html.startswith("<details><summary>open me</summary>") and "_helper" not in html
     with pytest.raises(ValueError, match="widths: 3 values for 2 columns"):
         Table(frame, widths=[1, 2, 3]).to_html()
+
+
+def test_a_rebuild_that_misses_fewer_targets_says_fewer():
+    assert competing._more_or_fewer(4, "calibrated") == "misses 4 more calibrated targets"
+    assert competing._more_or_fewer(-1, "held-out") == "misses 1 fewer held-out target"
+    assert competing._more_or_fewer(0, "held-out") == "misses as many held-out targets"

@@ -10,26 +10,33 @@ What the generator does, in order (each step has its own random stream):
 2. **Response.** Complete remission at enrolment, CR, CRp, CRi and the one non-responder
    (who had no TP53 mutation), overall and early MRD negativity, SOS.
 3. **Enrolment and follow-up.** Enrolment dates from the published window with a pause at
-   the amendment; the pre-amendment enrolment pace is fitted so that the reverse-Kaplan–Meier
-   median follow-up is the published one.
+   the amendment; the amendment day is fitted so that the reverse-Kaplan–Meier median
+   follow-up is the published one.
 4. **Relapse and death in remission** as competing events: two cause-specific
-   piecewise-exponential proportional-hazards models. Relapse depends on high-risk
-   cytogenetics, TP53 and the amendment but *not on age* (an assumption, see
-   :class:`Assumptions`); death in remission depends on all of these and on age. They are
-   fitted so that 2- and 5-year PFS, continuous remission duration (deaths in remission
-   censored), and the published median PFS by age group, cytogenetics, TP53 and amendment
-   come out at the published values, with one soft assumed target from a related report:
-   the 5-year cumulative incidence of death in remission is about twice as high at >=70 as
-   at 60-69 years.
+   piecewise-exponential models. Relapse depends on high-risk cytogenetics (an effect that
+   may change at each knot), TP53 and the amendment but *not on age* (an assumption, see
+   :class:`Assumptions`); death in remission depends on age (effects that may change at
+   each knot), cytogenetics, TP53 and the amendment. They are fitted so that 2- and 5-year
+   PFS, continuous remission duration (deaths in remission censored), the published median
+   PFS by age group (three groups and under 70), cytogenetics, TP53 and amendment, and the
+   published log-rank p-values of PFS (:data:`SEPARATIONS`: by three age groups, under 70
+   against 70 or more, cytogenetics, amendment; each as printed, see
+   :mod:`inoreport.synthetic.separation`) come out at the published values, with one soft
+   assumed target from a related report: the 5-year cumulative incidence of death in
+   remission is about twice as high at >=70 as at 60-69 years.
 5. **OS.** Death in remission ends OS; after relapse, survival follows a third model fitted to
-   2- and 5-year OS and the published median OS by age group and TP53.
+   2- and 5-year OS, the published median OS by age group and TP53 and the log-rank
+   p-values of OS by age. Then every target together (:func:`polish`).
 6. **Causes of death and second neoplasms**: the published counts (infection, secondary
    myeloid malignancy, SOS) among deaths in remission, second neoplasms with the published
    median and range of time to diagnosis.
 
+Every fitted target can be left out (``build(leave_out=...)``, keys from
+:func:`fitted_keys`): it is then scored but not fitted, for cross-validation.
+
 Each step is a stage function below, called in order by :func:`build`:
 :func:`allocate_baseline`, :func:`allocate_response`, :func:`draw_enrolment`,
-:func:`draw_pfs`, :func:`draw_os`, :func:`refit_amendment_day`, :func:`polish`,
+:func:`draw_pfs`, :func:`draw_os`, :func:`polish` (which refits the amendment day),
 :func:`assemble_cohort` (survival columns, causes of death), then :func:`score_targets`.
 The stages share a :class:`Draft` (streams, the cohort frame) and pass their results on as
 small frozen dataclasses; the hazard models are :class:`CompetingRisks` and
@@ -46,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from inoreport.book.results import ScorecardRow
-from inoreport.studies.jabbour.search import redraw, steepest
+from inoreport.studies.jabbour.search import steepest
 from inoreport.synthetic import fastsurv
 from inoreport.synthetic.allocation import allocate, exactly, quantile, value_range
 from inoreport.synthetic.calibration import (
@@ -1470,8 +1477,8 @@ def polish(
         crowded = _crowd_pfs(risks, theta, w[: 2 * n], censor, plotted) + _crowd(plotted, t, e)
         return max(crowded - CROWD_SLACK, 0.0)
 
-    propose = placements(d, risks, theta, os_model, phi, observed)
     placer = Placer(risks, theta, os_model, phi)
+    propose = placements(d, placer, observed)
     day_index = 3 * n if fit_follow_up else None
 
     more, goal = 0, POLISH_GOAL
@@ -1495,7 +1502,7 @@ def polish(
         moves = focused_moves(d, placer, risks, observed, targets, cal.groups, day_index)
         # blocks of greedy passes, each followed by a steepest descent over focused moves
         for block in range(0, passes, BLOCK_PASSES):
-            w, kept = redraw(
+            w, kept = greedy_redraw(
                 w,
                 candidates,
                 realise_all,
@@ -1711,17 +1718,15 @@ def focused_moves(
     return moves
 
 
-def placements(d: Draft, risks: CompetingRisks, theta, os_model: OsModel, phi, observed):
+def placements(d: Draft, placer: Placer, observed):
     """The placement proposals of the last stage (see :mod:`.search`): for a share
     (:data:`PLACE_SHARE`) of proposals, the uniform that puts the patient's relapse, death
     in remission or death after relapse just before or after (up to :data:`PLACE_MONTHS`)
     another patient's observed time (a share :data:`PLACE_AT_TARGETS`: a landmark or a
-    published median). ``observed(w)``
-    gives (censoring, PFS (months, event, relapsed), OS (months, event)) of uniforms ``w``
-    (relapse, death in remission, death after relapse; then the amendment day)."""
+    published median). ``observed(w)`` gives (censoring, PFS (months, event, relapsed),
+    OS (months, event)) of uniforms ``w`` (relapse, death in remission, death after
+    relapse; then the amendment day)."""
     n = d.n
-    hr_, hd_, lp_r, lp_d = risks.split(theta)
-    haz_os, lp_os = os_model.hazard(phi)
     medians = [d.pub(ref) for ref in (*PFS_MEDIANS.values(), *OS_MEDIANS.values())]
     fixed = np.array([*LANDMARK_MONTHS, *medians])
     state: dict = {}
@@ -1744,16 +1749,10 @@ def placements(d: Draft, risks: CompetingRisks, theta, os_model: OsModel, phi, o
         t = anchor + (1 if rng.random() < 0.5 else -1) * rng.uniform(0.01, PLACE_MONTHS)
         j = i % n
         if i < 2 * n:  # latent relapse or death in remission, after the event-free start
-            hazard, lp = (hr_, lp_r) if i < n else (hd_, lp_d)
-            lower = risks.lower[j]
-            if t <= lower + 0.01:
-                return None
-            one = hazard.subset(np.array([j]))
-            h = one.cumulative(np.array([t]), lp[[j]]) - one.cumulative(np.array([lower]), lp[[j]])
-            return float(np.exp(-h[0]))
-        if not now["relapsed"][j] or t <= now["first"][j] + 0.01:
-            return None
-        return float(np.exp(-haz_os.cumulative(np.array([t - now["first"][j]]), lp_os[j])[0]))
+            move = placer.latent(j, t, death=i >= n)
+        else:
+            move = placer.after_relapse(j, t, now["first"][j]) if now["relapsed"][j] else None
+        return None if move is None else move[1]
 
     return propose
 

@@ -19,6 +19,7 @@ from inoreport.figures.plots import cif_plot, show
 from inoreport.paths import DATA, results_dir
 from inoreport.stats.survival import cumulative_incidence
 from inoreport.studies.jabbour import cohort as generator
+from inoreport.studies.jabbour import search
 from inoreport.studies.jabbour.report import Page, with_ci
 
 CAUSES = {1: "relapse", 2: "death in remission"}
@@ -198,10 +199,12 @@ def alternative_assumptions():
 
 
 def rebuild_key(assumptions) -> str:
-    """Hash of what a rebuild depends on: the generator's code (its specification module;
-    not the report modules beside it), the published numbers and the assumptions."""
+    """Hash of what a rebuild depends on: the generator's code (its specification module
+    and its last search step; not the report modules beside it), the published numbers and
+    the assumptions."""
     key = hashlib.sha256()
-    for file in (Path(generator.__file__), DATA / "published" / "jabbour.csv"):
+    code = (Path(generator.__file__), Path(search.__file__))
+    for file in (*code, DATA / "published" / "jabbour.csv"):
         key.update(file.read_bytes())
     key.update(repr(assumptions).encode())
     return key.hexdigest()
@@ -285,6 +288,15 @@ def sensitivity_table(page: Page, stored: dict, group_labels: dict) -> Table:
     return Table(pd.DataFrame(rows), caption, synthetic=True)
 
 
+def _more_or_fewer(missed_more: int, role: str) -> str:
+    """'misses 2 more calibrated targets', 'misses 1 fewer held-out target', 'misses as
+    many ...': how many more targets of a role a rebuild misses (negative: fewer)."""
+    n = abs(missed_more)
+    if not n:
+        return f"misses as many {role} targets"
+    return f"misses {n} {'more' if missed_more > 0 else 'fewer'} {role} target{'s' * (n != 1)}"
+
+
 def sensitivity_text(page: Page, sensitivity: Table | None) -> dict[str, str]:
     """Glue values ``sens_what`` and ``sens_paragraph`` (``sensitivity``: None when the
     cohort is not the shipped one, which is all a rebuild can reproduce)."""
@@ -321,11 +333,9 @@ def sensitivity_text(page: Page, sensitivity: Table | None) -> dict[str, str]:
             "settle it. "
         )
     else:
-        fewer = held_ship[0] - held_other[0]
-        text += (
-            f"The rebuild misses {cal_ship[0] - cal_other[0]} more calibrated and {fewer} more "
-            f"held-out target{'s' * (fewer != 1)} than the shipped cohort. "
-        )
+        text += f"The rebuild {_more_or_fewer(cal_ship[0] - cal_other[0], 'calibrated')}"
+        text += f" and {_more_or_fewer(held_ship[0] - held_other[0], 'held-out')}"
+        text += " than the shipped cohort. "
         text += (
             "Both cohorts assume that relapse does not depend on age. Only under that "
             "assumption do the published PFS-by-age figures require more deaths in remission "

@@ -132,8 +132,9 @@ class Page:
         times = [self.horizon[e] for e in endpoints if self.horizon.get(e)]
         return min(times) if times else None
 
-    def beyond(self, *endpoints: str, test: bool = True) -> str:
-        """Caption words for a figure with an extrapolated part (``test``: it shows a p)."""
+    def beyond(self, *endpoints: str, test: bool = True, fitted: bool = False) -> str:
+        """Caption words for a figure with an extrapolated part (``test``: it shows a p;
+        ``fitted``: the cohort was fitted to the published p)."""
         h = self.horizon_of(*endpoints)
         if not h:
             return ""
@@ -142,9 +143,10 @@ class Page:
             "extrapolated (grey, dashed)"
         )
         if test:
-            words += (
-                "; the log-rank p uses the whole synthetic follow-up, extrapolated part "
-                "included, so it is a check of the generator, not a result"
+            words += "; the log-rank p uses the whole synthetic follow-up, extrapolated part " + (
+                "included, and the cohort was fitted to the published p, so it is not a result"
+                if fitted
+                else "included, so it is a check of the generator, not a result"
             )
         return words + "."
 

@@ -1,14 +1,13 @@
-"""The greedy re-draws of the Jabbour calibration, with one more kind of proposal.
+"""The last step of the Jabbour calibration: a steepest descent over a few chosen moves.
 
-The engine's :func:`inoreport.synthetic.calibration.greedy_redraw` proposes, for one patient,
-a fresh uniform or a nudge ``u -> u**k``. With the published log-rank p-values among the
+The engine's greedy re-draws (:func:`inoreport.synthetic.calibration.greedy_redraw`) try
+random changes to one patient at a time. With the published log-rank p-values among the
 targets (printed to two digits: a window a few thousandths wide on the z scale) and a dozen
 group medians that coincide in the published data (the same event ends several groups'
-medians), the search also needs to put one patient's event *at a chosen time*: just before
-or after another patient's event or censoring (one change in the order of events, the
-smallest step a log-rank statistic can take), or at a published landmark or median. The
-loop below is the engine's (same loss, same stopping rule, same crowding guard); a
-``propose`` callable may replace a share of its proposals with such placements.
+medians), the last few targets outside their tolerance need changes chosen for them: put a
+patient's event just beyond a group's published median, or move one across a landmark.
+:func:`steepest` tries every such move (and, when none helps alone, pairs of them) and keeps
+the best, with the engine's loss.
 """
 
 from __future__ import annotations
@@ -17,81 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from inoreport.synthetic.calibration import NUDGES, FitTarget, normalised_gap
-
-
-def loss_function(realise, targets, goal, extra_loss=None):
-    """The engine's loss (:func:`~inoreport.synthetic.calibration.greedy_redraw`): each
-    statistic's squared distance from its target (capped at 10) plus a hundred times its
-    squared distance beyond ``goal`` (both in units of its tolerance), plus ``extra_loss``;
-    returns vec -> (loss, normalised gaps)."""
-
-    def loss_of(vec):
-        gap = normalised_gap(realise(vec), targets)
-        over = np.clip(np.abs(gap) - goal, 0, None)
-        value = float(np.sum(np.minimum(gap, 10.0) ** 2) + 100 * np.sum(over**2))
-        if extra_loss is not None:
-            value += extra_loss(vec)
-        return value, gap
-
-    return loss_of
-
-
-#: A placement proposal: (uniforms, index, rng) -> the new uniform, or None to nudge instead.
-Propose = Callable[[np.ndarray, int, np.random.Generator], "float | None"]
-
-
-def redraw(
-    uniforms: np.ndarray,
-    candidates: np.ndarray,
-    realise: Callable[[np.ndarray], np.ndarray],
-    targets: Sequence[FitTarget],
-    rng: np.random.Generator,
-    passes: int = 4,
-    tries: int = 2,
-    goal: float = 0.6,
-    extra_loss: Callable[[np.ndarray], float] | None = None,
-    nudges: Sequence[float | None] = NUDGES,
-    guard: Callable[[np.ndarray], float] | None = None,
-    propose: Propose | None = None,
-) -> tuple[np.ndarray, int]:
-    """:func:`~inoreport.synthetic.calibration.greedy_redraw` with placements: for each
-    proposal, ``propose`` (when given) may return the new uniform; otherwise a fresh draw or
-    a nudge from ``nudges``. Returns (uniforms, re-draws kept)."""
-    u = np.array(uniforms, float)
-    loss_of = loss_function(realise, targets, goal, extra_loss)
-
-    def done(gap, vec) -> bool:
-        return bool(np.all(np.abs(gap) <= goal)) and (extra_loss is None or extra_loss(vec) == 0)
-
-    current, gap = loss_of(u)
-    crowd = guard(u) if guard is not None else 0.0
-    kept = 0
-    for _ in range(passes):
-        if done(gap, u):
-            break
-        for i in candidates[rng.permutation(len(candidates))]:
-            for _ in range(tries):
-                trial = u.copy()
-                placed = propose(u, int(i), rng) if propose is not None else None
-                if placed is None:
-                    k = nudges[int(rng.integers(len(nudges)))]
-                    placed = rng.uniform(1e-6, 1 - 1e-6) if k is None else u[i] ** k
-                trial[i] = np.clip(placed, 1e-9, 1 - 1e-9)
-                value, trial_gap = loss_of(trial)
-                if value < current - 1e-12:
-                    if guard is not None:
-                        trial_crowd = guard(trial)
-                        if trial_crowd > crowd:
-                            continue
-                        crowd = trial_crowd
-                    u, current, gap = trial, value, trial_gap
-                    kept += 1
-                    break
-            if done(gap, u):
-                break
-    return u, kept
-
+from inoreport.synthetic.calibration import FitTarget, redraw_loss
 
 #: How many of the best single moves for each target outside tolerance :func:`steepest`
 #: pairs up (across targets) when none helps alone.
@@ -100,7 +25,7 @@ PAIRS_FROM = 6
 #: Moves for the targets outside tolerance: (uniforms, indices of those targets, every
 #: target's normalised gap) -> a list of (index in the uniforms, new value, index of the
 #: target it is aimed at).
-Moves = Callable[[np.ndarray, np.ndarray], list]
+Moves = Callable[[np.ndarray, np.ndarray, np.ndarray], list]
 
 
 def steepest(
@@ -120,7 +45,7 @@ def steepest(
     times more) is kept. Stops when nothing is outside, nothing helps, or after ``steps``.
     Returns (uniforms, moves kept)."""
     u = np.array(uniforms, float)
-    loss_of = loss_function(realise, targets, goal, extra_loss)
+    loss_of = redraw_loss(realise, targets, goal, extra_loss)
 
     current, gap = loss_of(u)
     crowd = guard(u) if guard is not None else 0.0

@@ -128,7 +128,8 @@ def km_figure(page: Page, c: Comparison, title: str, legend: str, caption: str, 
     row = published_p(c)
     return show(fig, caption=(
         f"{caption.replace('{syn}', page.syn)}. Log-rank p {format_p(c.test.p, digits=3)} "
-        f"here; published p {row['printed']} ({source_of(row)}).{note}{page.beyond(c.name)}"
+        f"here; published p {row['printed']} ({source_of(row)}).{note}"
+        f"{page.beyond(c.name, fitted=p_values_fitted(page, c))}"
     ))  # fmt: skip
 
 

@@ -422,6 +422,12 @@ def test_a_main_comparison_without_events_in_a_group_has_no_hazard_ratio(tmp_pat
 
     def censor_ltb(frame):
         frame.loc[frame["burden_at_infusion"] == "low", "efs_event"] = "0"
+        # the loader needs an event in each arm: one high-burden patient per arm has one
+        for arm in frame["bridging"].unique():
+            first = frame.index[
+                (frame["bridging"] == arm) & (frame["burden_at_infusion"] == "high")
+            ][0]
+            frame.loc[first, "efs_event"] = "1"
         return frame
 
     path = _copy(tmp_path, chapter.default_cohort, edit=censor_ltb)
